@@ -1,0 +1,90 @@
+//! The command line, declared with clap. The core never sees these types:
+//! each subcommand in `cmd/` turns them into library calls.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  capsim run scenarios/openai-2025.toml
+      Run the default scenario; results go to output/openai-2025/.
+  capsim run scenarios/*.toml --trials 100000 --seed 7
+      Run every scenario with 100,000 trials each and seed 7.
+  capsim run my.toml --out results --threads 2 --quiet
+      Write to results/my/ using two threads, printing nothing.
+  capsim validate scenarios/*.toml
+      Check scenario files without running them.
+
+Exit codes: 0 success, 2 invalid input (scenario or arguments), 1 other errors.";
+
+/// Monte Carlo simulation of AI compute capacity coming online against the
+/// commitments that pay for it. Reads TOML scenarios; writes CSV summaries.
+#[derive(Debug, Parser)]
+#[command(name = "capsim", version, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate scenarios and write timeseries.csv, summary.csv and manifest.json.
+    #[command(after_help = EXAMPLES)]
+    Run(RunArgs),
+    /// Check scenario files and report every mistake with its line and column.
+    Validate(ValidateArgs),
+}
+
+/// Arguments of `capsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub scenarios: Vec<PathBuf>,
+
+    /// Number of trials (overrides the scenario's `simulation.trials`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    pub trials: Option<u64>,
+
+    /// Seed of the random streams (overrides the scenario's `simulation.seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Output folder; each scenario writes to OUT/<scenario file stem>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+
+    /// Percentiles to report, comma-separated, in percent (overrides the scenario).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub percentiles: Option<Vec<f64>>,
+
+    /// Print nothing but errors: no progress bar, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `capsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub scenarios: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

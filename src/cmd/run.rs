@@ -1,0 +1,233 @@
+//! `capsim run SCENARIO...`: simulate and write results.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use capsim::export::{Manifest, RunReport, format_number, standard_exporters, write_run};
+use capsim::model::{OutcomeKind, outcome};
+use capsim::runner::{RunConfig, RunResult, run as run_trials};
+use capsim::scenario::Scenario;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sha2::{Digest, Sha256};
+
+use crate::Failure;
+use crate::cli::RunArgs;
+
+/// Runs each scenario in turn and writes its folder.
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    if let Some(p) = &args.percentiles {
+        check_percentiles(p)?;
+    }
+    let folders = output_folders(&args.scenarios, &args.out)?;
+    let scenarios = super::load_all(&args.scenarios)?;
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    for ((path, scenario), folder) in args.scenarios.iter().zip(&scenarios).zip(&folders) {
+        run_one(&args, path, scenario, folder, threads)?;
+    }
+    Ok(())
+}
+
+fn check_percentiles(p: &[f64]) -> Result<(), Failure> {
+    let bad = |why: &str| {
+        Failure::Input(format!(
+            "error: invalid value for '--percentiles': {why} (for example --percentiles 5,50,95)"
+        ))
+    };
+    if p.is_empty() || p.len() > 99 {
+        return Err(bad("give between 1 and 99 values"));
+    }
+    if p.iter().any(|x| !(*x > 0.0 && *x < 100.0)) {
+        return Err(bad("each percentile must lie strictly between 0 and 100"));
+    }
+    if p.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(bad("percentiles must increase"));
+    }
+    Ok(())
+}
+
+/// OUT/<stem>/ per scenario; two scenarios with one stem would overwrite each other.
+fn output_folders(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let mut seen: HashMap<String, &PathBuf> = HashMap::new();
+    let mut folders = Vec::new();
+    for p in paths {
+        let stem = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Failure::Input(format!("error: {}: not a scenario file name", p.display()))
+            })?;
+        if let Some(first) = seen.insert(stem.clone(), p) {
+            return Err(Failure::Input(format!(
+                "error: {} and {} would both write to {}; rename one or run them separately",
+                first.display(),
+                p.display(),
+                out.join(&stem).display()
+            )));
+        }
+        folders.push(out.join(stem));
+    }
+    Ok(folders)
+}
+
+fn run_one(
+    args: &RunArgs,
+    path: &Path,
+    scenario: &Scenario,
+    folder: &Path,
+    threads: usize,
+) -> Result<(), Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::Other(format!("cannot read {}: {e}", path.display())))?;
+    let config = RunConfig {
+        trials: args.trials.unwrap_or(scenario.trials),
+        seed: args.seed.unwrap_or(scenario.seed),
+        threads,
+        percentiles: args
+            .percentiles
+            .clone()
+            .unwrap_or_else(|| scenario.percentiles.clone()),
+    };
+    let started = Instant::now();
+    let bar = progress_bar(config.trials, args.quiet);
+    let shown = AtomicBool::new(false);
+    let progress = |n: u64| {
+        bar.inc(n);
+        // Only runs longer than a second get a bar, and only on a terminal.
+        if !args.quiet
+            && started.elapsed() > Duration::from_secs(1)
+            && std::io::stderr().is_terminal()
+            && !shown.swap(true, Ordering::Relaxed)
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    };
+    let result =
+        run_trials(scenario, &config, &progress).map_err(|e| Failure::Other(e.to_string()))?;
+    bar.finish_and_clear();
+    let wall = started.elapsed().as_secs_f64();
+
+    let exporters = standard_exporters();
+    let manifest = Manifest {
+        capsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_path: path.display().to_string(),
+        scenario_sha256: format!("{:x}", Sha256::digest(&bytes)),
+        scenario_name: scenario.name.clone(),
+        seed: config.seed,
+        trials: config.trials,
+        percentiles: config.percentiles.clone(),
+        percentile_method:
+            "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)".into(),
+        horizon: [scenario.start.to_string(), scenario.end().to_string()],
+        threads,
+        wall_time_seconds: (wall * 1000.0).round() / 1000.0,
+        files: exporters
+            .iter()
+            .map(|e| e.file_name().to_string())
+            .collect(),
+    };
+    let report = RunReport {
+        scenario,
+        result: &result,
+        manifest,
+    };
+    let written =
+        write_run(folder, &report, &exporters).map_err(|e| Failure::Other(e.to_string()))?;
+    if !args.quiet {
+        print_summary(path, scenario, &result, wall, &written);
+    }
+    Ok(())
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    if !quiet {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{bar:40}] {human_pos}/{human_len} trials, {per_sec}, eta {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+    }
+    bar
+}
+
+/// The key outcomes, readable in an 80-column terminal.
+fn print_summary(path: &Path, s: &Scenario, r: &RunResult, wall: f64, written: &[PathBuf]) {
+    let pct = |x: f64| r.percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
+    let (i10, i50, i90) = (pct(10.0), pct(50.0), pct(90.0));
+    let cell = |o: usize, i: Option<usize>| {
+        i.and_then(|i| r.outcomes[o].percentiles[i])
+            .map_or("-".to_string(), |v| {
+                format_number(Some((v * 10.0).round() / 10.0))
+            })
+    };
+    println!(
+        "{}: \"{}\", {} trials, seed {}, {:.2} s",
+        path.display(),
+        s.name,
+        r.trials,
+        r.seed,
+        wall
+    );
+    println!(
+        "  {:<40} {:>10} {:>10} {:>10}",
+        "outcome", "p10", "p50", "p90"
+    );
+    let rows = [
+        (outcome::TOTAL_PAYMENTS, "compute payments, USD bn"),
+        (outcome::TOTAL_REVENUE, "revenue, USD bn"),
+        (outcome::CAPACITY_END, "capacity online at end, GW"),
+        (outcome::PEAK_GAP, "peak funding gap, USD bn"),
+        (outcome::MIN_CASH, "lowest cash, USD bn"),
+    ];
+    for (o, label) in rows {
+        println!(
+            "  {:<40} {:>10} {:>10} {:>10}",
+            label,
+            cell(o, i10),
+            cell(o, i50),
+            cell(o, i90)
+        );
+    }
+    let prob = |o: usize| {
+        let m = &r.outcomes[o];
+        format!(
+            "{:.3} (+/- {:.3})",
+            m.mean.unwrap_or(0.0),
+            m.std_error.unwrap_or(0.0)
+        )
+    };
+    println!(
+        "  P(cash below floor at some month)         {}",
+        prob(outcome::SHORTFALL_EVER)
+    );
+    for (k, t) in s.targets.iter().enumerate() {
+        let i = r.layout.first_target_outcome + 2 * k;
+        debug_assert_eq!(r.layout.outcomes[i + 1].kind, OutcomeKind::Month);
+        let median = i50
+            .and_then(|j| r.outcomes[i + 1].percentiles[j])
+            .map_or("not reached".to_string(), |m| {
+                s.month(m as usize).to_string()
+            });
+        println!(
+            "  target {}: P(by {}) {}, median month {}",
+            t.name,
+            s.end(),
+            prob(i),
+            median
+        );
+    }
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    if let Some(dir) = written.first().and_then(|p| p.parent()) {
+        println!("  wrote {}/{{{}}}", dir.display(), names.join(", "));
+    }
+}

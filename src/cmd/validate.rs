@@ -1,0 +1,27 @@
+//! `capsim validate SCENARIO...`: check scenario files without running them.
+
+use crate::Failure;
+use crate::cli::ValidateArgs;
+
+/// Validates each scenario and prints a one-line description of each valid one.
+pub fn run(args: ValidateArgs) -> Result<(), Failure> {
+    let scenarios = super::load_all(&args.scenarios)?;
+    for (path, s) in args.scenarios.iter().zip(&scenarios) {
+        let gw: f64 = s.tranches.iter().map(|t| t.gw.median()).sum();
+        let value: f64 = s.contracts.iter().map(|c| c.value_usd_bn).sum();
+        println!(
+            "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets",
+            path.display(),
+            s.name,
+            s.start,
+            s.end(),
+            s.tranches.len(),
+            gw,
+            s.contracts.len(),
+            value,
+            s.funding.len(),
+            s.targets.len()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Writing results: one exporter per file, each behind [`Exporter`], and every
+//! file written atomically (a temporary file in the target folder, then a
+//! rename), so that a failed or interrupted run never leaves a half-written
+//! file and the previous run's output stays intact until replaced.
+
+mod manifest;
+mod number;
+mod summary;
+mod timeseries;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use manifest::{Manifest, ManifestExporter};
+pub use number::{format_number, percentile_column};
+pub use summary::SummaryCsvExporter;
+pub use timeseries::TimeseriesCsvExporter;
+
+use crate::error::ExportError;
+use crate::runner::RunResult;
+use crate::scenario::Scenario;
+
+/// Everything an exporter may need about a finished run.
+#[derive(Debug, Clone)]
+pub struct RunReport<'a> {
+    /// The scenario run.
+    pub scenario: &'a Scenario,
+    /// Its results.
+    pub result: &'a RunResult,
+    /// Facts recorded in `manifest.json`.
+    pub manifest: Manifest,
+}
+
+/// One output file format.
+pub trait Exporter {
+    /// File name within the run folder.
+    fn file_name(&self) -> &'static str;
+
+    /// Writes the file's whole content to `out`.
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+/// The exporters of a standard run, in the order their files are written.
+pub fn standard_exporters() -> Vec<Box<dyn Exporter>> {
+    vec![
+        Box::new(TimeseriesCsvExporter),
+        Box::new(SummaryCsvExporter),
+        Box::new(ManifestExporter),
+    ]
+}
+
+/// Writes `content` to `path` atomically: into a temporary file beside it,
+/// flushed to disk, then renamed over `path`.
+pub fn write_atomically(
+    path: &Path,
+    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ExportError> {
+    let io_err = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".capsim-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    {
+        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        content(&mut buffered).map_err(io_err)?;
+        buffered.flush().map_err(io_err)?;
+    }
+    tmp.as_file().sync_all().map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+/// Writes every exporter's file into `dir` (created if missing) and returns
+/// the paths written. Each file is replaced atomically; files capsim does not
+/// write are left alone.
+pub fn write_run(
+    dir: &Path,
+    report: &RunReport,
+    exporters: &[Box<dyn Exporter>],
+) -> Result<Vec<PathBuf>, ExportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for exporter in exporters {
+        let path = dir.join(exporter.file_name());
+        write_atomically(&path, |out| exporter.write(report, out))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Converts a CSV error from a writer over `dyn Write` into an I/O error.
+pub(crate) fn csv_to_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}

@@ -1,0 +1,42 @@
+//! `summary.csv`: one row per scalar outcome of a trial.
+
+use std::io::Write;
+
+use super::{Exporter, RunReport, csv_to_io, format_number, percentile_column};
+
+/// Writes `summary.csv`: columns `outcome,unit,mean,std_error,std_dev`, one
+/// column per percentile, and `trials`. Month outcomes are months after the
+/// horizon start; a blank percentile means "not by the end of the horizon".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SummaryCsvExporter;
+
+impl Exporter for SummaryCsvExporter {
+    fn file_name(&self) -> &'static str {
+        "summary.csv"
+    }
+
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+        let result = report.result;
+        let mut w = csv::Writer::from_writer(out);
+        let mut header: Vec<String> = ["outcome", "unit", "mean", "std_error", "std_dev"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        header.extend(result.percentiles.iter().map(|p| percentile_column(*p)));
+        header.push("trials".to_string());
+        w.write_record(&header).map_err(csv_to_io)?;
+        for (spec, s) in result.layout.outcomes.iter().zip(&result.outcomes) {
+            let mut row = vec![
+                spec.name.clone(),
+                spec.unit.clone(),
+                format_number(s.mean),
+                format_number(s.std_error),
+                format_number(s.std_dev),
+            ];
+            row.extend(s.percentiles.iter().map(|p| format_number(*p)));
+            row.push(s.trials.to_string());
+            w.write_record(&row).map_err(csv_to_io)?;
+        }
+        w.flush()
+    }
+}

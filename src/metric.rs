@@ -1,0 +1,108 @@
+//! The monthly metrics capsim reports, with their names and units.
+
+/// How a metric aggregates over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// A level at the end of the month (capacity, cash).
+    Stock,
+    /// An amount during the month (payments, revenue).
+    Flow,
+    /// A 0/1 event per trial, whose mean is a probability.
+    Event,
+}
+
+macro_rules! metrics {
+    ($($variant:ident => $name:literal, $unit:literal, $kind:ident, $doc:literal;)*) => {
+        /// A monthly time series computed in every trial.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Metric {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Metric {
+            /// Every metric, in output order.
+            pub const ALL: &'static [Metric] = &[$(Metric::$variant,)*];
+
+            /// Column value in `timeseries.csv`, also the name targets use.
+            pub fn name(self) -> &'static str {
+                match self { $(Metric::$variant => $name,)* }
+            }
+
+            /// Unit, as written in the `unit` column.
+            pub fn unit(self) -> &'static str {
+                match self { $(Metric::$variant => $unit,)* }
+            }
+
+            /// Stock, flow or event.
+            pub fn kind(self) -> MetricKind {
+                match self { $(Metric::$variant => MetricKind::$kind,)* }
+            }
+
+            /// One-line description, for documentation and help.
+            pub fn description(self) -> &'static str {
+                match self { $(Metric::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+metrics! {
+    CapacityOnlineGw => "capacity_online_gw", "GW", Stock,
+        "Data-centre capacity energised and ramped, at the end of the month.";
+    CapacityPlannedGw => "capacity_planned_gw", "GW", Stock,
+        "Capacity had every tranche arrived on its planned month (the trial's own sizes).";
+    CapacityShortfallGw => "capacity_shortfall_gw", "GW", Stock,
+        "Planned capacity minus capacity online.";
+    AcceleratorsOnline => "accelerators_online", "accelerators", Stock,
+        "Accelerators (GPUs, TPUs, ASIC packages) in capacity online.";
+    ComputeOnlineEflops => "compute_online_eflops", "EFLOP/s", Stock,
+        "Peak compute online, from tranches that give PFLOP/s per accelerator.";
+    ComputePaymentsUsdBn => "compute_payments_usd_bn", "USD bn/month", Flow,
+        "Payments due under all compute contracts in the month.";
+    CumulativeComputePaymentsUsdBn => "cumulative_compute_payments_usd_bn", "USD bn", Stock,
+        "Compute payments due from the start of the horizon to the end of the month.";
+    RevenueUsdBn => "revenue_usd_bn", "USD bn/month", Flow,
+        "Revenue earned in the month: demand, capped by capacity online.";
+    RevenueRunRateUsdBn => "revenue_run_rate_usd_bn", "USD bn/year", Stock,
+        "Annualised revenue (12 times the month's revenue).";
+    DemandRunRateUsdBn => "demand_run_rate_usd_bn", "USD bn/year", Stock,
+        "Annualised revenue demand before the capacity cap.";
+    OperatingCostsUsdBn => "operating_costs_usd_bn", "USD bn/month", Flow,
+        "Running costs of owned capacity, other operating costs and revenue share.";
+    FundingUsdBn => "funding_usd_bn", "USD bn/month", Flow,
+        "New money raised in the month (equity rounds, vendor financing).";
+    CashBalanceUsdBn => "cash_balance_usd_bn", "USD bn", Stock,
+        "Cash at the end of the month.";
+    FundingGapUsdBn => "funding_gap_usd_bn", "USD bn", Stock,
+        "How far cash is below the cash floor at the end of the month (0 if not).";
+    CashShortfall => "cash_shortfall", "probability", Event,
+        "1 if cash is below the cash floor at the end of the month; the mean is the probability.";
+    RevenueComputeConstrained => "revenue_compute_constrained", "probability", Event,
+        "1 if demand exceeds what capacity online can serve; the mean is the probability.";
+}
+
+impl Metric {
+    /// The metric with this name.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Metric::ALL.iter().copied().find(|m| m.name() == name)
+    }
+
+    /// Position in [`Metric::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_ascii_and_round_trip() {
+        for (i, m) in Metric::ALL.iter().enumerate() {
+            assert_eq!(m.index(), i);
+            assert_eq!(Metric::from_name(m.name()), Some(*m));
+            assert!(m.name().is_ascii() && m.unit().is_ascii());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! What one trial produces: which monthly series and which scalar outcomes, in
+//! which order. Built once per scenario and shared by model, statistics and
+//! exporters.
+
+use crate::metric::{Metric, MetricKind};
+use crate::scenario::Scenario;
+
+/// What kind of number a scalar outcome is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeKind {
+    /// An amount.
+    Value,
+    /// 0 or 1; the mean is a probability.
+    Event,
+    /// A month index from the horizon start, or infinity if it never happens.
+    Month,
+}
+
+/// One scalar outcome of a trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeSpec {
+    /// Column value in `summary.csv`.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Value, event or month.
+    pub kind: OutcomeKind,
+}
+
+/// Positions of the fixed outcomes in [`OutputLayout::outcomes`].
+pub mod outcome {
+    /// Compute payments over the horizon, USD bn.
+    pub const TOTAL_PAYMENTS: usize = 0;
+    /// Revenue over the horizon, USD bn.
+    pub const TOTAL_REVENUE: usize = 1;
+    /// Operating costs over the horizon, USD bn.
+    pub const TOTAL_OPERATING_COSTS: usize = 2;
+    /// Funding raised over the horizon, USD bn.
+    pub const TOTAL_FUNDING: usize = 3;
+    /// Capacity online in the last month, GW.
+    pub const CAPACITY_END: usize = 4;
+    /// GW of tranches that never arrive.
+    pub const CAPACITY_NEVER: usize = 5;
+    /// Lowest month-end cash, USD bn.
+    pub const MIN_CASH: usize = 6;
+    /// Cash in the last month, USD bn.
+    pub const END_CASH: usize = 7;
+    /// Largest funding gap, USD bn.
+    pub const PEAK_GAP: usize = 8;
+    /// Whether cash ever falls below the floor.
+    pub const SHORTFALL_EVER: usize = 9;
+    /// First month cash is below the floor.
+    pub const FIRST_SHORTFALL: usize = 10;
+    /// Number of fixed outcomes; per-contract and per-target outcomes follow.
+    pub const FIXED: usize = 11;
+}
+
+/// The shape of a trial's output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputLayout {
+    /// Metrics reported, in output order.
+    pub metrics: Vec<Metric>,
+    /// Months in the horizon.
+    pub months: usize,
+    /// Scalar outcomes, in output order.
+    pub outcomes: Vec<OutcomeSpec>,
+    /// Index of the first per-contract outcome.
+    pub first_contract_outcome: usize,
+    /// Index of the first per-target outcome (two per target: reached, month).
+    pub first_target_outcome: usize,
+}
+
+impl OutputLayout {
+    /// The layout of `scenario`'s trials.
+    pub fn new(scenario: &Scenario) -> OutputLayout {
+        let metrics: Vec<Metric> = Metric::ALL
+            .iter()
+            .copied()
+            .filter(|m| *m != Metric::ComputeOnlineEflops || scenario.has_compute())
+            .collect();
+        let start = scenario.start;
+        let month_unit = format!("months after {start}");
+        let v = |name: &str, unit: &str| OutcomeSpec {
+            name: name.to_string(),
+            unit: unit.to_string(),
+            kind: OutcomeKind::Value,
+        };
+        let mut outcomes = vec![
+            v("total_compute_payments_usd_bn", "USD bn"),
+            v("total_revenue_usd_bn", "USD bn"),
+            v("total_operating_costs_usd_bn", "USD bn"),
+            v("total_funding_usd_bn", "USD bn"),
+            v("capacity_online_end_gw", "GW"),
+            v("capacity_never_arriving_gw", "GW"),
+            v("min_cash_usd_bn", "USD bn"),
+            v("end_cash_usd_bn", "USD bn"),
+            v("peak_funding_gap_usd_bn", "USD bn"),
+            OutcomeSpec {
+                name: "cash_shortfall_ever".into(),
+                unit: "probability".into(),
+                kind: OutcomeKind::Event,
+            },
+            OutcomeSpec {
+                name: "first_shortfall_month".into(),
+                unit: month_unit.clone(),
+                kind: OutcomeKind::Month,
+            },
+        ];
+        debug_assert_eq!(outcomes.len(), outcome::FIXED);
+        let first_contract_outcome = outcomes.len();
+        for c in &scenario.contracts {
+            outcomes.push(v(&format!("contract_{}_payments_usd_bn", c.name), "USD bn"));
+        }
+        let first_target_outcome = outcomes.len();
+        for t in &scenario.targets {
+            outcomes.push(OutcomeSpec {
+                name: format!("target_{}_reached", t.name),
+                unit: "probability".into(),
+                kind: OutcomeKind::Event,
+            });
+            outcomes.push(OutcomeSpec {
+                name: format!("target_{}_month", t.name),
+                unit: month_unit.clone(),
+                kind: OutcomeKind::Month,
+            });
+        }
+        OutputLayout {
+            metrics,
+            months: scenario.months,
+            outcomes,
+            first_contract_outcome,
+            first_target_outcome,
+        }
+    }
+
+    /// Number of monthly series (metrics times months).
+    pub fn series_len(&self) -> usize {
+        self.metrics.len() * self.months
+    }
+
+    /// Position of `metric`'s first month in a trial's series, if reported.
+    pub fn metric_offset(&self, metric: Metric) -> Option<usize> {
+        self.metrics
+            .iter()
+            .position(|m| *m == metric)
+            .map(|i| i * self.months)
+    }
+
+    /// Whether `metric` is an event (0/1 per trial).
+    pub fn is_event(metric: Metric) -> bool {
+        metric.kind() == MetricKind::Event
+    }
+}

@@ -1,0 +1,419 @@
+//! One trial of the model: a pure function of the scenario, the seed and the
+//! trial index.
+//!
+//! Each component (tranche, contract, revenue, costs, funding event) draws a
+//! fixed sequence of uniforms from its own stream, so a trial is reproducible
+//! from its index alone and components do not disturb each other's draws.
+
+mod layout;
+
+pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
+
+use crate::metric::Metric;
+use crate::rng::{ComponentId, Stream};
+use crate::scenario::{FundingBasis, PaymentBasis, Scenario};
+
+/// Everything one trial produces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialRecord {
+    /// Monthly series, metric-major: `series[metric_position * months + month]`.
+    pub series: Vec<f64>,
+    /// Scalar outcomes, in [`OutputLayout::outcomes`] order. Month outcomes
+    /// that never happen are `f64::INFINITY`.
+    pub outcomes: Vec<f64>,
+}
+
+impl TrialRecord {
+    /// A zeroed record for `layout`.
+    pub fn new(layout: &OutputLayout) -> TrialRecord {
+        TrialRecord {
+            series: vec![0.0; layout.series_len()],
+            outcomes: vec![0.0; layout.outcomes.len()],
+        }
+    }
+}
+
+/// Scratch space reused across trials to avoid allocation.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// GW online per tranche per month (tranche-major).
+    tranche_gw: Vec<f64>,
+    /// Month index each tranche energises, `None` if it never arrives.
+    energised: Vec<Option<i32>>,
+    /// Drawn size of each tranche, GW.
+    size_gw: Vec<f64>,
+    /// GW online in owned tranches.
+    owned_gw: Vec<f64>,
+    /// Per-month buffer for capped payment and funding streams.
+    due: Vec<f64>,
+}
+
+impl Workspace {
+    /// Scratch space for `scenario`.
+    pub fn new(scenario: &Scenario) -> Workspace {
+        let t = scenario.months;
+        let n = scenario.tranches.len();
+        Workspace {
+            tranche_gw: vec![0.0; n * t],
+            energised: vec![None; n],
+            size_gw: vec![0.0; n],
+            owned_gw: vec![0.0; t],
+            due: vec![0.0; t],
+        }
+    }
+}
+
+/// Fraction of a tranche's power online `k` months after energisation with a
+/// linear ramp of `ramp` months: 1/ramp, 2/ramp, ... 1. Zero before energisation.
+#[inline]
+pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
+    if k < 0 {
+        0.0
+    } else if ramp <= 0 || k + 1 >= ramp {
+        1.0
+    } else {
+        f64::from(k + 1) / f64::from(ramp)
+    }
+}
+
+/// The compiled model of a scenario.
+#[derive(Debug, Clone)]
+pub struct Model<'s> {
+    scenario: &'s Scenario,
+    layout: OutputLayout,
+    off: Offsets,
+    revenue_id: ComponentId,
+    costs_id: ComponentId,
+}
+
+/// Series offsets of each metric (`usize::MAX` when not reported).
+#[derive(Debug, Clone, Copy)]
+struct Offsets {
+    online: usize,
+    planned: usize,
+    shortfall_gw: usize,
+    accelerators: usize,
+    compute: usize,
+    payments: usize,
+    cumulative_payments: usize,
+    revenue: usize,
+    run_rate: usize,
+    demand: usize,
+    opex: usize,
+    funding: usize,
+    cash: usize,
+    gap: usize,
+    cash_short: usize,
+    constrained: usize,
+}
+
+impl<'s> Model<'s> {
+    /// The model of `scenario`.
+    pub fn new(scenario: &'s Scenario) -> Model<'s> {
+        let layout = OutputLayout::new(scenario);
+        let o = |m: Metric| layout.metric_offset(m).unwrap_or(usize::MAX);
+        let off = Offsets {
+            online: o(Metric::CapacityOnlineGw),
+            planned: o(Metric::CapacityPlannedGw),
+            shortfall_gw: o(Metric::CapacityShortfallGw),
+            accelerators: o(Metric::AcceleratorsOnline),
+            compute: o(Metric::ComputeOnlineEflops),
+            payments: o(Metric::ComputePaymentsUsdBn),
+            cumulative_payments: o(Metric::CumulativeComputePaymentsUsdBn),
+            revenue: o(Metric::RevenueUsdBn),
+            run_rate: o(Metric::RevenueRunRateUsdBn),
+            demand: o(Metric::DemandRunRateUsdBn),
+            opex: o(Metric::OperatingCostsUsdBn),
+            funding: o(Metric::FundingUsdBn),
+            cash: o(Metric::CashBalanceUsdBn),
+            gap: o(Metric::FundingGapUsdBn),
+            cash_short: o(Metric::CashShortfall),
+            constrained: o(Metric::RevenueComputeConstrained),
+        };
+        Model {
+            scenario,
+            layout,
+            off,
+            revenue_id: ComponentId::new("revenue", ""),
+            costs_id: ComponentId::new("costs", ""),
+        }
+    }
+
+    /// The layout of this model's trial records.
+    pub fn layout(&self) -> &OutputLayout {
+        &self.layout
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        self.scenario
+    }
+
+    /// Simulates trial `trial` of a run seeded with `seed` into `out`.
+    pub fn simulate(&self, seed: u64, trial: u64, ws: &mut Workspace, out: &mut TrialRecord) {
+        let s = self.scenario;
+        let t_len = s.months;
+        let off = self.off;
+        out.series.fill(0.0);
+        out.outcomes.fill(0.0);
+        ws.owned_gw.fill(0.0);
+        let series = &mut out.series;
+
+        // Capacity.
+        let mut never_gw = 0.0;
+        for (i, tr) in s.tranches.iter().enumerate() {
+            let mut rng = Stream::new(seed, tr.component, trial);
+            let arrives = rng.uniform() >= tr.p_never;
+            let gw = tr.gw.draw(rng.uniform());
+            let delay = tr.delay_months.draw(rng.uniform());
+            let ramp = tr.ramp_months.draw(rng.uniform()).round() as i32;
+            let per_gw = tr.accelerators_per_gw.draw(rng.uniform());
+            let pflops = tr
+                .pflops_per_accelerator
+                .as_ref()
+                .map_or(0.0, |p| p.draw(rng.uniform()));
+            ws.size_gw[i] = gw;
+            let row = &mut ws.tranche_gw[i * t_len..(i + 1) * t_len];
+            row.fill(0.0);
+            // The plan: on time, same size and ramp.
+            for m in tr.planned_index.max(0)..t_len as i32 {
+                series[off.planned + m as usize] += gw * ramp_fraction(m - tr.planned_index, ramp);
+            }
+            if !arrives {
+                ws.energised[i] = None;
+                never_gw += gw;
+                continue;
+            }
+            // Energised in the first month at or after planned + delay.
+            let energised = tr.planned_index + delay.ceil() as i32;
+            ws.energised[i] = Some(energised);
+            let accelerators_per_gw = per_gw;
+            let eflops_per_gw = per_gw * pflops / 1000.0;
+            for m in energised.max(0)..t_len as i32 {
+                let m_us = m as usize;
+                let g = gw * ramp_fraction(m - energised, ramp);
+                row[m_us] = g;
+                series[off.online + m_us] += g;
+                series[off.accelerators + m_us] += g * accelerators_per_gw;
+                if off.compute != usize::MAX {
+                    series[off.compute + m_us] += g * eflops_per_gw;
+                }
+                if tr.owned {
+                    ws.owned_gw[m_us] += g;
+                }
+            }
+        }
+        for m in 0..t_len {
+            series[off.shortfall_gw + m] = series[off.planned + m] - series[off.online + m];
+        }
+
+        // Compute contracts.
+        let mut total_payments = 0.0;
+        for (ci, c) in s.contracts.iter().enumerate() {
+            let mut rng = Stream::new(seed, c.component, trial);
+            let u_price = rng.uniform();
+            let mut paid = 0.0;
+            match &c.basis {
+                PaymentBasis::TakeOrPay { schedule } => {
+                    for (m, amount) in schedule.iter().enumerate() {
+                        series[off.payments + m] += amount;
+                        paid += amount;
+                    }
+                }
+                PaymentBasis::PayAsDelivered {
+                    usd_bn_per_gw_year,
+                    tranches,
+                } => {
+                    let per_gw_month = usd_bn_per_gw_year.draw(u_price) / 12.0;
+                    let mut remaining = c.value_usd_bn;
+                    for m in c.start_index.max(0) as usize..t_len {
+                        if remaining <= 0.0 {
+                            break;
+                        }
+                        let gw: f64 = tranches.iter().map(|&j| ws.tranche_gw[j * t_len + m]).sum();
+                        let pay = (per_gw_month * gw).min(remaining);
+                        remaining -= pay;
+                        series[off.payments + m] += pay;
+                        paid += pay;
+                    }
+                }
+                PaymentBasis::Purchase {
+                    usd_bn_per_gw,
+                    tranches,
+                    lead_months,
+                } => {
+                    let price = usd_bn_per_gw.draw(u_price);
+                    ws.due.fill(0.0);
+                    for &j in tranches {
+                        if let Some(e) = ws.energised[j] {
+                            let m = (e - lead_months).max(c.start_index);
+                            if (0..t_len as i32).contains(&m) {
+                                ws.due[m as usize] += price * ws.size_gw[j];
+                            }
+                        }
+                    }
+                    let mut remaining = c.value_usd_bn;
+                    for m in 0..t_len {
+                        let pay = ws.due[m].min(remaining);
+                        remaining -= pay;
+                        series[off.payments + m] += pay;
+                        paid += pay;
+                    }
+                }
+            }
+            out.outcomes[self.layout.first_contract_outcome + ci] = paid;
+            total_payments += paid;
+        }
+
+        // Revenue: demand grows month by month; capacity online caps it.
+        if let Some(rev) = &s.revenue {
+            let mut rng = Stream::new(seed, self.revenue_id, trial);
+            let mut demand = rev.run_rate_usd_bn.draw(rng.uniform());
+            let per_gw_year = rev.usd_bn_per_gw_year.draw(rng.uniform());
+            let years = t_len.div_ceil(12);
+            let mut monthly_factor = Vec::with_capacity(years);
+            for y in 0..years {
+                let g = rev.annual_growth[y.min(rev.annual_growth.len() - 1)].draw(rng.uniform());
+                monthly_factor.push((g.ln_1p() / 12.0).exp());
+            }
+            for m in 0..t_len {
+                if m > 0 {
+                    demand *= monthly_factor[(m - 1) / 12];
+                }
+                let cap = series[off.online + m] * per_gw_year;
+                let run_rate = demand.min(cap);
+                series[off.demand + m] = demand;
+                series[off.run_rate + m] = run_rate;
+                series[off.revenue + m] = run_rate / 12.0;
+                series[off.constrained + m] = if demand > cap { 1.0 } else { 0.0 };
+            }
+        }
+
+        // Operating costs.
+        {
+            let k = &s.costs;
+            let mut rng = Stream::new(seed, self.costs_id, trial);
+            let running = k.running_usd_bn_per_gw_year.draw(rng.uniform()) / 12.0;
+            let share = k.revenue_share.draw(rng.uniform());
+            let years = t_len.div_ceil(12);
+            let mut other = Vec::with_capacity(years);
+            for y in 0..years {
+                let n = k.other_usd_bn_per_year.len();
+                other.push(if n == 0 {
+                    0.0
+                } else {
+                    k.other_usd_bn_per_year[y.min(n - 1)].draw(rng.uniform()) / 12.0
+                });
+            }
+            for m in 0..t_len {
+                series[off.opex + m] =
+                    ws.owned_gw[m] * running + other[m / 12] + share * series[off.revenue + m];
+            }
+        }
+
+        // Funding.
+        for f in &s.funding {
+            let mut rng = Stream::new(seed, f.component, trial);
+            let happens = rng.uniform() < f.probability;
+            let u_amount = rng.uniform();
+            if !happens {
+                continue;
+            }
+            match &f.basis {
+                FundingBasis::Lump {
+                    amount_usd_bn,
+                    month_index,
+                } => series[off.funding + month_index] += amount_usd_bn.draw(u_amount),
+                FundingBasis::PerGw {
+                    usd_bn_per_gw,
+                    tranches,
+                    max_usd_bn,
+                } => {
+                    let price = usd_bn_per_gw.draw(u_amount);
+                    ws.due.fill(0.0);
+                    for &j in tranches {
+                        if let Some(e) = ws.energised[j] {
+                            if (0..t_len as i32).contains(&e) {
+                                ws.due[e as usize] += price * ws.size_gw[j];
+                            }
+                        }
+                    }
+                    let mut remaining = *max_usd_bn;
+                    for m in 0..t_len {
+                        let amount = ws.due[m].min(remaining);
+                        remaining -= amount;
+                        series[off.funding + m] += amount;
+                    }
+                }
+            }
+        }
+
+        // Cash.
+        let floor = s.cash_floor_usd_bn;
+        let mut cash = s.start_cash_usd_bn;
+        let mut cumulative = 0.0;
+        let (mut revenue_total, mut opex_total, mut funding_total) = (0.0, 0.0, 0.0);
+        let mut min_cash = f64::INFINITY;
+        let mut peak_gap: f64 = 0.0;
+        let mut first_short = f64::INFINITY;
+        for m in 0..t_len {
+            let pay = series[off.payments + m];
+            let rev = series[off.revenue + m];
+            let opex = series[off.opex + m];
+            let fund = series[off.funding + m];
+            cumulative += pay;
+            revenue_total += rev;
+            opex_total += opex;
+            funding_total += fund;
+            cash += rev + fund - pay - opex;
+            series[off.cumulative_payments + m] = cumulative;
+            series[off.cash + m] = cash;
+            let gap = (floor - cash).max(0.0);
+            series[off.gap + m] = gap;
+            let short = cash < floor;
+            series[off.cash_short + m] = if short { 1.0 } else { 0.0 };
+            if short && first_short.is_infinite() {
+                first_short = m as f64;
+            }
+            min_cash = min_cash.min(cash);
+            peak_gap = peak_gap.max(gap);
+        }
+
+        let o = &mut out.outcomes;
+        o[outcome::TOTAL_PAYMENTS] = total_payments;
+        o[outcome::TOTAL_REVENUE] = revenue_total;
+        o[outcome::TOTAL_OPERATING_COSTS] = opex_total;
+        o[outcome::TOTAL_FUNDING] = funding_total;
+        o[outcome::CAPACITY_END] = series[off.online + t_len - 1];
+        o[outcome::CAPACITY_NEVER] = never_gw;
+        o[outcome::MIN_CASH] = min_cash;
+        o[outcome::END_CASH] = cash;
+        o[outcome::PEAK_GAP] = peak_gap;
+        o[outcome::SHORTFALL_EVER] = if first_short.is_finite() { 1.0 } else { 0.0 };
+        o[outcome::FIRST_SHORTFALL] = first_short;
+
+        // Targets: the first month the metric meets the threshold.
+        for (k, target) in s.targets.iter().enumerate() {
+            let base = self.layout.metric_offset(target.metric);
+            let month = base.and_then(|b| (0..t_len).find(|&m| target.is_met(series[b + m])));
+            let i = self.layout.first_target_outcome + 2 * k;
+            o[i] = if month.is_some() { 1.0 } else { 0.0 };
+            o[i + 1] = month.map_or(f64::INFINITY, |m| m as f64);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ramp_is_linear_to_full_power() {
+        assert_eq!(ramp_fraction(-1, 3), 0.0);
+        assert_eq!(ramp_fraction(0, 0), 1.0);
+        assert!((ramp_fraction(0, 3) - 1.0 / 3.0).abs() < 1e-15);
+        assert!((ramp_fraction(1, 3) - 2.0 / 3.0).abs() < 1e-15);
+        assert_eq!(ramp_fraction(2, 3), 1.0);
+        assert_eq!(ramp_fraction(50, 3), 1.0);
+    }
+}

@@ -1,0 +1,310 @@
+//! Scenarios: what is read from a TOML file, checked, and handed to the model.
+//!
+//! [`Scenario::parse`] turns text into a validated [`Scenario`] or a list of
+//! [`Diagnostic`](crate::error::Diagnostic)s that point into the file.
+
+mod raw;
+mod uncertain;
+mod validate;
+
+use std::path::Path;
+
+pub use uncertain::DISTRIBUTIONS;
+
+use crate::distribution::Uncertain;
+use crate::error::ScenarioError;
+use crate::metric::Metric;
+use crate::month::Month;
+use crate::rng::ComponentId;
+
+/// Default number of trials when neither the scenario nor `--trials` sets it.
+pub const DEFAULT_TRIALS: u64 = 10_000;
+/// Default seed.
+pub const DEFAULT_SEED: u64 = 1;
+/// Default percentiles reported, in percent.
+pub const DEFAULT_PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0];
+/// Most trials one run may ask for.
+pub const MAX_TRIALS: u64 = 10_000_000_000;
+/// Longest horizon, in months.
+pub const MAX_MONTHS: usize = 1200;
+/// Most tranches, contracts, funding events or targets of each kind.
+pub const MAX_ITEMS: usize = 10_000;
+
+/// An uncertain input of the model, with the range its draws are clamped to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// Dotted path of the input in the scenario, such as `tranche.abilene.delay_months`.
+    pub path: String,
+    /// Its distribution (in the input's own unit).
+    pub dist: Uncertain,
+    /// Smallest value a draw may take.
+    pub min: f64,
+    /// Largest value a draw may take.
+    pub max: f64,
+}
+
+impl Input {
+    /// The value for uniform draw `u` in (0, 1).
+    #[inline]
+    pub fn draw(&self, u: f64) -> f64 {
+        match &self.dist {
+            Uncertain::Constant(v) => *v,
+            d => d.quantile(u).clamp(self.min, self.max),
+        }
+    }
+
+    /// The median, clamped like a draw.
+    pub fn median(&self) -> f64 {
+        self.draw(0.5)
+    }
+}
+
+/// Whether a tranche is contracted or an option (a non-binding letter of intent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrancheStatus {
+    /// Signed and binding.
+    Binding,
+    /// Non-binding: may never be exercised (see `p_never`).
+    Option,
+}
+
+/// A block of data-centre capacity with its own timing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tranche {
+    /// Unique name.
+    pub name: String,
+    /// Who delivers it.
+    pub counterparty: String,
+    /// Free-text description.
+    pub description: String,
+    /// Binding or option.
+    pub status: TrancheStatus,
+    /// Size, GW of facility power.
+    pub gw: Input,
+    /// Planned energisation month, as an index from the horizon start (may be negative).
+    pub planned_index: i32,
+    /// Delay past the planned month, months (negative is early).
+    pub delay_months: Input,
+    /// Months from energisation to full power (0 is a step).
+    pub ramp_months: Input,
+    /// Probability it never arrives (cancelled, or an option not exercised).
+    pub p_never: f64,
+    /// Accelerators per GW.
+    pub accelerators_per_gw: Input,
+    /// PFLOP/s per accelerator, if given.
+    pub pflops_per_accelerator: Option<Input>,
+    /// Whether the lab owns it (and pays its running costs).
+    pub owned: bool,
+    /// Random-stream identifier.
+    pub component: ComponentId,
+}
+
+/// How a contract turns capacity into payments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaymentBasis {
+    /// A fixed schedule owed whatever is delivered.
+    TakeOrPay {
+        /// Payment due in each month of the horizon, USD bn.
+        schedule: Vec<f64>,
+    },
+    /// Payments accrue per GW-month online in the linked tranches until the
+    /// contract's value is paid, so delays move payments later.
+    PayAsDelivered {
+        /// Price, USD bn per GW-year.
+        usd_bn_per_gw_year: Input,
+        /// Indices of the linked tranches.
+        tranches: Vec<usize>,
+    },
+    /// A payment per GW when a linked tranche is delivered (chips, systems).
+    Purchase {
+        /// Price, USD bn per GW.
+        usd_bn_per_gw: Input,
+        /// Indices of the linked tranches.
+        tranches: Vec<usize>,
+        /// Months before energisation the payment falls due.
+        lead_months: i32,
+    },
+}
+
+/// A spending commitment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    /// Unique name.
+    pub name: String,
+    /// Who is paid.
+    pub counterparty: String,
+    /// Free-text description.
+    pub description: String,
+    /// Total value, USD bn; payments never exceed it.
+    pub value_usd_bn: f64,
+    /// First month payments may fall due, index from the horizon start.
+    pub start_index: i32,
+    /// Nominal term, months.
+    pub term_months: u32,
+    /// How payments are computed.
+    pub basis: PaymentBasis,
+    /// Random-stream identifier.
+    pub component: ComponentId,
+}
+
+/// Revenue demand and the capacity cap on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revenue {
+    /// Annualised revenue demand in the first month, USD bn/year.
+    pub run_rate_usd_bn: Input,
+    /// Annual growth rate of demand (0.5 = +50%/year), one per horizon year,
+    /// the last repeating.
+    pub annual_growth: Vec<Input>,
+    /// Revenue capacity online can earn, USD bn per GW-year.
+    pub usd_bn_per_gw_year: Input,
+}
+
+/// Costs other than compute contracts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costs {
+    /// Running costs (power, operations) of owned capacity online, USD bn per GW-year.
+    pub running_usd_bn_per_gw_year: Input,
+    /// Other operating costs, USD bn/year, one per horizon year, the last repeating.
+    pub other_usd_bn_per_year: Vec<Input>,
+    /// Share of revenue paid to partners, fraction 0-1.
+    pub revenue_share: Input,
+}
+
+/// A source of new money.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FundingBasis {
+    /// One amount in one month.
+    Lump {
+        /// Amount, USD bn.
+        amount_usd_bn: Input,
+        /// Month index from the horizon start.
+        month_index: usize,
+    },
+    /// Money per GW delivered in the linked tranches (vendor financing).
+    PerGw {
+        /// USD bn per GW delivered.
+        usd_bn_per_gw: Input,
+        /// Indices of the linked tranches.
+        tranches: Vec<usize>,
+        /// Cap on the total, USD bn.
+        max_usd_bn: f64,
+    },
+}
+
+/// A funding event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Funding {
+    /// Unique name.
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// Probability it happens at all.
+    pub probability: f64,
+    /// Lump or per GW.
+    pub basis: FundingBasis,
+    /// Random-stream identifier.
+    pub component: ComponentId,
+}
+
+/// Direction of a target threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// Met when the metric is at least the value.
+    AtLeast(f64),
+    /// Met when the metric is at most the value.
+    AtMost(f64),
+}
+
+/// A named threshold on a metric, reported as the month first met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Unique name.
+    pub name: String,
+    /// The metric watched.
+    pub metric: Metric,
+    /// The threshold.
+    pub threshold: Threshold,
+}
+
+impl Target {
+    /// Whether `value` meets the target.
+    #[inline]
+    pub fn is_met(&self, value: f64) -> bool {
+        match self.threshold {
+            Threshold::AtLeast(t) => value >= t,
+            Threshold::AtMost(t) => value <= t,
+        }
+    }
+}
+
+/// A validated scenario, ready to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// First month of the horizon.
+    pub start: Month,
+    /// Number of monthly steps (the end month is included).
+    pub months: usize,
+    /// Trials to run unless overridden.
+    pub trials: u64,
+    /// Seed unless overridden.
+    pub seed: u64,
+    /// Percentiles to report, in percent, increasing.
+    pub percentiles: Vec<f64>,
+    /// Capacity tranches.
+    pub tranches: Vec<Tranche>,
+    /// Compute contracts.
+    pub contracts: Vec<Contract>,
+    /// Revenue model; `None` means no revenue.
+    pub revenue: Option<Revenue>,
+    /// Other costs.
+    pub costs: Costs,
+    /// Cash at the start, USD bn.
+    pub start_cash_usd_bn: f64,
+    /// Cash below this is a shortfall, USD bn.
+    pub cash_floor_usd_bn: f64,
+    /// Funding events.
+    pub funding: Vec<Funding>,
+    /// Targets.
+    pub targets: Vec<Target>,
+}
+
+impl Scenario {
+    /// Parses and validates scenario text. `path` is used in messages only.
+    pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+        validate::parse(text, path)
+    }
+
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| ScenarioError::NotText {
+            path: path.to_path_buf(),
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        Scenario::parse(&text, path)
+    }
+
+    /// The month at index `i` from the horizon start.
+    pub fn month(&self, i: usize) -> Month {
+        self.start.plus(i as i32)
+    }
+
+    /// The last month of the horizon.
+    pub fn end(&self) -> Month {
+        self.month(self.months - 1)
+    }
+
+    /// Whether any tranche reports compute (PFLOP/s per accelerator).
+    pub fn has_compute(&self) -> bool {
+        self.tranches
+            .iter()
+            .any(|t| t.pflops_per_accelerator.is_some())
+    }
+}

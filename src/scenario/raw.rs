@@ -1,0 +1,158 @@
+//! The scenario file as written: serde types that mirror the TOML, with spans
+//! kept for every value a later check may need to point at.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::uncertain::{UncertainList, UncertainSpec};
+use crate::month::Month;
+
+/// The whole file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    #[serde(default)]
+    pub simulation: RawSimulation,
+    #[serde(default, rename = "tranche")]
+    pub tranches: Vec<RawTranche>,
+    #[serde(default, rename = "contract")]
+    pub contracts: Vec<RawContract>,
+    pub revenue: Option<RawRevenue>,
+    #[serde(default)]
+    pub costs: RawCosts,
+    #[serde(default)]
+    pub cash: RawCash,
+    #[serde(default, rename = "funding")]
+    pub funding: Vec<RawFunding>,
+    #[serde(default, rename = "target")]
+    pub targets: Vec<RawTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub start: Spanned<Month>,
+    pub end: Spanned<Month>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub trials: Option<Spanned<i64>>,
+    pub seed: Option<Spanned<i64>>,
+    pub percentiles: Option<Spanned<Vec<f64>>>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RawStatus {
+    #[default]
+    Binding,
+    Option,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTranche {
+    pub name: Spanned<String>,
+    pub counterparty: String,
+    #[serde(default)]
+    pub status: RawStatus,
+    #[serde(default)]
+    pub description: String,
+    pub gw: Spanned<UncertainSpec>,
+    pub planned: Spanned<Month>,
+    pub delay_months: Option<Spanned<UncertainSpec>>,
+    pub ramp_months: Option<Spanned<UncertainSpec>>,
+    pub p_never: Option<Spanned<f64>>,
+    pub accelerators_per_gw: Spanned<UncertainSpec>,
+    pub pflops_per_accelerator: Option<Spanned<UncertainSpec>>,
+    #[serde(default)]
+    pub owned: bool,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum RawBasis {
+    TakeOrPay,
+    PayAsDelivered,
+    Purchase,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    pub name: Spanned<String>,
+    pub counterparty: String,
+    pub basis: Spanned<RawBasis>,
+    #[serde(default)]
+    pub description: String,
+    pub value_usd_bn: Spanned<f64>,
+    pub start: Spanned<Month>,
+    pub term_months: Spanned<i64>,
+    pub tranches: Option<Spanned<Vec<Spanned<String>>>>,
+    pub usd_bn_per_gw_year: Option<Spanned<UncertainSpec>>,
+    pub usd_bn_per_gw: Option<Spanned<UncertainSpec>>,
+    pub lead_months: Option<Spanned<i64>>,
+    pub profile: Option<Spanned<Vec<f64>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRevenue {
+    pub run_rate_usd_bn: Spanned<UncertainSpec>,
+    pub annual_growth: Spanned<UncertainList>,
+    pub usd_bn_per_gw_year: Spanned<UncertainSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    pub running_usd_bn_per_gw_year: Option<Spanned<UncertainSpec>>,
+    pub other_usd_bn_per_year: Option<Spanned<UncertainList>>,
+    pub revenue_share: Option<Spanned<UncertainSpec>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCash {
+    pub start_usd_bn: Option<Spanned<f64>>,
+    pub floor_usd_bn: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RawFundingBasis {
+    #[default]
+    Lump,
+    PerGw,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunding {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub basis: RawFundingBasis,
+    #[serde(default)]
+    pub description: String,
+    pub amount_usd_bn: Option<Spanned<UncertainSpec>>,
+    pub month: Option<Spanned<Month>>,
+    pub probability: Option<Spanned<f64>>,
+    pub usd_bn_per_gw: Option<Spanned<UncertainSpec>>,
+    pub tranches: Option<Spanned<Vec<Spanned<String>>>>,
+    pub max_usd_bn: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub name: Spanned<String>,
+    pub metric: Spanned<String>,
+    pub at_least: Option<Spanned<f64>>,
+    pub at_most: Option<Spanned<f64>>,
+}

@@ -1,0 +1,956 @@
+//! From raw TOML to a validated [`Scenario`]: every check that needs more than
+//! one value, each reported at the value it is about.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::raw::*;
+use super::uncertain::{UncertainList, UncertainSpec};
+use super::*;
+use crate::error::Diagnostic;
+
+/// Collects diagnostics against one source text.
+struct Checker<'a> {
+    path: &'a Path,
+    source: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::at(self.path, self.source, span, message));
+    }
+
+    /// An input whose draws must stay in `[min, max]`. Distributions may reach
+    /// past the range in their far tails (draws are clamped) but no more than
+    /// 1% on either side; a constant must lie inside it.
+    fn input(
+        &mut self,
+        spec: &Spanned<UncertainSpec>,
+        path: String,
+        min: f64,
+        max: f64,
+        what: &str,
+    ) -> Input {
+        let dist = spec.get_ref().0.clone();
+        self.check_range(&dist, spec.span(), min, max, what);
+        Input {
+            path,
+            dist,
+            min,
+            max,
+        }
+    }
+
+    fn check_range(
+        &mut self,
+        dist: &Uncertain,
+        span: Range<usize>,
+        min: f64,
+        max: f64,
+        what: &str,
+    ) {
+        let range = describe_range(min, max);
+        if let Uncertain::Constant(v) = dist {
+            if *v < min || *v > max {
+                self.error(span, format!("{what} must be {range}, got {v}"));
+            }
+            return;
+        }
+        let (lo, hi) = (dist.quantile(0.01), dist.quantile(0.99));
+        if lo < min {
+            self.error(
+                span,
+                format!(
+                    "{what} must be {range}, but this {} puts more than 1% of draws below {} (its 1st percentile is {})",
+                    dist.kind(),
+                    min,
+                    round_sig(lo)
+                ),
+            );
+        } else if hi > max {
+            self.error(
+                span,
+                format!(
+                    "{what} must be {range}, but this {} puts more than 1% of draws above {} (its 99th percentile is {})",
+                    dist.kind(),
+                    max,
+                    round_sig(hi)
+                ),
+            );
+        }
+    }
+
+    fn input_or(
+        &mut self,
+        spec: Option<&Spanned<UncertainSpec>>,
+        default: f64,
+        path: String,
+        min: f64,
+        max: f64,
+        what: &str,
+    ) -> Input {
+        match spec {
+            Some(s) => self.input(s, path, min, max, what),
+            None => Input {
+                path,
+                dist: Uncertain::Constant(default),
+                min,
+                max,
+            },
+        }
+    }
+
+    fn input_list(
+        &mut self,
+        list: &Spanned<UncertainList>,
+        path: &str,
+        min: f64,
+        max: f64,
+        what: &str,
+    ) -> Vec<Input> {
+        if list.get_ref().0.len() > MAX_MONTHS / 12 + 1 {
+            self.error(
+                list.span(),
+                format!("{what} lists more entries than the longest horizon has years"),
+            );
+        }
+        list.get_ref()
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, dist)| {
+                self.check_range(
+                    dist,
+                    list.span(),
+                    min,
+                    max,
+                    &format!("{what} (year {})", i + 1),
+                );
+                Input {
+                    path: format!("{path}[{i}]"),
+                    dist: dist.clone(),
+                    min,
+                    max,
+                }
+            })
+            .collect()
+    }
+
+    fn number(&mut self, v: &Spanned<f64>, min: f64, max: f64, what: &str) -> f64 {
+        let x = *v.get_ref();
+        if !(min..=max).contains(&x) {
+            self.error(
+                v.span(),
+                format!("{what} must be {}, got {x}", describe_range(min, max)),
+            );
+        }
+        x
+    }
+
+    fn probability(&mut self, v: Option<&Spanned<f64>>, default: f64, what: &str) -> f64 {
+        v.map_or(default, |v| self.number(v, 0.0, 1.0, what))
+    }
+
+    /// A name used in output column values: short ASCII, no spaces or commas.
+    fn name(
+        &mut self,
+        name: &Spanned<String>,
+        kind: &str,
+        seen: &mut HashMap<String, Range<usize>>,
+    ) -> String {
+        let n = name.get_ref();
+        let ok = !n.is_empty()
+            && n.len() <= 64
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !ok {
+            self.error(
+                name.span(),
+                format!(
+                    "{kind} name {n:?} must be 1-64 characters of ASCII letters, digits, '-', '_' or '.' (it is used in output files)"
+                ),
+            );
+        } else if let Some(first) = seen.get(n) {
+            let first_line = self.source[..first.start].matches('\n').count() + 1;
+            self.error(
+                name.span(),
+                format!("duplicate {kind} name {n:?} (first used on line {first_line})"),
+            );
+        } else {
+            seen.insert(n.clone(), name.span());
+        }
+        n.clone()
+    }
+
+    fn tranche_refs(
+        &mut self,
+        refs: &Spanned<Vec<Spanned<String>>>,
+        index: &HashMap<String, usize>,
+        owner: &str,
+    ) -> Vec<usize> {
+        if refs.get_ref().is_empty() {
+            self.error(
+                refs.span(),
+                format!("{owner} must list at least one tranche"),
+            );
+        }
+        let mut out = Vec::new();
+        for r in refs.get_ref() {
+            match index.get(r.get_ref()) {
+                Some(&i) if out.contains(&i) => self.error(
+                    r.span(),
+                    format!("tranche {:?} is listed twice", r.get_ref()),
+                ),
+                Some(&i) => out.push(i),
+                None => {
+                    let hint = closest(r.get_ref(), index.keys());
+                    self.error(
+                        r.span(),
+                        format!(
+                            "{owner} names tranche {:?}, which is not defined{hint}",
+                            r.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A key that does not apply to the item's kind.
+    fn not_for<T>(&mut self, v: &Option<Spanned<T>>, key: &str, kind: &str) {
+        if let Some(v) = v {
+            self.error(v.span(), format!("`{key}` does not apply to {kind}"));
+        }
+    }
+
+    fn required<'v, T>(
+        &mut self,
+        v: &'v Option<Spanned<T>>,
+        at: Range<usize>,
+        key: &str,
+        kind: &str,
+    ) -> Option<&'v Spanned<T>> {
+        if v.is_none() {
+            self.error(at, format!("{kind} needs `{key}`"));
+        }
+        v.as_ref()
+    }
+}
+
+fn describe_range(min: f64, max: f64) -> String {
+    match (min.is_finite(), max.is_finite()) {
+        (true, true) => format!("between {min} and {max}"),
+        (true, false) => format!("at least {min}"),
+        (false, true) => format!("at most {max}"),
+        (false, false) => "a finite number".to_string(),
+    }
+}
+
+fn round_sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(3 - x.abs().log10().ceil() as i32);
+    (x * scale).round() / scale
+}
+
+/// ", did you mean `x`?" for the closest name by edit distance, if close.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
+    let best = candidates
+        .map(|c| (edit_distance(name, c), c))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    match best {
+        Some((d, c)) if d <= 3.max(name.len() / 3) => format!("; did you mean {c:?}?"),
+        _ => String::new(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Largest GW a single tranche may have.
+const MAX_GW: f64 = 1000.0;
+/// Largest delay, months (100 years); a 10-year delay is valid.
+const MAX_DELAY: f64 = 1200.0;
+/// Largest amount of money, USD bn (USD 1,000 trillion).
+const MAX_USD_BN: f64 = 1e6;
+
+pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    let mut checker = Checker {
+        path,
+        source: text,
+        diagnostics: Vec::new(),
+    };
+    if text.trim().is_empty() {
+        checker.error(0..0, "the scenario is empty; it needs at least a [scenario] table with name, start and end (run `capsim init` for a starter)");
+        return Err(ScenarioError::Invalid(checker.diagnostics));
+    }
+    let raw: RawScenario = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            checker.error(span, e.message().trim_end().to_string());
+            return Err(ScenarioError::Invalid(checker.diagnostics));
+        }
+    };
+    let scenario = build(&mut checker, raw);
+    if checker.diagnostics.is_empty() {
+        Ok(scenario)
+    } else {
+        checker.diagnostics.sort_by_key(|d| (d.line, d.column));
+        Err(ScenarioError::Invalid(checker.diagnostics))
+    }
+}
+
+fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
+    let meta = &raw.scenario;
+    let start = *meta.start.get_ref();
+    let end = *meta.end.get_ref();
+    let span_months = end.months_since(start);
+    let months = if span_months < 0 {
+        c.error(
+            meta.end.span(),
+            format!("the horizon ends ({end}) before it starts ({start})"),
+        );
+        1
+    } else if span_months as usize >= MAX_MONTHS {
+        c.error(
+            meta.end.span(),
+            format!(
+                "the horizon is {} months long; at most {MAX_MONTHS} months are allowed",
+                span_months + 1
+            ),
+        );
+        1
+    } else {
+        span_months as usize + 1
+    };
+    if meta.name.get_ref().trim().is_empty() {
+        c.error(meta.name.span(), "the scenario needs a non-empty name");
+    }
+    let end_index = months as i32 - 1;
+
+    // Simulation settings.
+    let sim = &raw.simulation;
+    let trials = match &sim.trials {
+        Some(t) if *t.get_ref() < 1 || *t.get_ref() as u64 > MAX_TRIALS => {
+            c.error(
+                t.span(),
+                format!(
+                    "trials must be between 1 and {MAX_TRIALS}, got {}",
+                    t.get_ref()
+                ),
+            );
+            DEFAULT_TRIALS
+        }
+        Some(t) => *t.get_ref() as u64,
+        None => DEFAULT_TRIALS,
+    };
+    let seed = match &sim.seed {
+        Some(s) if *s.get_ref() < 0 => {
+            c.error(
+                s.span(),
+                format!("seed must be a whole number >= 0, got {}", s.get_ref()),
+            );
+            DEFAULT_SEED
+        }
+        Some(s) => *s.get_ref() as u64,
+        None => DEFAULT_SEED,
+    };
+    let percentiles = match &sim.percentiles {
+        Some(p) => {
+            let list = p.get_ref().clone();
+            if list.is_empty() || list.len() > 99 {
+                c.error(p.span(), "percentiles must list between 1 and 99 values");
+            } else if list.iter().any(|x| !(*x > 0.0 && *x < 100.0)) {
+                c.error(p.span(), "percentiles must lie strictly between 0 and 100");
+            } else if list.windows(2).any(|w| w[0] >= w[1]) {
+                c.error(
+                    p.span(),
+                    "percentiles must be in increasing order without repeats",
+                );
+            }
+            list
+        }
+        None => DEFAULT_PERCENTILES.to_vec(),
+    };
+
+    // Tranches.
+    let mut seen = HashMap::new();
+    if raw.tranches.len() > MAX_ITEMS {
+        c.error(
+            raw.tranches[MAX_ITEMS].name.span(),
+            format!(
+                "at most {MAX_ITEMS} tranches are allowed, found {}",
+                raw.tranches.len()
+            ),
+        );
+        return placeholder(meta, start, months);
+    }
+    let mut tranches = Vec::with_capacity(raw.tranches.len());
+    for t in &raw.tranches {
+        let name = c.name(&t.name, "tranche", &mut seen);
+        let p = |key: &str| format!("tranche.{name}.{key}");
+        let gw = c.input(&t.gw, p("gw"), 0.0, MAX_GW, "`gw`");
+        if gw.dist == Uncertain::Constant(0.0) {
+            c.error(
+                t.gw.span(),
+                "`gw` must be more than 0; remove the tranche if it has no capacity",
+            );
+        }
+        let planned = *t.planned.get_ref();
+        let planned_index = planned.months_since(start);
+        if planned_index.abs() > MAX_MONTHS as i32 {
+            c.error(t.planned.span(), format!("planned month {planned} is more than {MAX_MONTHS} months from the horizon start {start}"));
+        }
+        let delay_months = c.input_or(
+            t.delay_months.as_ref(),
+            0.0,
+            p("delay_months"),
+            -MAX_DELAY,
+            MAX_DELAY,
+            "`delay_months`",
+        );
+        let ramp_months = c.input_or(
+            t.ramp_months.as_ref(),
+            0.0,
+            p("ramp_months"),
+            0.0,
+            MAX_MONTHS as f64,
+            "`ramp_months`",
+        );
+        let p_never = c.probability(t.p_never.as_ref(), 0.0, "`p_never` (a probability)");
+        if t.status == RawStatus::Option && t.p_never.is_none() {
+            c.error(t.name.span(), format!("tranche {name:?} is an option, so it needs `p_never`: the probability it is never exercised"));
+        }
+        let accelerators_per_gw = c.input(
+            &t.accelerators_per_gw,
+            p("accelerators_per_gw"),
+            0.0,
+            1e8,
+            "`accelerators_per_gw`",
+        );
+        let pflops_per_accelerator = t.pflops_per_accelerator.as_ref().map(|s| {
+            c.input(
+                s,
+                p("pflops_per_accelerator"),
+                0.0,
+                1e6,
+                "`pflops_per_accelerator`",
+            )
+        });
+        tranches.push(Tranche {
+            component: ComponentId::new("tranche", &name),
+            name,
+            counterparty: t.counterparty.clone(),
+            description: t.description.clone(),
+            status: match t.status {
+                RawStatus::Binding => TrancheStatus::Binding,
+                RawStatus::Option => TrancheStatus::Option,
+            },
+            gw,
+            planned_index,
+            delay_months,
+            ramp_months,
+            p_never,
+            accelerators_per_gw,
+            pflops_per_accelerator,
+            owned: t.owned,
+        });
+    }
+    let tranche_index: HashMap<String, usize> = tranches
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+
+    // Contracts.
+    let mut seen = HashMap::new();
+    let mut contracts = Vec::with_capacity(raw.contracts.len());
+    if raw.contracts.len() > MAX_ITEMS {
+        c.error(
+            raw.contracts[MAX_ITEMS].name.span(),
+            format!("at most {MAX_ITEMS} contracts are allowed"),
+        );
+        return placeholder(meta, start, months);
+    }
+    for k in &raw.contracts {
+        let name = c.name(&k.name, "contract", &mut seen);
+        let kind = match k.basis.get_ref() {
+            RawBasis::TakeOrPay => "a take_or_pay contract",
+            RawBasis::PayAsDelivered => "a pay_as_delivered contract",
+            RawBasis::Purchase => "a purchase contract",
+        };
+        let value = c.number(
+            &k.value_usd_bn,
+            f64::MIN_POSITIVE,
+            MAX_USD_BN,
+            "`value_usd_bn`",
+        );
+        let term = *k.term_months.get_ref();
+        if !(1..=MAX_MONTHS as i64).contains(&term) {
+            c.error(
+                k.term_months.span(),
+                format!("`term_months` must be between 1 and {MAX_MONTHS}, got {term}"),
+            );
+        }
+        let term = term.clamp(1, MAX_MONTHS as i64) as u32;
+        let start_month = *k.start.get_ref();
+        let start_index = start_month.months_since(start);
+        if start_index > end_index {
+            c.error(
+                k.start.span(),
+                format!("contract starts in {start_month}, after the horizon ends ({end})"),
+            );
+        } else if start_index < -(MAX_MONTHS as i32) {
+            c.error(k.start.span(), format!("contract start {start_month} is more than {MAX_MONTHS} months before the horizon"));
+        }
+        let header = k.name.span();
+        let basis = match k.basis.get_ref() {
+            RawBasis::TakeOrPay => {
+                c.not_for(&k.usd_bn_per_gw_year, "usd_bn_per_gw_year", kind);
+                c.not_for(&k.usd_bn_per_gw, "usd_bn_per_gw", kind);
+                c.not_for(&k.lead_months, "lead_months", kind);
+                if let Some(refs) = &k.tranches {
+                    // Linked tranches are informational for take-or-pay.
+                    c.tranche_refs(refs, &tranche_index, "the contract");
+                }
+                let weights = match &k.profile {
+                    Some(p) => {
+                        let w = p.get_ref();
+                        let years = term.div_ceil(12) as usize;
+                        if w.is_empty() || w.len() > years {
+                            c.error(p.span(), format!("`profile` gives one weight per contract year: 1 to {years} entries for a {term}-month term, got {}", w.len()));
+                        } else if w.iter().any(|x| !x.is_finite() || *x < 0.0)
+                            || w.iter().sum::<f64>() <= 0.0
+                        {
+                            c.error(p.span(), "`profile` weights must be >= 0 and not all 0");
+                        }
+                        w.clone()
+                    }
+                    None => vec![1.0],
+                };
+                PaymentBasis::TakeOrPay {
+                    schedule: take_or_pay_schedule(value, start_index, term, &weights, months),
+                }
+            }
+            RawBasis::PayAsDelivered => {
+                c.not_for(&k.usd_bn_per_gw, "usd_bn_per_gw", kind);
+                c.not_for(&k.lead_months, "lead_months", kind);
+                c.not_for(&k.profile, "profile", kind);
+                let linked = c
+                    .required(&k.tranches, header.clone(), "tranches", kind)
+                    .map(|r| c.tranche_refs(r, &tranche_index, "the contract"))
+                    .unwrap_or_default();
+                let path = format!("contract.{name}.usd_bn_per_gw_year");
+                let price = match &k.usd_bn_per_gw_year {
+                    Some(s) => c.input(s, path, 0.0, MAX_USD_BN, "`usd_bn_per_gw_year`"),
+                    None => {
+                        // Default: the price at which on-time delivery of the
+                        // linked tranches pays the value over the term.
+                        let gw: f64 = linked.iter().map(|&i| tranches[i].gw.median()).sum();
+                        let price = if gw > 0.0 {
+                            value / (gw * term as f64 / 12.0)
+                        } else {
+                            0.0
+                        };
+                        Input {
+                            path,
+                            dist: Uncertain::Constant(price),
+                            min: 0.0,
+                            max: MAX_USD_BN,
+                        }
+                    }
+                };
+                PaymentBasis::PayAsDelivered {
+                    usd_bn_per_gw_year: price,
+                    tranches: linked,
+                }
+            }
+            RawBasis::Purchase => {
+                c.not_for(&k.usd_bn_per_gw_year, "usd_bn_per_gw_year", kind);
+                c.not_for(&k.profile, "profile", kind);
+                let linked = c
+                    .required(&k.tranches, header.clone(), "tranches", kind)
+                    .map(|r| c.tranche_refs(r, &tranche_index, "the contract"))
+                    .unwrap_or_default();
+                let price =
+                    match c.required(&k.usd_bn_per_gw, header.clone(), "usd_bn_per_gw", kind) {
+                        Some(s) => c.input(
+                            s,
+                            format!("contract.{name}.usd_bn_per_gw"),
+                            0.0,
+                            MAX_USD_BN,
+                            "`usd_bn_per_gw`",
+                        ),
+                        None => Input {
+                            path: String::new(),
+                            dist: Uncertain::Constant(0.0),
+                            min: 0.0,
+                            max: 0.0,
+                        },
+                    };
+                let lead = match &k.lead_months {
+                    Some(l) if !(0..=120).contains(l.get_ref()) => {
+                        c.error(
+                            l.span(),
+                            format!(
+                                "`lead_months` must be between 0 and 120, got {}",
+                                l.get_ref()
+                            ),
+                        );
+                        0
+                    }
+                    Some(l) => *l.get_ref() as i32,
+                    None => 0,
+                };
+                PaymentBasis::Purchase {
+                    usd_bn_per_gw: price,
+                    tranches: linked,
+                    lead_months: lead,
+                }
+            }
+        };
+        contracts.push(Contract {
+            component: ComponentId::new("contract", &name),
+            name,
+            counterparty: k.counterparty.clone(),
+            description: k.description.clone(),
+            value_usd_bn: value,
+            start_index,
+            term_months: term,
+            basis,
+        });
+    }
+
+    // Revenue.
+    let revenue = raw.revenue.as_ref().map(|r| Revenue {
+        run_rate_usd_bn: c.input(
+            &r.run_rate_usd_bn,
+            "revenue.run_rate_usd_bn".into(),
+            0.0,
+            MAX_USD_BN,
+            "`run_rate_usd_bn`",
+        ),
+        annual_growth: c.input_list(
+            &r.annual_growth,
+            "revenue.annual_growth",
+            -0.99,
+            100.0,
+            "`annual_growth` (a fraction per year: 0.5 is +50%)",
+        ),
+        usd_bn_per_gw_year: c.input(
+            &r.usd_bn_per_gw_year,
+            "revenue.usd_bn_per_gw_year".into(),
+            0.0,
+            MAX_USD_BN,
+            "`usd_bn_per_gw_year`",
+        ),
+    });
+
+    // Costs and cash.
+    let k = &raw.costs;
+    let costs = Costs {
+        running_usd_bn_per_gw_year: c.input_or(
+            k.running_usd_bn_per_gw_year.as_ref(),
+            0.0,
+            "costs.running_usd_bn_per_gw_year".into(),
+            0.0,
+            MAX_USD_BN,
+            "`running_usd_bn_per_gw_year`",
+        ),
+        other_usd_bn_per_year: match &k.other_usd_bn_per_year {
+            Some(l) => c.input_list(
+                l,
+                "costs.other_usd_bn_per_year",
+                0.0,
+                MAX_USD_BN,
+                "`other_usd_bn_per_year`",
+            ),
+            None => vec![Input {
+                path: "costs.other_usd_bn_per_year[0]".into(),
+                dist: Uncertain::Constant(0.0),
+                min: 0.0,
+                max: MAX_USD_BN,
+            }],
+        },
+        revenue_share: c.input_or(
+            k.revenue_share.as_ref(),
+            0.0,
+            "costs.revenue_share".into(),
+            0.0,
+            1.0,
+            "`revenue_share` (a fraction of revenue)",
+        ),
+    };
+    let start_cash_usd_bn = raw.cash.start_usd_bn.as_ref().map_or(0.0, |v| {
+        c.number(v, -MAX_USD_BN, MAX_USD_BN, "`start_usd_bn`")
+    });
+    let cash_floor_usd_bn = raw.cash.floor_usd_bn.as_ref().map_or(0.0, |v| {
+        c.number(v, -MAX_USD_BN, MAX_USD_BN, "`floor_usd_bn`")
+    });
+
+    // Funding.
+    let mut seen = HashMap::new();
+    let mut funding = Vec::new();
+    for f in raw.funding.iter().take(MAX_ITEMS) {
+        let name = c.name(&f.name, "funding", &mut seen);
+        let probability = c.probability(f.probability.as_ref(), 1.0, "`probability`");
+        let header = f.name.span();
+        let basis = match f.basis {
+            RawFundingBasis::Lump => {
+                let kind = "lump funding";
+                c.not_for(&f.usd_bn_per_gw, "usd_bn_per_gw", kind);
+                c.not_for(&f.tranches, "tranches", kind);
+                c.not_for(&f.max_usd_bn, "max_usd_bn", kind);
+                let amount =
+                    match c.required(&f.amount_usd_bn, header.clone(), "amount_usd_bn", kind) {
+                        Some(a) => c.input(
+                            a,
+                            format!("funding.{name}.amount_usd_bn"),
+                            0.0,
+                            MAX_USD_BN,
+                            "`amount_usd_bn`",
+                        ),
+                        None => Input {
+                            path: String::new(),
+                            dist: Uncertain::Constant(0.0),
+                            min: 0.0,
+                            max: 0.0,
+                        },
+                    };
+                let month_index = match c.required(&f.month, header, "month", kind) {
+                    Some(m) => {
+                        let i = m.get_ref().months_since(start);
+                        if !(0..=end_index).contains(&i) {
+                            c.error(
+                                m.span(),
+                                format!(
+                                    "funding month {} is outside the horizon {start} to {end}",
+                                    m.get_ref()
+                                ),
+                            );
+                        }
+                        i.clamp(0, end_index) as usize
+                    }
+                    None => 0,
+                };
+                FundingBasis::Lump {
+                    amount_usd_bn: amount,
+                    month_index,
+                }
+            }
+            RawFundingBasis::PerGw => {
+                let kind = "per_gw funding";
+                c.not_for(&f.amount_usd_bn, "amount_usd_bn", kind);
+                c.not_for(&f.month, "month", kind);
+                let price =
+                    match c.required(&f.usd_bn_per_gw, header.clone(), "usd_bn_per_gw", kind) {
+                        Some(s) => c.input(
+                            s,
+                            format!("funding.{name}.usd_bn_per_gw"),
+                            0.0,
+                            MAX_USD_BN,
+                            "`usd_bn_per_gw`",
+                        ),
+                        None => Input {
+                            path: String::new(),
+                            dist: Uncertain::Constant(0.0),
+                            min: 0.0,
+                            max: 0.0,
+                        },
+                    };
+                let linked = c
+                    .required(&f.tranches, header, "tranches", kind)
+                    .map(|r| c.tranche_refs(r, &tranche_index, "the funding"))
+                    .unwrap_or_default();
+                let max_usd_bn = f.max_usd_bn.as_ref().map_or(f64::INFINITY, |m| {
+                    c.number(m, 0.0, MAX_USD_BN, "`max_usd_bn`")
+                });
+                FundingBasis::PerGw {
+                    usd_bn_per_gw: price,
+                    tranches: linked,
+                    max_usd_bn,
+                }
+            }
+        };
+        funding.push(Funding {
+            component: ComponentId::new("funding", &name),
+            name,
+            description: f.description.clone(),
+            probability,
+            basis,
+        });
+    }
+
+    // Targets.
+    let mut seen = HashMap::new();
+    let mut targets = Vec::new();
+    for t in raw.targets.iter().take(MAX_ITEMS) {
+        let name = c.name(&t.name, "target", &mut seen);
+        let metric = match Metric::from_name(t.metric.get_ref()) {
+            Some(m) if m.kind() != crate::metric::MetricKind::Event => m,
+            _ => {
+                let names: Vec<&str> = Metric::ALL
+                    .iter()
+                    .filter(|m| m.kind() != crate::metric::MetricKind::Event)
+                    .map(|m| m.name())
+                    .collect();
+                c.error(
+                    t.metric.span(),
+                    format!(
+                        "unknown metric {:?}; a target can watch one of: {}",
+                        t.metric.get_ref(),
+                        names.join(", ")
+                    ),
+                );
+                Metric::CapacityOnlineGw
+            }
+        };
+        let threshold = match (&t.at_least, &t.at_most) {
+            (Some(v), None) => {
+                Threshold::AtLeast(c.number(v, -MAX_USD_BN * 1e3, f64::MAX, "`at_least`"))
+            }
+            (None, Some(v)) => {
+                Threshold::AtMost(c.number(v, -MAX_USD_BN * 1e3, f64::MAX, "`at_most`"))
+            }
+            (Some(_), Some(v)) => {
+                c.error(v.span(), "a target takes `at_least` or `at_most`, not both");
+                Threshold::AtLeast(0.0)
+            }
+            (None, None) => {
+                c.error(t.name.span(), "a target needs `at_least` or `at_most`");
+                Threshold::AtLeast(0.0)
+            }
+        };
+        targets.push(Target {
+            name,
+            metric,
+            threshold,
+        });
+    }
+
+    Scenario {
+        name: meta.name.get_ref().clone(),
+        description: meta.description.clone(),
+        start,
+        months,
+        trials,
+        seed,
+        percentiles,
+        tranches,
+        contracts,
+        revenue,
+        costs,
+        start_cash_usd_bn,
+        cash_floor_usd_bn,
+        funding,
+        targets,
+    }
+}
+
+/// Returned alongside errors when building further would only add noise.
+fn placeholder(meta: &RawMeta, start: Month, months: usize) -> Scenario {
+    Scenario {
+        name: meta.name.get_ref().clone(),
+        description: String::new(),
+        start,
+        months,
+        trials: DEFAULT_TRIALS,
+        seed: DEFAULT_SEED,
+        percentiles: DEFAULT_PERCENTILES.to_vec(),
+        tranches: Vec::new(),
+        contracts: Vec::new(),
+        revenue: None,
+        costs: Costs {
+            running_usd_bn_per_gw_year: Input {
+                path: String::new(),
+                dist: Uncertain::Constant(0.0),
+                min: 0.0,
+                max: 0.0,
+            },
+            other_usd_bn_per_year: Vec::new(),
+            revenue_share: Input {
+                path: String::new(),
+                dist: Uncertain::Constant(0.0),
+                min: 0.0,
+                max: 0.0,
+            },
+        },
+        start_cash_usd_bn: 0.0,
+        cash_floor_usd_bn: 0.0,
+        funding: Vec::new(),
+        targets: Vec::new(),
+    }
+}
+
+/// Monthly payments of a take-or-pay contract over the horizon: each contract
+/// year's weight spread evenly over its months, the last weight repeating,
+/// scaled so that the whole term pays `value`.
+fn take_or_pay_schedule(
+    value: f64,
+    start_index: i32,
+    term: u32,
+    weights: &[f64],
+    months: usize,
+) -> Vec<f64> {
+    let weight_of = |m: u32| {
+        let year = (m / 12) as usize;
+        weights[year.min(weights.len().saturating_sub(1))]
+    };
+    let total: f64 = (0..term).map(weight_of).sum();
+    let mut schedule = vec![0.0; months];
+    if total <= 0.0 || !total.is_finite() {
+        return schedule;
+    }
+    for m in 0..term {
+        let idx = start_index + m as i32;
+        if (0..months as i32).contains(&idx) {
+            schedule[idx as usize] = value * weight_of(m) / total;
+        }
+    }
+    schedule
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn take_or_pay_spreads_value_by_profile() {
+        let s = take_or_pay_schedule(36.0, 1, 24, &[1.0, 2.0], 30);
+        assert_eq!(s[0], 0.0);
+        assert!((s[1] - 1.0).abs() < 1e-12);
+        assert!((s[13] - 2.0).abs() < 1e-12);
+        assert_eq!(s[25], 0.0);
+        assert!((s.iter().sum::<f64>() - 36.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn suggestions_find_near_names() {
+        let names = ["abilene".to_string(), "jupiter".to_string()];
+        assert_eq!(
+            closest("abilen", names.iter()),
+            "; did you mean \"abilene\"?"
+        );
+        assert_eq!(closest("zzzzzzzzzzzz", names.iter()), "");
+    }
+}
