@@ -91,18 +91,19 @@ mod tests {
     }
 
     /// Pins the generator: if these values change, every published result
-    /// changes, so the change must be deliberate.
+    /// changes, so the change must be deliberate. The expected values were
+    /// computed independently (a Python transcription of FNV-1a, SplitMix64
+    /// and xoshiro256++).
     #[test]
     fn pinned_values() {
         assert_eq!(
             ComponentId::new("tranche", "a").value(),
-            0x3da4_02d5_c2c8_0d25
+            0xbeae_afdb_8e12_1683
         );
         let mut s = Stream::new(42, ComponentId::new("revenue", ""), 0);
-        let first = s.uniform();
-        assert!((first - 0.0).abs() > 0.0 && first < 1.0);
-        let again = Stream::new(42, ComponentId::new("revenue", ""), 0).uniform();
-        assert_eq!(first.to_bits(), again.to_bits());
+        assert_eq!(s.uniform(), 0.874829441959055);
+        assert_eq!(s.uniform(), 0.23721394298207438);
+        assert_eq!(s.uniform(), 0.13082485646944192);
     }
 
     #[test]

@@ -299,7 +299,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         source: text,
         diagnostics: Vec::new(),
     };
-    if text.trim().is_empty() {
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
         checker.error(0..0, "the scenario is empty; it needs at least a [scenario] table with name, start and end (run `capsim init` for a starter)");
         return Err(ScenarioError::Invalid(checker.diagnostics));
     }

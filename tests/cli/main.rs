@@ -1,0 +1,6 @@
+//! Integration tests of the `capsim` binary.
+
+mod determinism;
+mod errors;
+mod run;
+mod workdir;

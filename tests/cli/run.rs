@@ -1,0 +1,212 @@
+//! `capsim run` and `capsim validate` on valid input.
+
+use crate::workdir::{SMALL, Workdir};
+
+#[test]
+fn run_writes_the_three_files_with_the_documented_columns() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    let run = wd.capsim(&["run", "s.toml"]);
+    run.expect_code(0);
+    assert_eq!(
+        wd.files(),
+        [
+            "output/s/manifest.json",
+            "output/s/summary.csv",
+            "output/s/timeseries.csv",
+            "s.toml"
+        ]
+    );
+
+    let ts = wd.read("output/s/timeseries.csv");
+    let mut lines = ts.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "metric,unit,month,mean,std_dev,std_error,p5,p10,p25,p50,p75,p90,p95"
+    );
+    // 16 metrics (compute included: a tranche gives PFLOP/s) x 24 months.
+    assert_eq!(ts.lines().count(), 1 + 16 * 24);
+    for metric in [
+        "capacity_online_gw",
+        "accelerators_online",
+        "compute_payments_usd_bn",
+        "revenue_usd_bn",
+        "cash_balance_usd_bn",
+        "capacity_planned_gw",
+        "funding_gap_usd_bn",
+        "cumulative_compute_payments_usd_bn",
+    ] {
+        assert!(ts.contains(&format!("\n{metric},")), "{metric} missing");
+    }
+    assert!(ts.contains("\ncapacity_online_gw,GW,2026-01,"));
+    assert!(ts.contains("\ncash_balance_usd_bn,USD bn,2027-12,"));
+
+    let summary = wd.read("output/s/summary.csv");
+    assert!(
+        summary
+            .starts_with("outcome,unit,mean,std_error,std_dev,p5,p10,p25,p50,p75,p90,p95,trials\n")
+    );
+    for outcome in [
+        "total_compute_payments_usd_bn",
+        "peak_funding_gap_usd_bn",
+        "cash_shortfall_ever",
+        "target_two-gw_reached",
+        "target_two-gw_month",
+        "contract_cloud_payments_usd_bn",
+    ] {
+        assert!(
+            summary.contains(&format!("\n{outcome},")),
+            "{outcome} missing"
+        );
+    }
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&wd.read("output/s/manifest.json")).unwrap();
+    assert_eq!(manifest["seed"], 11);
+    assert_eq!(manifest["trials"], 3000);
+    assert_eq!(manifest["capsim_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+
+    // The end-of-run summary names the key outcomes and the folder.
+    assert!(run.stdout.contains("peak funding gap"), "{}", run.stdout);
+    assert!(run.stdout.contains("target two-gw"), "{}", run.stdout);
+    assert!(run.stdout.contains("output/s/"), "{}", run.stdout);
+}
+
+#[test]
+fn csv_is_ascii_plain_decimal_and_complete() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&["run", "s.toml", "-q"]).expect_code(0);
+    for file in ["output/s/timeseries.csv", "output/s/summary.csv"] {
+        let text = wd.read(file);
+        assert!(text.is_ascii());
+        let mut rows = text.lines();
+        let width = rows.next().unwrap().split(',').count();
+        for row in rows {
+            let cells: Vec<&str> = row.split(',').collect();
+            assert_eq!(cells.len(), width, "{row}");
+            for cell in &cells[2..] {
+                let month = cell.len() == 7 && cell.as_bytes()[4] == b'-';
+                let plain = cell
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+                assert!(
+                    month || plain,
+                    "not a plain decimal or month: {cell:?} in {row}"
+                );
+                if !month && !cell.is_empty() {
+                    assert!(cell.parse::<f64>().unwrap().is_finite(), "{row}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn options_override_the_scenario() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "--trials",
+        "100",
+        "--seed",
+        "5",
+        "--percentiles",
+        "2.5,50,97.5",
+        "--out",
+        "res",
+        "-q",
+    ])
+    .expect_code(0);
+    let summary = wd.read("res/s/summary.csv");
+    assert!(summary.starts_with("outcome,unit,mean,std_error,std_dev,p2.5,p50,p97.5,trials\n"));
+    assert!(summary.lines().nth(1).unwrap().ends_with(",100"));
+    let manifest = wd.read("res/s/manifest.json");
+    assert!(manifest.contains("\"seed\": 5"));
+}
+
+#[test]
+fn runs_several_scenarios_into_their_own_folders() {
+    let wd = Workdir::new();
+    wd.create("a.toml", SMALL);
+    wd.create(
+        "b.toml",
+        SMALL.replace("name = \"small\"", "name = \"other\""),
+    );
+    wd.capsim(&["run", "a.toml", "b.toml", "--trials", "50", "-q"])
+        .expect_code(0);
+    assert!(wd.exists("output/a/summary.csv") && wd.exists("output/b/summary.csv"));
+}
+
+#[test]
+fn rerunning_replaces_only_capsim_files() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.create("output/s/my-notes.txt", "keep me");
+    wd.capsim(&["run", "s.toml", "--trials", "50", "-q"])
+        .expect_code(0);
+    wd.capsim(&["run", "s.toml", "--trials", "60", "-q"])
+        .expect_code(0);
+    assert_eq!(wd.read("output/s/my-notes.txt"), "keep me");
+    assert!(
+        wd.read("output/s/summary.csv")
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",60")
+    );
+    assert!(
+        wd.files().iter().all(|f| !f.contains(".capsim-")),
+        "temp files left: {:?}",
+        wd.files()
+    );
+}
+
+#[test]
+fn validate_describes_valid_scenarios() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    let run = wd.capsim(&["validate", "s.toml"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with("s.toml: ok: \"small\", 2026-01 to 2027-12, 2 tranches"),
+        "{}",
+        run.stdout
+    );
+    assert!(!wd.exists("output"));
+}
+
+#[test]
+fn help_has_examples_and_version_matches() {
+    let wd = Workdir::new();
+    let help = wd.capsim(&["run", "--help"]);
+    help.expect_code(0);
+    assert!(help.stdout.contains("Examples:"));
+    assert!(help.stdout.contains("--trials"));
+    let version = wd.capsim(&["--version"]);
+    assert_eq!(
+        version.stdout.trim(),
+        format!("capsim {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn shipped_scenarios_validate() {
+    let wd = Workdir::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    wd.capsim(&args).expect_code(0);
+}

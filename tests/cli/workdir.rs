@@ -1,0 +1,183 @@
+//! `Workdir`: each test gets its own folder, files written into it, and the
+//! capsim binary run inside it (after xsv's test helper).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary folder for one test; removed when dropped.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+/// The outcome of one capsim invocation.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::Builder::new()
+                .prefix("capsim-test-")
+                .tempdir()
+                .expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `content` to `name` inside the folder and returns its path.
+    pub fn create(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// Runs capsim with `args` in the folder.
+    pub fn capsim(&self, args: &[&str]) -> Run {
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_capsim"))
+            .args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .expect("capsim runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// Reads a file in the folder.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Whether `name` exists in the folder.
+    pub fn exists(&self, name: &str) -> bool {
+        self.path().join(name).exists()
+    }
+
+    /// Every file below the folder, relative, sorted.
+    pub fn files(&self) -> Vec<String> {
+        fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    walk(base, &p, out);
+                } else {
+                    out.push(p.strip_prefix(base).unwrap().display().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.path(), self.path(), &mut out);
+        out.sort();
+        out
+    }
+}
+
+impl Run {
+    /// Panics with the captured output unless the exit code is `code`.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}, got {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A small valid scenario with every section, used by many tests.
+pub const SMALL: &str = r#"
+[scenario]
+name = "small"
+start = "2026-01"
+end = "2027-12"
+
+[simulation]
+trials = 3000
+seed = 11
+
+[[tranche]]
+name = "site-a"
+counterparty = "Cloudco"
+gw = 1
+planned = "2026-04"
+delay_months = { dist = "pert", min = 0, mode = 2, max = 9 }
+ramp_months = 3
+accelerators_per_gw = 400000
+pflops_per_accelerator = 2.5
+
+[[tranche]]
+name = "site-b"
+counterparty = "Chipco"
+status = "option"
+p_never = 0.4
+gw = { dist = "lognormal", p10 = 0.5, p90 = 1.5 }
+planned = "2026-10"
+delay_months = { dist = "triangular", min = 0, mode = 1, max = 12 }
+accelerators_per_gw = 300000
+owned = true
+
+[[contract]]
+name = "cloud"
+counterparty = "Cloudco"
+basis = "pay_as_delivered"
+value_usd_bn = 20
+start = "2026-01"
+term_months = 24
+tranches = ["site-a"]
+
+[[contract]]
+name = "chips"
+counterparty = "Chipco"
+basis = "purchase"
+value_usd_bn = 40
+start = "2026-01"
+term_months = 24
+tranches = ["site-b"]
+usd_bn_per_gw = { dist = "uniform", min = 30, max = 40 }
+lead_months = 2
+
+[[contract]]
+name = "azure"
+counterparty = "Bigcloud"
+basis = "take_or_pay"
+value_usd_bn = 12
+start = "2026-01"
+term_months = 24
+
+[revenue]
+run_rate_usd_bn = 10
+annual_growth = { dist = "lognormal", p10 = 0.3, p90 = 1.2 }
+usd_bn_per_gw_year = 10
+
+[costs]
+running_usd_bn_per_gw_year = 0.5
+other_usd_bn_per_year = 5
+revenue_share = 0.1
+
+[cash]
+start_usd_bn = 15
+
+[[funding]]
+name = "round"
+amount_usd_bn = { dist = "uniform", min = 10, max = 30 }
+month = "2026-09"
+probability = 0.7
+
+[[target]]
+name = "two-gw"
+metric = "capacity_online_gw"
+at_least = 2
+"#;
