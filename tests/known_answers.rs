@@ -1,0 +1,430 @@
+//! The model against scenarios whose answers are computed by hand or in
+//! closed form.
+
+use std::path::Path;
+
+use capsim::distribution::{LogNormal, Triangular};
+use capsim::metric::Metric;
+use capsim::runner::{RunConfig, RunResult, run};
+use capsim::scenario::Scenario;
+use capsim::stats::Summary;
+
+fn scenario(toml: &str) -> Scenario {
+    Scenario::parse(toml, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn simulate(s: &Scenario, trials: u64) -> RunResult {
+    let config = RunConfig {
+        trials,
+        seed: 99,
+        threads: 2,
+        percentiles: vec![5.0, 50.0, 95.0],
+    };
+    run(s, &config, &|_| {}).unwrap()
+}
+
+fn series<'r>(r: &'r RunResult, metric: Metric) -> &'r [Summary] {
+    let k = r
+        .layout
+        .metrics
+        .iter()
+        .position(|m| *m == metric)
+        .expect("metric reported");
+    &r.series[k * r.layout.months..(k + 1) * r.layout.months]
+}
+
+fn outcome<'r>(r: &'r RunResult, name: &str) -> &'r Summary {
+    let i = r
+        .layout
+        .outcomes
+        .iter()
+        .position(|o| o.name == name)
+        .expect("outcome");
+    &r.outcomes[i]
+}
+
+/// Asserts every trial had `expected` in each month (mean and all percentiles).
+fn assert_exact(r: &RunResult, metric: Metric, expected: &[f64]) {
+    let s = series(r, metric);
+    assert_eq!(s.len(), expected.len());
+    for (m, (sum, want)) in s.iter().zip(expected).enumerate() {
+        let got = sum.mean.unwrap();
+        assert!(
+            (got - want).abs() < 1e-9,
+            "{} month {m}: got {got}, want {want}",
+            metric.name()
+        );
+        for p in &sum.percentiles {
+            assert!(
+                (p.unwrap() - want).abs() < 1e-9,
+                "{} month {m}: percentile {p:?}",
+                metric.name()
+            );
+        }
+        assert!(sum.std_dev.unwrap() < 1e-9);
+    }
+}
+
+const HORIZON: &str = r#"
+[scenario]
+name = "hand"
+start = "2026-01"
+end = "2026-08"
+"#;
+
+/// One 2 GW tranche planned for the third month with a 2-month ramp, a
+/// pay-as-delivered contract at 12 per GW-year, revenue capped by capacity,
+/// and cash: every month worked out by hand.
+#[test]
+fn deterministic_scenario_matches_hand_computation() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 2
+planned = "2026-03"
+ramp_months = 2
+accelerators_per_gw = 1000
+pflops_per_accelerator = 2
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "pay_as_delivered"
+value_usd_bn = 10
+start = "2026-01"
+term_months = 12
+tranches = ["t"]
+usd_bn_per_gw_year = 12
+
+[revenue]
+run_rate_usd_bn = 24
+annual_growth = 0
+usd_bn_per_gw_year = 6
+
+[costs]
+other_usd_bn_per_year = 12
+revenue_share = 0.5
+
+[cash]
+start_usd_bn = 5
+
+[[funding]]
+name = "f"
+amount_usd_bn = 3
+month = "2026-05"
+
+[[target]]
+name = "full"
+metric = "capacity_online_gw"
+at_least = 2
+"#
+    ));
+    let r = simulate(&s, 50);
+    // Capacity: planned month index 2; ramp 1/2 then full.
+    let gw = [0.0, 0.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0];
+    assert_exact(&r, Metric::CapacityOnlineGw, &gw);
+    assert_exact(&r, Metric::CapacityPlannedGw, &gw);
+    assert_exact(&r, Metric::CapacityShortfallGw, &[0.0; 8]);
+    assert_exact(&r, Metric::AcceleratorsOnline, &gw.map(|g| g * 1000.0));
+    // 1000 accelerators/GW x 2 PFLOP/s = 2 EFLOP/s per GW.
+    assert_exact(&r, Metric::ComputeOnlineEflops, &gw.map(|g| g * 2.0));
+    // Payments: 1 per GW-month, until 10 is paid: 1, 2, 2, 2, 2, then the last 1.
+    let pay = [0.0, 0.0, 1.0, 2.0, 2.0, 2.0, 2.0, 1.0];
+    assert_exact(&r, Metric::ComputePaymentsUsdBn, &pay);
+    assert_exact(
+        &r,
+        Metric::CumulativeComputePaymentsUsdBn,
+        &[0.0, 0.0, 1.0, 3.0, 5.0, 7.0, 9.0, 10.0],
+    );
+    // Revenue: demand 24/yr, capacity caps it at 6 per GW-year: 0, 0, 6, 12...
+    let run_rate = gw.map(|g| (g * 6.0_f64).min(24.0));
+    assert_exact(&r, Metric::RevenueRunRateUsdBn, &run_rate);
+    assert_exact(&r, Metric::DemandRunRateUsdBn, &[24.0; 8]);
+    let revenue = run_rate.map(|x| x / 12.0);
+    assert_exact(&r, Metric::RevenueUsdBn, &revenue);
+    assert_exact(&r, Metric::RevenueComputeConstrained, &[1.0; 8]);
+    // Costs: 1 per month other costs, plus half of revenue.
+    let opex = revenue.map(|x| 1.0 + 0.5 * x);
+    assert_exact(&r, Metric::OperatingCostsUsdBn, &opex);
+    let funding = [0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0];
+    assert_exact(&r, Metric::FundingUsdBn, &funding);
+    let mut cash = 5.0;
+    let mut expected_cash = Vec::new();
+    for m in 0..8 {
+        cash += revenue[m] + funding[m] - pay[m] - opex[m];
+        expected_cash.push(cash);
+    }
+    // By hand: 4, 3, 1.25, -1.25, -0.75, -3.25, -5.75, -7.25.
+    assert_exact(&r, Metric::CashBalanceUsdBn, &expected_cash);
+    assert_eq!(
+        expected_cash,
+        [4.0, 3.0, 1.25, -1.25, -0.75, -3.25, -5.75, -7.25]
+    );
+    assert_exact(
+        &r,
+        Metric::FundingGapUsdBn,
+        &expected_cash
+            .iter()
+            .map(|c| (-c).max(0.0))
+            .collect::<Vec<_>>(),
+    );
+    assert_exact(
+        &r,
+        Metric::CashShortfall,
+        &expected_cash
+            .iter()
+            .map(|c| if *c < 0.0 { 1.0 } else { 0.0 })
+            .collect::<Vec<_>>(),
+    );
+
+    let exact = |name: &str, want: f64| {
+        let o = outcome(&r, name);
+        assert!(
+            (o.mean.unwrap() - want).abs() < 1e-9,
+            "{name}: {:?}",
+            o.mean
+        );
+    };
+    exact("total_compute_payments_usd_bn", 10.0);
+    exact("contract_k_payments_usd_bn", 10.0);
+    exact("peak_funding_gap_usd_bn", 7.25);
+    exact("min_cash_usd_bn", -7.25);
+    exact("end_cash_usd_bn", -7.25);
+    exact("cash_shortfall_ever", 1.0);
+    exact("first_shortfall_month", 3.0);
+    exact("target_full_reached", 1.0);
+    exact("target_full_month", 3.0);
+}
+
+/// A delay uniform on (0, 6) months: the tranche is online in month k
+/// (counting from its planned month) with probability P(delay <= k) = k / 6.
+#[test]
+fn uniform_delay_gives_closed_form_probability_online() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 1
+planned = "2026-01"
+delay_months = {{ dist = "uniform", min = 0, max = 6 }}
+accelerators_per_gw = 1
+"#
+    ));
+    let n = 40_000;
+    let r = simulate(&s, n);
+    for (k, sum) in series(&r, Metric::CapacityOnlineGw).iter().enumerate() {
+        let p = (k as f64 / 6.0).min(1.0);
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        let got = sum.mean.unwrap();
+        assert!(
+            (got - p).abs() <= 4.0 * se + 1e-12,
+            "month {k}: {got} vs {p}"
+        );
+        // The reported standard error is that of a proportion.
+        assert!((sum.std_error.unwrap() - se).abs() < 0.1 * se + 1e-12);
+    }
+}
+
+/// A triangular delay: P(online by month k) is the triangular CDF at k.
+#[test]
+fn triangular_delay_gives_closed_form_probability_online() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 1
+planned = "2026-01"
+delay_months = {{ dist = "triangular", min = 0, mode = 2, max = 7 }}
+accelerators_per_gw = 1
+"#
+    ));
+    let n = 40_000;
+    let r = simulate(&s, n);
+    let cdf = |x: f64| {
+        let (a, c, b) = (0.0, 2.0, 7.0);
+        if x <= a {
+            0.0
+        } else if x <= c {
+            (x - a).powi(2) / ((b - a) * (c - a))
+        } else if x < b {
+            1.0 - (b - x).powi(2) / ((b - a) * (b - c))
+        } else {
+            1.0
+        }
+    };
+    let _ = Triangular::new(0.0, 2.0, 7.0).unwrap();
+    for (k, sum) in series(&r, Metric::CapacityOnlineGw).iter().enumerate() {
+        let p = cdf(k as f64);
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        assert!(
+            (sum.mean.unwrap() - p).abs() <= 4.0 * se + 1e-12,
+            "month {k}"
+        );
+    }
+}
+
+/// Take-or-pay: a profile of 1 then 3 over two years pays 2.5/month in the
+/// first year and 7.5/month in the second, whatever is delivered.
+#[test]
+fn take_or_pay_gives_its_exact_schedule() {
+    let s = scenario(
+        r#"
+[scenario]
+name = "top"
+start = "2026-01"
+end = "2028-06"
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 1
+planned = "2026-01"
+p_never = 0.5
+delay_months = { dist = "uniform", min = 0, max = 20 }
+accelerators_per_gw = 1
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "take_or_pay"
+value_usd_bn = 120
+start = "2026-02"
+term_months = 24
+profile = [1, 3]
+"#,
+    );
+    let r = simulate(&s, 500);
+    let mut want = vec![0.0; 30];
+    for (m, w) in want.iter_mut().enumerate().take(25).skip(1) {
+        *w = if m <= 12 { 2.5 } else { 7.5 };
+    }
+    assert_exact(&r, Metric::ComputePaymentsUsdBn, &want);
+    assert!((outcome(&r, "total_compute_payments_usd_bn").mean.unwrap() - 120.0).abs() < 1e-9);
+}
+
+/// Demand growth g ~ lognormal: demand after 12 months is R0 (1 + g), a
+/// monotone function of g, so its percentiles are R0 (1 + g's percentiles).
+#[test]
+fn lognormal_growth_gives_known_quantiles_of_demand() {
+    let s = scenario(
+        r#"
+[scenario]
+name = "growth"
+start = "2026-01"
+end = "2027-06"
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 100
+planned = "2025-01"
+accelerators_per_gw = 1
+
+[revenue]
+run_rate_usd_bn = 20
+annual_growth = { dist = "lognormal", p10 = 0.4, p90 = 1.6 }
+usd_bn_per_gw_year = 100
+"#,
+    );
+    let r = simulate(&s, 20_000);
+    let g = LogNormal::from_p10_p90(0.4, 1.6).unwrap();
+    let month12 = &series(&r, Metric::DemandRunRateUsdBn)[12];
+    for (p, got) in [5.0, 50.0, 95.0].iter().zip(&month12.percentiles) {
+        let want = 20.0 * (1.0 + g.quantile(p / 100.0));
+        // Sampling error of a percentile: well within 2% at 20,000 trials.
+        assert!(
+            (got.unwrap() - want).abs() < 0.02 * want,
+            "p{p}: {got:?} vs {want}"
+        );
+    }
+    let mean_want = 20.0 * (1.0 + g.mean());
+    assert!((month12.mean.unwrap() - mean_want).abs() < 4.0 * month12.std_error.unwrap());
+    // Uncapped (10,000/yr of capacity), so revenue equals demand.
+    assert_eq!(
+        series(&r, Metric::RevenueComputeConstrained)[12].mean,
+        Some(0.0)
+    );
+}
+
+/// A purchase pays price x GW `lead_months` before energisation; a lump of
+/// funding with probability 0.3 arrives in 30% of trials.
+#[test]
+fn purchase_timing_and_funding_probability() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 2
+planned = "2026-07"
+accelerators_per_gw = 1
+
+[[contract]]
+name = "chips"
+counterparty = "c"
+basis = "purchase"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 12
+tranches = ["t"]
+usd_bn_per_gw = 30
+lead_months = 4
+
+[[funding]]
+name = "maybe"
+amount_usd_bn = 10
+month = "2026-02"
+probability = 0.3
+"#
+    ));
+    let n = 20_000;
+    let r = simulate(&s, n);
+    assert_exact(
+        &r,
+        Metric::ComputePaymentsUsdBn,
+        &[0.0, 0.0, 60.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    );
+    let f = &series(&r, Metric::FundingUsdBn)[1];
+    let se = 10.0 * (0.3f64 * 0.7 / n as f64).sqrt();
+    assert!((f.mean.unwrap() - 3.0).abs() < 4.0 * se, "{:?}", f.mean);
+}
+
+/// A tranche that never arrives in some trials: the target month is blank
+/// (not dropped) at percentiles that fall among those trials.
+#[test]
+fn trials_that_never_reach_a_target_are_counted() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "t"
+counterparty = "c"
+status = "option"
+p_never = 0.75
+gw = 1
+planned = "2026-02"
+accelerators_per_gw = 1
+
+[[target]]
+name = "one"
+metric = "capacity_online_gw"
+at_least = 1
+"#
+    ));
+    let n = 20_000;
+    let r = simulate(&s, n);
+    let reached = outcome(&r, "target_one_reached");
+    assert!((reached.mean.unwrap() - 0.25).abs() < 4.0 * (0.25f64 * 0.75 / n as f64).sqrt());
+    let month = outcome(&r, "target_one_month");
+    assert_eq!(month.trials, n);
+    assert_eq!(
+        month.mean, None,
+        "a mean over trials that never reach it is undefined"
+    );
+    // Reached in month 1 by a quarter of trials: p5 is month 1, p50 and p95
+    // fall among trials that never reach it.
+    assert_eq!(month.percentiles, vec![Some(1.0), None, None]);
+}
