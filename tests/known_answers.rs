@@ -23,7 +23,7 @@ fn simulate(s: &Scenario, trials: u64) -> RunResult {
     run(s, &config, &|_| {}).unwrap()
 }
 
-fn series<'r>(r: &'r RunResult, metric: Metric) -> &'r [Summary] {
+fn series(r: &RunResult, metric: Metric) -> &[Summary] {
     let k = r
         .layout
         .metrics
