@@ -64,9 +64,11 @@ impl Stream {
     /// never see 0 or 1.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        // 53 random bits, centred in their interval: (k + 0.5) / 2^53.
-        let bits = self.rng.next_u64() >> 11;
-        (bits as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+        // 52 random bits, centred in their interval: (k + 0.5) / 2^52. With
+        // 52 bits, k + 0.5 is exact in f64, so the result is never 0 or 1
+        // (with 53 bits the top value would round up to exactly 1).
+        let bits = self.rng.next_u64() >> 12;
+        (bits as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
     }
 }
 
@@ -101,9 +103,17 @@ mod tests {
             0xbeae_afdb_8e12_1683
         );
         let mut s = Stream::new(42, ComponentId::new("revenue", ""), 0);
-        assert_eq!(s.uniform(), 0.874829441959055);
-        assert_eq!(s.uniform(), 0.23721394298207438);
-        assert_eq!(s.uniform(), 0.13082485646944192);
+        assert_eq!(s.uniform(), 0.8748294419590549);
+        assert_eq!(s.uniform(), 0.23721394298207443);
+        assert_eq!(s.uniform(), 0.13082485646944197);
+    }
+
+    #[test]
+    fn extreme_bit_patterns_stay_inside_the_open_interval() {
+        let scale = 1.0 / (1u64 << 52) as f64;
+        let top = ((u64::MAX >> 12) as f64 + 0.5) * scale;
+        let bottom = 0.5 * scale;
+        assert!(top < 1.0 && bottom > 0.0);
     }
 
     #[test]
