@@ -94,7 +94,7 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{path}: cannot read scenario: {source}")]
+    #[error("error: {}: cannot read scenario: {source}", path.display())]
     Read {
         /// The scenario file.
         path: PathBuf,
@@ -102,7 +102,7 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// The file is not UTF-8 text.
-    #[error("{}:1:1: not a text file: scenarios are UTF-8 TOML (invalid byte at offset {offset})", path.display())]
+    #[error("error: {}:1:1: not a text file: scenarios are UTF-8 TOML (invalid byte at offset {offset})", path.display())]
     NotText {
         /// The scenario file.
         path: PathBuf,
@@ -120,6 +120,7 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         if i > 0 {
             out.push_str("\n\n");
         }
+        out.push_str("error: ");
         out.push_str(&d.to_string());
     }
     if diagnostics.len() > 1 {

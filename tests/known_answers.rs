@@ -198,8 +198,9 @@ at_least = 2
     exact("target_full_month", 3.0);
 }
 
-/// A delay uniform on (0, 6) months: the tranche is online in month k
-/// (counting from its planned month) with probability P(delay <= k) = k / 6.
+/// A delay uniform on (0, 6) months, rounded to the nearest month: the
+/// tranche is online in month k (counting from its planned month) with
+/// probability P(delay < k + 0.5) = (k + 0.5) / 6.
 #[test]
 fn uniform_delay_gives_closed_form_probability_online() {
     let s = scenario(&format!(
@@ -216,7 +217,7 @@ accelerators_per_gw = 1
     let n = 40_000;
     let r = simulate(&s, n);
     for (k, sum) in series(&r, Metric::CapacityOnlineGw).iter().enumerate() {
-        let p = (k as f64 / 6.0).min(1.0);
+        let p = ((k as f64 + 0.5) / 6.0).min(1.0);
         let se = (p * (1.0 - p) / n as f64).sqrt();
         let got = sum.mean.unwrap();
         assert!(
@@ -228,7 +229,7 @@ accelerators_per_gw = 1
     }
 }
 
-/// A triangular delay: P(online by month k) is the triangular CDF at k.
+/// A triangular delay: P(online by month k) is the triangular CDF at k + 0.5.
 #[test]
 fn triangular_delay_gives_closed_form_probability_online() {
     let s = scenario(&format!(
@@ -258,7 +259,7 @@ accelerators_per_gw = 1
     };
     let _ = Triangular::new(0.0, 2.0, 7.0).unwrap();
     for (k, sum) in series(&r, Metric::CapacityOnlineGw).iter().enumerate() {
-        let p = cdf(k as f64);
+        let p = cdf(k as f64 + 0.5);
         let se = (p * (1.0 - p) / n as f64).sqrt();
         assert!(
             (sum.mean.unwrap() - p).abs() <= 4.0 * se + 1e-12,

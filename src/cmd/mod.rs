@@ -24,7 +24,7 @@ pub(crate) fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Failure> {
     if errors.is_empty() {
         Ok(scenarios)
     } else {
-        let text: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         Err(Failure::Input(text.join("\n\n")))
     }
 }

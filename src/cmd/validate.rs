@@ -7,8 +7,16 @@ use crate::cli::ValidateArgs;
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
     let scenarios = super::load_all(&args.scenarios)?;
     for (path, s) in args.scenarios.iter().zip(&scenarios) {
-        let gw: f64 = s.tranches.iter().map(|t| t.gw.median()).sum();
-        let value: f64 = s.contracts.iter().map(|c| c.value_usd_bn).sum();
+        let gw = s
+            .tranches
+            .iter()
+            .map(|t| t.gw.median())
+            .fold(0.0, |a, b| a + b);
+        let value = s
+            .contracts
+            .iter()
+            .map(|c| c.value_usd_bn)
+            .fold(0.0, |a, b| a + b);
         println!(
             "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets",
             path.display(),

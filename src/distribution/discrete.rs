@@ -42,6 +42,11 @@ impl Discrete {
                 return Err(ParamError::new(format!("`weights` must be >= 0, got {w}")));
             }
         }
+        // Sorted by value so that the quantile function is non-decreasing
+        // (inverse-CDF sampling and range checks rely on it).
+        let mut pairs: Vec<(f64, f64)> = values.into_iter().zip(weights).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (values, weights): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
         let total: f64 = weights.iter().sum();
         if total <= 0.0 || !total.is_finite() {
             return Err(ParamError::new("`weights` must sum to a positive number"));
@@ -108,6 +113,14 @@ mod tests {
         assert_eq!(d.quantile(0.71), 1.0);
         assert!((d.mean() - 0.3).abs() < 1e-12);
         assert!(Discrete::bernoulli(1.5).is_err());
+    }
+
+    #[test]
+    fn unsorted_values_are_sorted() {
+        let d = Discrete::new(vec![1.0, -5.0, 2.0], vec![1.0, 1.0, 2.0]).unwrap();
+        assert_eq!(d.quantile(0.1), -5.0);
+        assert_eq!(d.quantile(0.4), 1.0);
+        assert_eq!(d.quantile(0.9), 2.0);
     }
 
     #[test]

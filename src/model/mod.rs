@@ -184,8 +184,9 @@ impl<'s> Model<'s> {
                 never_gw += gw;
                 continue;
             }
-            // Energised in the first month at or after planned + delay.
-            let energised = tr.planned_index + delay.ceil() as i32;
+            // Energised in the month nearest to planned + delay (a delay
+            // under half a month is on time; halves round later).
+            let energised = tr.planned_index + (delay + 0.5).floor() as i32;
             ws.energised[i] = Some(energised);
             let accelerators_per_gw = per_gw;
             let eflops_per_gw = per_gw * pflops / 1000.0;

@@ -83,7 +83,8 @@ pub struct Tranche {
     pub gw: Input,
     /// Planned energisation month, as an index from the horizon start (may be negative).
     pub planned_index: i32,
-    /// Delay past the planned month, months (negative is early).
+    /// Delay past the planned month, months (negative is early); rounded to
+    /// the nearest whole month.
     pub delay_months: Input,
     /// Months from energisation to full power (0 is a step).
     pub ramp_months: Input,

@@ -303,7 +303,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        checker.error(0..0, "the scenario is empty; it needs at least a [scenario] table with name, start and end (run `capsim init` for a starter)");
+        checker.error(0..0, "the scenario is empty; it needs at least a [scenario] table with name, start and end (see docs/scenario-format.md for a minimal example)");
         return Err(ScenarioError::Invalid(checker.diagnostics));
     }
     let raw: RawScenario = match toml::from_str(text) {
@@ -502,12 +502,10 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
             RawBasis::PayAsDelivered => "a pay_as_delivered contract",
             RawBasis::Purchase => "a purchase contract",
         };
-        let value = c.number(
-            &k.value_usd_bn,
-            f64::MIN_POSITIVE,
-            MAX_USD_BN,
-            "`value_usd_bn`",
-        );
+        let value = c.number(&k.value_usd_bn, 0.0, MAX_USD_BN, "`value_usd_bn`");
+        if value == 0.0 {
+            c.error(k.value_usd_bn.span(), "`value_usd_bn` must be more than 0");
+        }
         let term = *k.term_months.get_ref();
         if !(1..=MAX_MONTHS as i64).contains(&term) {
             c.error(
@@ -714,6 +712,12 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     // Funding.
     let mut seen = HashMap::new();
     let mut funding = Vec::new();
+    if raw.funding.len() > MAX_ITEMS {
+        c.error(
+            raw.funding[MAX_ITEMS].name.span(),
+            format!("at most {MAX_ITEMS} funding events are allowed"),
+        );
+    }
     for f in raw.funding.iter().take(MAX_ITEMS) {
         let name = c.name(&f.name, "funding", &mut seen);
         let probability = c.probability(f.probability.as_ref(), 1.0, "`probability`");
@@ -807,9 +811,21 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     // Targets.
     let mut seen = HashMap::new();
     let mut targets = Vec::new();
+    if raw.targets.len() > MAX_ITEMS {
+        c.error(
+            raw.targets[MAX_ITEMS].name.span(),
+            format!("at most {MAX_ITEMS} targets are allowed"),
+        );
+    }
     for t in raw.targets.iter().take(MAX_ITEMS) {
         let name = c.name(&t.name, "target", &mut seen);
         let metric = match Metric::from_name(t.metric.get_ref()) {
+            Some(Metric::ComputeOnlineEflops)
+                if !tranches.iter().any(|t| t.pflops_per_accelerator.is_some()) =>
+            {
+                c.error(t.metric.span(), "no tranche gives `pflops_per_accelerator`, so compute_online_eflops is not computed and this target could never be met");
+                Metric::ComputeOnlineEflops
+            }
             Some(m) if m.kind() != crate::metric::MetricKind::Event => m,
             _ => {
                 let names: Vec<&str> = Metric::ALL
