@@ -68,6 +68,10 @@ pub struct RunArgs {
     /// Print nothing but errors: no progress bar, no summary.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Draw no charts (charts/*.svg); report.html then has the tables only.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Arguments of `capsim validate`.

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use capsim::export::{Manifest, RunReport, format_number, standard_exporters, write_run};
+use capsim::export::chart::{CHARTS_DIR, render_charts, write_charts};
+use capsim::export::{
+    HtmlReportExporter, Manifest, RunReport, format_number, standard_exporters, write_run,
+};
 use capsim::model::{OutcomeKind, outcome};
 use capsim::runner::{RunConfig, RunResult, run as run_trials};
 use capsim::scenario::Scenario;
@@ -113,7 +116,13 @@ fn run_one(
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
 
-    let exporters = standard_exporters();
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        render_charts(scenario, &result).map_err(|e| Failure::Other(e.to_string()))?
+    };
+    let mut exporters = standard_exporters();
+    exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
     let manifest = Manifest {
         capsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: path.display().to_string(),
@@ -130,6 +139,11 @@ fn run_one(
         files: exporters
             .iter()
             .map(|e| e.file_name().to_string())
+            .chain(
+                charts
+                    .iter()
+                    .map(|c| format!("{CHARTS_DIR}/{}", c.file_name)),
+            )
             .collect(),
     };
     let report = RunReport {
@@ -137,8 +151,9 @@ fn run_one(
         result: &result,
         manifest,
     };
-    let written =
+    let mut written =
         write_run(folder, &report, &exporters).map_err(|e| Failure::Other(e.to_string()))?;
+    written.extend(write_charts(folder, &charts).map_err(|e| Failure::Other(e.to_string()))?);
     if !args.quiet {
         print_summary(path, scenario, &result, wall, &written);
     }

@@ -3,8 +3,10 @@
 //! rename), so that a failed or interrupted run never leaves a half-written
 //! file and the previous run's output stays intact until replaced.
 
+pub mod chart;
 mod manifest;
 mod number;
+mod report;
 mod summary;
 mod timeseries;
 
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use manifest::{Manifest, ManifestExporter};
 pub use number::{format_number, percentile_column};
+pub use report::{HtmlReportExporter, escape_html};
 pub use summary::SummaryCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
 

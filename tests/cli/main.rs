@@ -2,5 +2,6 @@
 
 mod determinism;
 mod errors;
+mod presentation;
 mod run;
 mod workdir;

@@ -11,7 +11,15 @@ fn run_writes_the_three_files_with_the_documented_columns() {
     assert_eq!(
         wd.files(),
         [
+            "output/s/charts/distribution-peak_funding_gap_usd_bn.svg",
+            "output/s/charts/fan-capacity_online_gw.svg",
+            "output/s/charts/fan-cash_balance_usd_bn.svg",
+            "output/s/charts/fan-compute_online_eflops.svg",
+            "output/s/charts/fan-cumulative_compute_payments_usd_bn.svg",
+            "output/s/charts/fan-funding_gap_usd_bn.svg",
+            "output/s/charts/fan-revenue_run_rate_usd_bn.svg",
             "output/s/manifest.json",
+            "output/s/report.html",
             "output/s/summary.csv",
             "output/s/timeseries.csv",
             "s.toml"

@@ -1,0 +1,272 @@
+//! Fan chart: one metric over the horizon, with the p5-p95 and p25-p75 bands
+//! across trials, the median, and reference lines (the plan, a floor, target
+//! thresholds).
+
+use plotters::prelude::*;
+
+use super::style::{self, FONT, INNER, MEDIAN, OUTER, REFERENCE, SIZE, TARGET};
+use super::{Chart, ChartError};
+use crate::metric::Metric;
+use crate::runner::RunResult;
+use crate::scenario::{Scenario, Threshold};
+
+/// A line drawn over the fan for comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reference {
+    /// The median (p50, or the mean if p50 is not reported) of another metric,
+    /// such as the plan: the median of `capacity_planned_gw`.
+    MedianOf(Metric, &'static str),
+    /// A constant level, such as the cash floor.
+    Level(f64, String),
+    /// The threshold of the target with this name.
+    Target(String),
+}
+
+/// A fan chart of one metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FanChart {
+    /// The metric drawn.
+    pub metric: Metric,
+    /// Lines drawn over it.
+    pub references: Vec<Reference>,
+}
+
+/// Plain-language name of a metric, for titles.
+pub(crate) fn metric_title(metric: Metric) -> &'static str {
+    match metric {
+        Metric::CapacityOnlineGw => "Capacity online",
+        Metric::CapacityPlannedGw => "Capacity planned",
+        Metric::CapacityShortfallGw => "Capacity shortfall (planned minus online)",
+        Metric::AcceleratorsOnline => "Accelerators online",
+        Metric::ComputeOnlineEflops => "Peak compute online",
+        Metric::ComputePaymentsUsdBn => "Compute payments per month",
+        Metric::CumulativeComputePaymentsUsdBn => "Cumulative compute payments",
+        Metric::RevenueUsdBn => "Revenue per month",
+        Metric::RevenueRunRateUsdBn => "Revenue run rate",
+        Metric::DemandRunRateUsdBn => "Demand run rate",
+        Metric::OperatingCostsUsdBn => "Operating costs per month",
+        Metric::FundingUsdBn => "Funding per month",
+        Metric::CashBalanceUsdBn => "Cash balance",
+        Metric::FundingGapUsdBn => "Funding gap",
+        Metric::CashShortfall => "P(cash below floor)",
+        Metric::RevenueComputeConstrained => "P(revenue capped by capacity)",
+    }
+}
+
+/// One metric's monthly summaries.
+fn series(result: &RunResult, metric: Metric) -> Option<&[crate::stats::Summary]> {
+    let months = result.layout.months;
+    let k = result.layout.metrics.iter().position(|m| *m == metric)?;
+    result.series.get(k * months..(k + 1) * months)
+}
+
+/// Position of percentile `p` (in percent) among those reported.
+fn column(result: &RunResult, p: f64) -> Option<usize> {
+    result.percentiles.iter().position(|q| (q - p).abs() < 1e-9)
+}
+
+/// Percentile `p` of each month, if reported and known in every month.
+fn percentile_line(result: &RunResult, metric: Metric, p: f64) -> Option<Vec<f64>> {
+    let i = column(result, p)?;
+    series(result, metric)?
+        .iter()
+        .map(|s| s.percentiles.get(i).copied().flatten())
+        .collect()
+}
+
+/// The median of each month, or the mean when p50 is not reported.
+fn centre_line(result: &RunResult, metric: Metric) -> Option<(Vec<f64>, &'static str)> {
+    if let Some(line) = percentile_line(result, metric, 50.0) {
+        return Some((line, "median"));
+    }
+    let line: Option<Vec<f64>> = series(result, metric)?.iter().map(|s| s.mean).collect();
+    line.map(|l| (l, "mean"))
+}
+
+impl FanChart {
+    /// The reference lines as (label, values per month, colour).
+    fn reference_lines(
+        &self,
+        scenario: &Scenario,
+        result: &RunResult,
+    ) -> Vec<(String, Vec<f64>, RGBColor)> {
+        let months = result.layout.months;
+        let mut lines = Vec::new();
+        for r in &self.references {
+            match r {
+                Reference::MedianOf(metric, label) => {
+                    if let Some((line, _)) = centre_line(result, *metric) {
+                        lines.push((label.to_string(), line, REFERENCE));
+                    }
+                }
+                Reference::Level(v, label) => {
+                    lines.push((label.clone(), vec![*v; months], REFERENCE));
+                }
+                Reference::Target(name) => {
+                    if let Some(t) = scenario.targets.iter().find(|t| &t.name == name) {
+                        let (v, word) = match t.threshold {
+                            Threshold::AtLeast(v) => (v, ">="),
+                            Threshold::AtMost(v) => (v, "<="),
+                        };
+                        let label = format!("target {name} ({word} {})", style::axis_number(v));
+                        lines.push((label, vec![v; months], TARGET));
+                    }
+                }
+            }
+        }
+        lines
+    }
+}
+
+impl Chart for FanChart {
+    fn file_name(&self) -> String {
+        format!("fan-{}.svg", self.metric.name())
+    }
+
+    fn title(&self, _scenario: &Scenario) -> String {
+        format!("{}, {}", metric_title(self.metric), self.metric.unit())
+    }
+
+    fn caption(&self, _scenario: &Scenario, result: &RunResult) -> String {
+        let bands = match (
+            column(result, 5.0).zip(column(result, 95.0)).is_some(),
+            column(result, 25.0).zip(column(result, 75.0)).is_some(),
+        ) {
+            (true, true) => {
+                "The light band holds the middle 90% of trials (p5-p95), the dark band the middle 50% (p25-p75); "
+            }
+            (true, false) => "The band holds the middle 90% of trials (p5-p95); ",
+            (false, true) => "The band holds the middle 50% of trials (p25-p75); ",
+            (false, false) => "No bands: the run did not report p5/p95 or p25/p75; ",
+        };
+        let centre = if column(result, 50.0).is_some() {
+            "the line is the median month by month (not any single trial's path)."
+        } else {
+            "the line is the mean month by month."
+        };
+        format!(
+            "`{}` in {} across {} trials. {bands}{centre}",
+            self.metric.name(),
+            self.metric.unit(),
+            result.trials
+        )
+    }
+
+    fn render(&self, scenario: &Scenario, result: &RunResult) -> Result<String, ChartError> {
+        let file = self.file_name();
+        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
+        let months = result.layout.months;
+        let (centre, centre_label) = centre_line(result, self.metric)
+            .ok_or_else(|| fail(&format!("the run does not report {}", self.metric.name())))?;
+        let band = |lo: f64, hi: f64| {
+            percentile_line(result, self.metric, lo).zip(percentile_line(result, self.metric, hi))
+        };
+        let outer = band(5.0, 95.0);
+        let inner = band(25.0, 75.0);
+        let references = self.reference_lines(scenario, result);
+
+        let mut all: Vec<f64> = centre.clone();
+        for (lo, hi) in outer.iter().chain(inner.iter()) {
+            all.extend(lo.iter().chain(hi.iter()));
+        }
+        for (_, line, _) in &references {
+            all.extend(line.iter());
+        }
+        let y = style::value_range(all);
+        let xs = || (0..months).map(|m| m as f64);
+        let rising = centre.last() >= centre.first();
+
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| fail(&e))?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(self.title(scenario), (FONT, 20))
+                .margin(14)
+                .x_label_area_size(44)
+                .y_label_area_size(64)
+                .build_cartesian_2d(style::MonthAxis::new(scenario), y)
+                .map_err(|e| fail(&e))?;
+            chart
+                .configure_mesh()
+                .x_label_formatter(&|v| style::month_label(scenario, *v))
+                .y_label_formatter(&|v| style::axis_number(*v))
+                .y_desc(self.metric.unit())
+                .x_desc("month")
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 14))
+                .light_line_style(WHITE.mix(0.0))
+                .bold_line_style(BLACK.mix(0.08))
+                .draw()
+                .map_err(|e| fail(&e))?;
+
+            let legend_box = |c: RGBColor| {
+                move |(x, y): (i32, i32)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], c.filled())
+            };
+            let polygon = |lo: &[f64], hi: &[f64]| {
+                let mut pts: Vec<(f64, f64)> = xs().zip(hi.iter().copied()).collect();
+                pts.extend(xs().zip(lo.iter().copied()).rev());
+                pts
+            };
+            if let Some((lo, hi)) = &outer {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        polygon(lo, hi),
+                        OUTER.filled(),
+                    )))
+                    .map_err(|e| fail(&e))?
+                    .label("p5-p95")
+                    .legend(legend_box(OUTER));
+            }
+            if let Some((lo, hi)) = &inner {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        polygon(lo, hi),
+                        INNER.filled(),
+                    )))
+                    .map_err(|e| fail(&e))?
+                    .label("p25-p75")
+                    .legend(legend_box(INNER));
+            }
+            chart
+                .draw_series(LineSeries::new(
+                    xs().zip(centre.iter().copied()),
+                    MEDIAN.stroke_width(2),
+                ))
+                .map_err(|e| fail(&e))?
+                .label(centre_label)
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], MEDIAN.stroke_width(2))
+                });
+            for (label, line, colour) in &references {
+                let colour = *colour;
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        xs().zip(line.iter().copied()),
+                        6,
+                        4,
+                        colour.stroke_width(2),
+                    ))
+                    .map_err(|e| fail(&e))?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                    });
+            }
+            chart
+                .configure_series_labels()
+                .position(if rising {
+                    SeriesLabelPosition::UpperLeft
+                } else {
+                    SeriesLabelPosition::UpperRight
+                })
+                .label_font((FONT, 13))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.3))
+                .draw()
+                .map_err(|e| fail(&e))?;
+            root.present().map_err(|e| fail(&e))?;
+        }
+        Ok(svg)
+    }
+}

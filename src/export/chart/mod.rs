@@ -1,0 +1,190 @@
+//! Charts of a run, as SVG files in `<run folder>/charts/`, drawn with
+//! plotters' SVG backend.
+//!
+//! The SVG backend writes text as `<text>` elements that the viewer lays out,
+//! so no font files are read and the output is the same on every machine:
+//! charts are a deterministic function of the scenario and the run's
+//! summaries, like the CSV files.
+//!
+//! Each chart kind lives in its own file and implements [`Chart`];
+//! [`standard_charts`] chooses the charts of a run. Adding a kind (a tornado
+//! chart once sensitivity results exist) is one new file implementing
+//! [`Chart`] and one line in [`standard_charts`].
+//!
+//! Charts only use what [`RunResult`] reports: percentiles per month and per
+//! outcome. Two charts the issue asks for need per-trial data the run does not
+//! keep yet, and are not drawn:
+//! - the exceedance curve of a target, P(met by month m): needs, per target,
+//!   the fraction of trials whose first month meeting it is `<= m`, for every
+//!   month. [`ExceedanceChart`] draws it from such a vector, but no run
+//!   supplies one yet (TODO: wire it in once `RunResult` carries it).
+//! - a histogram of the peak funding gap: needs per-trial values or bin
+//!   counts. [`PercentileChart`] draws the reported percentiles instead and
+//!   says so in its title.
+
+mod distribution;
+mod exceedance;
+mod fan;
+mod style;
+
+use std::path::{Path, PathBuf};
+
+pub use distribution::PercentileChart;
+pub use exceedance::ExceedanceChart;
+pub use fan::{FanChart, Reference};
+
+use crate::error::ExportError;
+use crate::metric::Metric;
+use crate::runner::RunResult;
+use crate::scenario::Scenario;
+
+/// Folder of the charts, inside the run folder.
+pub const CHARTS_DIR: &str = "charts";
+
+/// One chart kind.
+pub trait Chart {
+    /// File name inside `charts/`, ending in `.svg`.
+    fn file_name(&self) -> String;
+
+    /// Title, drawn on the chart and used as the report's heading.
+    fn title(&self, scenario: &Scenario) -> String;
+
+    /// One or two sentences saying how to read the chart (for the report).
+    fn caption(&self, scenario: &Scenario, result: &RunResult) -> String;
+
+    /// The chart as a complete SVG document.
+    fn render(&self, scenario: &Scenario, result: &RunResult) -> Result<String, ChartError>;
+}
+
+/// A chart drawn and ready to write or inline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedChart {
+    /// File name inside `charts/`.
+    pub file_name: String,
+    /// Title.
+    pub title: String,
+    /// How to read it.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// A chart that could not be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("cannot draw chart {file}: {message}")]
+pub struct ChartError {
+    /// The chart's file name.
+    pub file: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ChartError {
+    pub(crate) fn new(file: &str, message: impl std::fmt::Display) -> ChartError {
+        ChartError {
+            file: file.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Key metrics that always get a fan chart (if the run reports them), with
+/// the reference line drawn on each.
+fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
+    let floor = scenario.cash_floor_usd_bn;
+    vec![
+        (
+            Metric::CapacityOnlineGw,
+            vec![Reference::MedianOf(
+                Metric::CapacityPlannedGw,
+                "plan (median of capacity_planned_gw)",
+            )],
+        ),
+        (Metric::ComputeOnlineEflops, vec![]),
+        (Metric::CumulativeComputePaymentsUsdBn, vec![]),
+        (
+            Metric::RevenueRunRateUsdBn,
+            vec![Reference::MedianOf(
+                Metric::DemandRunRateUsdBn,
+                "demand (median)",
+            )],
+        ),
+        (
+            Metric::CashBalanceUsdBn,
+            vec![Reference::Level(floor, "cash floor".into())],
+        ),
+        (Metric::FundingGapUsdBn, vec![]),
+    ]
+}
+
+/// The charts of a standard run: a fan chart per key metric (and per metric
+/// a target watches), then the distribution of the peak funding gap.
+pub fn standard_charts(scenario: &Scenario, result: &RunResult) -> Vec<Box<dyn Chart>> {
+    let mut charts: Vec<Box<dyn Chart>> = Vec::new();
+    let mut metrics = key_metrics(scenario);
+    for t in &scenario.targets {
+        if !metrics.iter().any(|(m, _)| *m == t.metric) {
+            metrics.push((t.metric, vec![]));
+        }
+    }
+    for (metric, mut references) in metrics {
+        if !result.layout.metrics.contains(&metric) {
+            continue;
+        }
+        for t in scenario.targets.iter().filter(|t| t.metric == metric) {
+            references.push(Reference::Target(t.name.clone()));
+        }
+        charts.push(Box::new(FanChart { metric, references }));
+    }
+    charts.push(Box::new(PercentileChart {
+        outcome: "peak_funding_gap_usd_bn".into(),
+    }));
+    charts
+}
+
+/// Draws every chart of [`standard_charts`].
+pub fn render_charts(
+    scenario: &Scenario,
+    result: &RunResult,
+) -> Result<Vec<RenderedChart>, ChartError> {
+    render(&standard_charts(scenario, result), scenario, result)
+}
+
+/// Draws `charts`.
+pub fn render(
+    charts: &[Box<dyn Chart>],
+    scenario: &Scenario,
+    result: &RunResult,
+) -> Result<Vec<RenderedChart>, ChartError> {
+    charts
+        .iter()
+        .map(|c| {
+            Ok(RenderedChart {
+                file_name: c.file_name(),
+                title: c.title(scenario),
+                caption: c.caption(scenario, result),
+                svg: c.render(scenario, result)?,
+            })
+        })
+        .collect()
+}
+
+/// Writes each chart to `<run_dir>/charts/<file>` atomically and returns the
+/// paths written. Writes nothing (not even the folder) when `charts` is empty.
+pub fn write_charts(run_dir: &Path, charts: &[RenderedChart]) -> Result<Vec<PathBuf>, ExportError> {
+    if charts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = run_dir.join(CHARTS_DIR);
+    std::fs::create_dir_all(&dir).map_err(|source| ExportError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for chart in charts {
+        let path = dir.join(&chart.file_name);
+        super::write_atomically(&path, |out| out.write_all(chart.svg.as_bytes()))?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,262 @@
+//! `report.html`: a one-page, self-contained report of a run. The charts are
+//! inlined as SVG and the style sheet is inline; the page has no scripts and
+//! fetches nothing, so it opens offline and can be mailed as one file.
+
+use std::io::Write;
+
+use super::chart::{CHARTS_DIR, RenderedChart};
+use super::{Exporter, RunReport, format_number};
+use crate::model::OutcomeKind;
+use crate::model::outcome;
+
+/// Writes `report.html` with the given charts (none with `--no-charts`).
+#[derive(Debug, Clone, Default)]
+pub struct HtmlReportExporter {
+    /// Charts to inline, in order.
+    pub charts: Vec<RenderedChart>,
+}
+
+impl HtmlReportExporter {
+    /// A report showing `charts`.
+    pub fn new(charts: Vec<RenderedChart>) -> HtmlReportExporter {
+        HtmlReportExporter { charts }
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes `text` and turns `code` spans into `<code>` elements.
+fn inline_text(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in escape_html(text).split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+const STYLE: &str = "\
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;\
+margin:0 auto;max-width:960px;padding:24px;color:#1a1a1a;background:#fff;line-height:1.45}\
+h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #ddd}\
+.meta{color:#555;font-size:.9em}.desc{white-space:pre-line}\
+table{border-collapse:collapse;margin:.5em 0;font-size:.92em}\
+th,td{padding:4px 10px;border-bottom:1px solid #e5e5e5;text-align:right}\
+th:first-child,td:first-child{text-align:left}th{background:#f4f6f8}\
+td.num{font-variant-numeric:tabular-nums}\
+figure{margin:1.2em 0}figure svg{width:100%;height:auto;border:1px solid #eee}\
+figcaption{font-size:.88em;color:#444;margin-top:.3em}\
+code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.92em;background:#f4f6f8;padding:0 3px}\
+ul.files{columns:2}";
+
+/// Rounded for reading: 1 decimal for large values, 3 significant-ish otherwise.
+fn readable(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let r = if v.abs() >= 100.0 {
+                v.round()
+            } else if v.abs() >= 1.0 {
+                (v * 10.0).round() / 10.0
+            } else {
+                (v * 1000.0).round() / 1000.0
+            };
+            format_number(Some(r))
+        }
+        _ => "-".into(),
+    }
+}
+
+impl Exporter for HtmlReportExporter {
+    fn file_name(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+        let s = report.scenario;
+        let r = report.result;
+        let m = &report.manifest;
+        let title = escape_html(&s.name);
+        writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>")?;
+        writeln!(out, "<meta charset=\"utf-8\">")?;
+        writeln!(
+            out,
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        )?;
+        // No external resources at all: say so to the browser too.
+        writeln!(
+            out,
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        )?;
+        writeln!(out, "<title>{title}: capsim report</title>")?;
+        writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>")?;
+        writeln!(out, "<h1>{title}</h1>")?;
+        if !s.description.trim().is_empty() {
+            writeln!(
+                out,
+                "<p class=\"desc\">{}</p>",
+                escape_html(s.description.trim())
+            )?;
+        }
+        writeln!(
+            out,
+            "<p class=\"meta\">{} to {} &middot; {} trials &middot; seed {} &middot; scenario <code>{}</code> (SHA-256 <code>{}</code>) &middot; capsim {}</p>",
+            s.start,
+            s.end(),
+            r.trials,
+            r.seed,
+            escape_html(&m.scenario_path),
+            escape_html(m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256)),
+            escape_html(&m.capsim_version)
+        )?;
+
+        // Key outcomes: amounts at p10/p50/p90 (or whatever was reported).
+        let wanted: Vec<usize> = [10.0, 50.0, 90.0]
+            .iter()
+            .filter_map(|p| r.percentiles.iter().position(|q| (q - p).abs() < 1e-9))
+            .collect();
+        let cols: Vec<usize> = if wanted.len() == 3 {
+            wanted
+        } else {
+            (0..r.percentiles.len()).collect()
+        };
+        writeln!(
+            out,
+            "<h2>Key outcomes</h2>\n<table>\n<thead><tr><th>outcome</th><th>unit</th><th>mean</th>"
+        )?;
+        for &c in &cols {
+            writeln!(
+                out,
+                "<th>{}</th>",
+                escape_html(&super::percentile_column(r.percentiles[c]))
+            )?;
+        }
+        writeln!(out, "</tr></thead>\n<tbody>")?;
+        for (spec, sum) in r.layout.outcomes.iter().zip(&r.outcomes) {
+            if spec.kind != OutcomeKind::Value {
+                continue;
+            }
+            write!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>",
+                escape_html(&spec.name),
+                escape_html(&spec.unit),
+                readable(sum.mean)
+            )?;
+            for &c in &cols {
+                write!(
+                    out,
+                    "<td class=\"num\">{}</td>",
+                    readable(sum.percentiles[c])
+                )?;
+            }
+            writeln!(out, "</tr>")?;
+        }
+        writeln!(out, "</tbody>\n</table>")?;
+
+        // Events: probabilities with standard errors, and the median month.
+        let p50 = r.percentiles.iter().position(|q| (q - 50.0).abs() < 1e-9);
+        writeln!(
+            out,
+            "<h2>Probabilities</h2>\n<table>\n<thead><tr><th>event</th><th>probability</th><th>std error</th><th>median month</th></tr></thead>\n<tbody>"
+        )?;
+        let mut events = vec![(
+            "cash below the floor at some month".to_string(),
+            outcome::SHORTFALL_EVER,
+        )];
+        for (k, t) in s.targets.iter().enumerate() {
+            events.push((
+                format!("target {} met by {}", t.name, s.end()),
+                r.layout.first_target_outcome + 2 * k,
+            ));
+        }
+        for (label, i) in events {
+            let ev = &r.outcomes[i];
+            let month = p50
+                .and_then(|j| r.outcomes.get(i + 1).and_then(|o| o.percentiles[j]))
+                .map_or("not by the end".to_string(), |v| {
+                    s.month(v as usize).to_string()
+                });
+            writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape_html(&label),
+                ev.mean.map_or("-".into(), |v| format!("{v:.3}")),
+                ev.std_error.map_or("-".into(), |v| format!("{v:.3}")),
+                month
+            )?;
+        }
+        writeln!(out, "</tbody>\n</table>")?;
+        writeln!(
+            out,
+            "<p class=\"meta\">Standard errors are Monte Carlo errors of the estimate (from the number of trials), not uncertainty in the inputs.</p>"
+        )?;
+
+        if !self.charts.is_empty() {
+            writeln!(out, "<h2>Charts</h2>")?;
+        }
+        for c in &self.charts {
+            writeln!(out, "<figure id=\"{}\">", escape_html(&c.file_name))?;
+            // The SVG document minus its XML declaration, if any.
+            let svg = c.svg.trim_start();
+            let svg = match svg.strip_prefix("<?xml") {
+                Some(rest) => rest.split_once("?>").map_or(svg, |(_, body)| body),
+                None => svg,
+            };
+            writeln!(out, "{}", svg.trim())?;
+            writeln!(
+                out,
+                "<figcaption>{}</figcaption>\n</figure>",
+                inline_text(&c.caption)
+            )?;
+        }
+
+        writeln!(out, "<h2>Files</h2>\n<ul class=\"files\">")?;
+        let mut files: Vec<String> = m
+            .files
+            .iter()
+            .filter(|f| *f != "report.html")
+            .cloned()
+            .collect();
+        for c in &self.charts {
+            let f = format!("{CHARTS_DIR}/{}", c.file_name);
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+        for f in files {
+            let f = escape_html(&f);
+            writeln!(out, "<li><a href=\"{f}\">{f}</a></li>")?;
+        }
+        writeln!(out, "</ul>\n</body>\n</html>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_marks_code() {
+        assert_eq!(escape_html("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(inline_text("see `x<y`"), "see <code>x&lt;y</code>");
+    }
+}
