@@ -1,21 +1,31 @@
-//! Runs trials in parallel and reduces them deterministically.
+//! Runs trials in parallel and reduces them deterministically, in bounded
+//! memory.
 //!
 //! Trials are cut into fixed-size chunks (the size never depends on the thread
-//! count). Each chunk is simulated into its own accumulator; accumulators are
-//! merged in chunk order. Together with per-trial random streams this makes the
-//! results byte-identical for any number of threads.
+//! count). A batch of chunks is simulated in parallel into trial-major
+//! buffers; then every quantity's accumulator absorbs the batch's chunks in
+//! chunk order, quantities in parallel. Moments merge in a canonical order
+//! over chunk indices and percentile stores are either appended in order or
+//! merged exactly, so results are byte-identical for any number of threads,
+//! and a run split into shards ([`simulate`] over part of the chunks, then
+//! [`RunState::absorb`]) gives the same results as one run.
 
-use crate::model::{Model, OutputLayout, TrialRecord, Workspace};
-use crate::scenario::Scenario;
-use crate::stats::{ChunkAccumulator, Summary};
+use std::ops::Range;
+
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Model, OutcomeKind, OutputLayout, TrialRecord, Workspace};
+use crate::scenario::Scenario;
+use crate::stats::{Distribution, Method, QuantityAccumulator, Summary};
 
 /// Trials per chunk: large enough to amortise scheduling, small enough to
 /// balance load and report progress smoothly.
 pub const CHUNK_TRIALS: u64 = 1024;
 
-/// Largest memory the exact-percentile store may use, bytes.
-pub const MAX_STORE_BYTES: u64 = 4 << 30;
+/// Percentiles are exact while keeping every value takes at most this many
+/// bytes; above it they come from DDSketches.
+pub const EXACT_BUDGET_BYTES: u64 = 128 << 20;
 
 /// How to run a scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,21 +40,16 @@ pub struct RunConfig {
     pub percentiles: Vec<f64>,
 }
 
+impl RunConfig {
+    /// Number of chunks the trials fall into.
+    pub fn chunks(&self) -> u64 {
+        self.trials.div_ceil(CHUNK_TRIALS)
+    }
+}
+
 /// Why a run could not be done.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// The run would need more memory than allowed.
-    #[error(
-        "{trials} trials of this scenario need about {need_mb} MB for exact percentiles (limit {limit_mb} MB); use fewer trials or a shorter horizon"
-    )]
-    TooLarge {
-        /// Trials asked for.
-        trials: u64,
-        /// Estimated memory, MB.
-        need_mb: u64,
-        /// Limit, MB.
-        limit_mb: u64,
-    },
     /// The thread pool could not be started.
     #[error("cannot start {threads} worker threads: {source}")]
     Threads {
@@ -53,10 +58,100 @@ pub enum RunError {
         /// The underlying error.
         source: rayon::ThreadPoolBuildError,
     },
+    /// Partial states that cannot be merged.
+    #[error("cannot merge: {0}")]
+    Merge(String),
+}
+
+/// The percentile method for `trials` trials of a run shaped like `layout`.
+pub fn method_for(trials: u64, layout: &OutputLayout) -> Method {
+    let quantities = (layout.series_len() + layout.outcomes.len()) as u64;
+    if trials.saturating_mul(quantities).saturating_mul(8) <= EXACT_BUDGET_BYTES {
+        Method::Exact
+    } else {
+        Method::Sketch
+    }
+}
+
+/// The accumulated, not yet summarised, state of a run or of part of one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunState {
+    /// Trials in the whole run.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Percentile method (chosen from the whole run's size).
+    pub method: Method,
+    /// Chunks absorbed so far: a contiguous range.
+    pub chunks: Range<u64>,
+    /// One accumulator per monthly series.
+    pub series: Vec<QuantityAccumulator>,
+    /// One accumulator per scalar outcome.
+    pub outcomes: Vec<QuantityAccumulator>,
+}
+
+impl RunState {
+    fn empty(
+        layout: &OutputLayout,
+        trials: u64,
+        seed: u64,
+        method: Method,
+        start: u64,
+    ) -> RunState {
+        RunState {
+            trials,
+            seed,
+            method,
+            chunks: start..start,
+            series: (0..layout.series_len())
+                .map(|_| QuantityAccumulator::new(method, None))
+                .collect(),
+            outcomes: layout
+                .outcomes
+                .iter()
+                .map(|o| {
+                    let months = (o.kind == OutcomeKind::Month).then_some(layout.months);
+                    QuantityAccumulator::new(method, months)
+                })
+                .collect(),
+        }
+    }
+
+    /// Absorbs the state of the chunks that come right after this one's.
+    pub fn absorb(&mut self, later: RunState) -> Result<(), RunError> {
+        if later.trials != self.trials || later.seed != self.seed || later.method != self.method {
+            return Err(RunError::Merge(format!(
+                "parts of different runs (trials {} and {}, seed {} and {})",
+                self.trials, later.trials, self.seed, later.seed
+            )));
+        }
+        if later.chunks.start != self.chunks.end {
+            return Err(RunError::Merge(format!(
+                "chunks {}..{} do not follow chunks {}..{}",
+                later.chunks.start, later.chunks.end, self.chunks.start, self.chunks.end
+            )));
+        }
+        if later.series.len() != self.series.len() || later.outcomes.len() != self.outcomes.len() {
+            return Err(RunError::Merge("parts of differently shaped runs".into()));
+        }
+        self.chunks.end = later.chunks.end;
+        for (a, b) in self.series.iter_mut().zip(later.series) {
+            a.absorb(b);
+        }
+        for (a, b) in self.outcomes.iter_mut().zip(later.outcomes) {
+            a.absorb(b);
+        }
+        Ok(())
+    }
+
+    /// Whether every chunk of the run has been absorbed.
+    pub fn is_complete(&self) -> bool {
+        self.chunks == (0..self.trials.div_ceil(CHUNK_TRIALS))
+    }
 }
 
 /// The summarised results of a run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RunResult {
     /// Shape of the output.
     pub layout: OutputLayout,
@@ -66,10 +161,34 @@ pub struct RunResult {
     pub seed: u64,
     /// Percentiles reported, in percent.
     pub percentiles: Vec<f64>,
+    /// How percentiles were computed.
+    pub method: Method,
     /// One summary per monthly series, metric-major (see [`OutputLayout`]).
     pub series: Vec<Summary>,
     /// One summary per scalar outcome.
     pub outcomes: Vec<Summary>,
+    /// Each scalar outcome's distribution over trials (finite values).
+    pub outcome_distributions: Vec<Distribution>,
+    /// For month outcomes, how many trials had each month index.
+    pub month_counts: Vec<Option<Vec<u64>>>,
+}
+
+impl RunResult {
+    /// For a month outcome, P(happened by month m) for every month of the
+    /// horizon: the exceedance curve of a target.
+    pub fn by_month_probability(&self, outcome: usize) -> Option<Vec<f64>> {
+        let counts = self.month_counts.get(outcome)?.as_ref()?;
+        let mut cumulative = 0u64;
+        Some(
+            counts
+                .iter()
+                .map(|c| {
+                    cumulative += c;
+                    cumulative as f64 / self.trials.max(1) as f64
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Runs `config.trials` trials of `scenario`. `progress` is called with the
@@ -79,67 +198,101 @@ pub fn run(
     config: &RunConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
+    let state = simulate(scenario, config, 0..config.chunks(), progress)?;
+    Ok(finish(scenario, state, &config.percentiles))
+}
+
+/// Simulates the chunks in `chunks` (a sub-range of `0..config.chunks()`) into
+/// a mergeable state.
+pub fn simulate(
+    scenario: &Scenario,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunState, RunError> {
     let model = Model::new(scenario);
     let layout = model.layout().clone();
-    let per_trial = (layout.series_len() + layout.outcomes.len()) as u64 * 8;
-    let need = config.trials.saturating_mul(per_trial);
-    if need > MAX_STORE_BYTES {
-        return Err(RunError::TooLarge {
-            trials: config.trials,
-            need_mb: need >> 20,
-            limit_mb: MAX_STORE_BYTES >> 20,
-        });
-    }
+    let method = method_for(config.trials, &layout);
+    let mut state = RunState::empty(&layout, config.trials, config.seed, method, chunks.start);
+    let threads = config.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads.max(1))
+        .num_threads(threads)
         .build()
-        .map_err(|source| RunError::Threads {
-            threads: config.threads,
-            source,
-        })?;
-    let chunks = config.trials.div_ceil(CHUNK_TRIALS);
-    let (series, outcomes) = pool.install(|| {
-        let parts: Vec<(ChunkAccumulator, ChunkAccumulator)> = (0..chunks)
-            .into_par_iter()
-            .map(|chunk| {
-                let first = chunk * CHUNK_TRIALS;
-                let last = (first + CHUNK_TRIALS).min(config.trials);
-                let n = (last - first) as usize;
-                let mut ws = Workspace::new(scenario);
-                let mut record = TrialRecord::new(&layout);
-                let mut series = ChunkAccumulator::new(layout.series_len(), n);
-                let mut outcomes = ChunkAccumulator::new(layout.outcomes.len(), n);
-                for trial in first..last {
-                    model.simulate(config.seed, trial, &mut ws, &mut record);
-                    series.push(&record.series);
-                    outcomes.push(&record.outcomes);
+        .map_err(|source| RunError::Threads { threads, source })?;
+    let width = layout.series_len() + layout.outcomes.len();
+    let series_len = layout.series_len();
+    // Two chunks per thread keeps both busy while bounding the buffers.
+    let batch = 2 * threads as u64;
+    pool.install(|| {
+        let mut next = chunks.start;
+        while next < chunks.end {
+            let end = (next + batch).min(chunks.end);
+            let buffers: Vec<(u64, usize, Vec<f64>)> = (next..end)
+                .into_par_iter()
+                .map(|chunk| {
+                    let first = chunk * CHUNK_TRIALS;
+                    let last = (first + CHUNK_TRIALS).min(config.trials);
+                    let n = (last - first) as usize;
+                    let mut ws = Workspace::new(scenario);
+                    let mut record = TrialRecord::new(&layout);
+                    let mut buffer = Vec::with_capacity(n * width);
+                    for trial in first..last {
+                        model.simulate(config.seed, trial, &mut ws, &mut record);
+                        buffer.extend_from_slice(&record.series);
+                        buffer.extend_from_slice(&record.outcomes);
+                    }
+                    progress(n as u64);
+                    (chunk, n, buffer)
+                })
+                .collect();
+            let buffers = &buffers;
+            let absorb = |offset: usize| {
+                move |(q, acc): (usize, &mut QuantityAccumulator)| {
+                    for (chunk, n, buffer) in buffers {
+                        let column = offset + q;
+                        acc.absorb_chunk(*chunk, (0..*n).map(|t| buffer[t * width + column]));
+                    }
                 }
-                progress(last - first);
-                (series, outcomes)
-            })
-            .collect();
-        let mut iter = parts.into_iter();
-        let (mut series, mut outcomes) = iter.next().unwrap_or_else(|| {
-            (
-                ChunkAccumulator::new(layout.series_len(), 0),
-                ChunkAccumulator::new(layout.outcomes.len(), 0),
-            )
-        });
-        for (s, o) in iter {
-            series.merge(s);
-            outcomes.merge(o);
+            };
+            state.series.par_iter_mut().enumerate().for_each(absorb(0));
+            state
+                .outcomes
+                .par_iter_mut()
+                .enumerate()
+                .for_each(absorb(series_len));
+            state.chunks.end = end;
+            next = end;
         }
-        (
-            series.summarise(&config.percentiles),
-            outcomes.summarise(&config.percentiles),
-        )
     });
-    Ok(RunResult {
+    Ok(state)
+}
+
+/// Summarises a complete state.
+pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunResult {
+    let layout = OutputLayout::new(scenario);
+    let series: Vec<Summary> = state
+        .series
+        .into_par_iter()
+        .map(|acc| acc.finish_summary(percentiles))
+        .collect();
+    let mut outcomes = Vec::new();
+    let mut outcome_distributions = Vec::new();
+    let mut month_counts = Vec::new();
+    for acc in state.outcomes {
+        let (s, d, m) = acc.finish(percentiles);
+        outcomes.push(s);
+        outcome_distributions.push(d);
+        month_counts.push(m);
+    }
+    RunResult {
         layout,
-        trials: config.trials,
-        seed: config.seed,
-        percentiles: config.percentiles.clone(),
+        trials: state.trials,
+        seed: state.seed,
+        percentiles: percentiles.to_vec(),
+        method: state.method,
         series,
         outcomes,
-    })
+        outcome_distributions,
+        month_counts,
+    }
 }

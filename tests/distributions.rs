@@ -685,8 +685,11 @@ fn quantiles_invert_reference_cdfs() {
             if err > worst.0 {
                 worst = (err, format!("{} at p = {p:e}: cdf = {f:e}", case.name));
             }
+            // PERT's quantile interpolates a table (within 1e-8 of the range
+            // of the exact inverse); the closed forms are exact to rounding.
+            let tol = if case.name.starts_with("pert") { 1e-6 } else { 1e-9 };
             assert!(
-                err < 1e-9,
+                err < tol,
                 "{}: cdf(quantile({p:e})) = {f:e} (x = {x})",
                 case.name
             );
@@ -734,14 +737,14 @@ fn pert_quantiles_match_beta() {
         for &p in &ps {
             let want = 1.0 - (1.0 - p).powf(1.0 / (1.0 + lambda));
             assert!(
-                (d.quantile(p) - want).abs() < 1e-10,
+                (d.quantile(p) - want).abs() < 1e-8,
                 "pert mode=min lambda {lambda} at {p}: {} vs {want}",
                 d.quantile(p)
             );
             // Mode at max: Beta(1 + lambda, 1), quantile p^(1 / (1 + lambda)).
             let want = p.powf(1.0 / (1.0 + lambda));
             assert!(
-                (d_max.quantile(p) - want).abs() < 1e-10,
+                (d_max.quantile(p) - want).abs() < 1e-8,
                 "pert mode=max lambda {lambda} at {p}: {} vs {want}",
                 d_max.quantile(p)
             );
@@ -751,11 +754,11 @@ fn pert_quantiles_match_beta() {
     let d = cap::Pert::new(0.0, 0.5, 1.0, 2.0).unwrap();
     for &p in &ps {
         let x = d.quantile(p);
-        assert!((3.0 * x * x - 2.0 * x.powi(3) - p).abs() < 1e-10);
+        assert!((3.0 * x * x - 2.0 * x.powi(3) - p).abs() < 1e-8);
     }
     // Symmetric PERT: median at the mode; skewed: median from statrs.
     let d = cap::Pert::new(0.0, 5.0, 10.0, 4.0).unwrap();
-    assert!((d.quantile(0.5) - 5.0).abs() < 1e-10);
+    assert!((d.quantile(0.5) - 5.0).abs() < 1e-8);
     for (min, mode, max, lambda) in [
         (0.0, 2.0, 12.0, 4.0),
         (10.0, 12.0, 30.0, 8.0),
@@ -766,7 +769,7 @@ fn pert_quantiles_match_beta() {
         assert_eq!(d.shape(), (a, b));
         let r = reference::Beta::new(a, b).unwrap();
         let want = min + (max - min) * r.inverse_cdf(0.5);
-        assert_close("pert median", d.quantile(0.5), want, 1e-10);
+        assert_close("pert median", d.quantile(0.5), want, 1e-8);
         // The mode is not the median for a skewed PERT, and the median lies
         // between the mode and the mean.
         let median = d.quantile(0.5);
@@ -775,7 +778,7 @@ fn pert_quantiles_match_beta() {
         for &p in &ps {
             let x = (d.quantile(p) - min) / (max - min);
             assert!(
-                (r.cdf(x) - p).abs() < 1e-10,
+                (r.cdf(x) - p).abs() < 1e-8,
                 "pert({min},{mode},{max},{lambda}) cdf(quantile({p})) = {}",
                 r.cdf(x)
             );

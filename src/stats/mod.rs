@@ -1,13 +1,22 @@
-//! Statistics over trials: per-chunk accumulators merged in chunk order, and
-//! the final summaries (mean, standard deviation, standard error, percentiles).
+//! Statistics over trials, in bounded memory and independent of how trials
+//! were split over threads, batches or shards.
+//!
+//! Each quantity (one metric in one month, or one scalar outcome) has a
+//! [`QuantityAccumulator`]: moments per chunk of trials, merged in a canonical
+//! order ([`DyadicReducer`]); a count of trials in which it never happened;
+//! and a [`DistributionStore`] for percentiles (exact, or a DDSketch when
+//! keeping every value would take too much memory).
 
 mod moments;
-mod quantile;
+mod store;
+
+mod tree;
 
 pub use moments::Moments;
-pub use quantile::percentile_sorted;
+pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA};
+pub use tree::{DyadicReducer, Mergeable};
 
-use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Summary statistics of one quantity over all trials.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,80 +34,149 @@ pub struct Summary {
     pub percentiles: Vec<Option<f64>>,
 }
 
-/// The values of many quantities for a contiguous block of trials, in trial
-/// order, with their running moments.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChunkAccumulator {
-    /// `values[q]` holds quantity `q`'s value in each trial of the chunk.
-    values: Vec<Vec<f64>>,
-    moments: Vec<Moments>,
-    /// Whether quantity `q` has had a non-finite value ("never").
-    never: Vec<bool>,
+/// Everything kept about one quantity while trials run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QuantityAccumulator {
+    moments: DyadicReducer<Moments>,
+    never: u64,
+    store: DistributionStore,
+    /// For month outcomes: how many trials had each month index.
+    month_counts: Option<Vec<u64>>,
 }
 
-impl ChunkAccumulator {
-    /// An empty accumulator for `quantities` quantities and up to `capacity` trials.
-    pub fn new(quantities: usize, capacity: usize) -> ChunkAccumulator {
-        ChunkAccumulator {
-            values: (0..quantities)
-                .map(|_| Vec::with_capacity(capacity))
-                .collect(),
-            moments: vec![Moments::default(); quantities],
-            never: vec![false; quantities],
+impl QuantityAccumulator {
+    /// An empty accumulator. `months` is `Some(horizon length)` for outcomes
+    /// that are month indices, whose per-month counts are kept exactly.
+    pub fn new(method: Method, months: Option<usize>) -> QuantityAccumulator {
+        QuantityAccumulator {
+            moments: DyadicReducer::default(),
+            never: 0,
+            store: DistributionStore::new(method),
+            month_counts: months.map(|m| vec![0; m]),
         }
     }
 
-    /// Adds one trial's values, one per quantity.
-    pub fn push(&mut self, trial_values: &[f64]) {
-        debug_assert_eq!(trial_values.len(), self.values.len());
-        for (q, &x) in trial_values.iter().enumerate() {
-            self.values[q].push(x);
+    /// Adds the values of chunk `chunk`, in trial order. Non-finite values mean
+    /// "never happened".
+    pub fn absorb_chunk(&mut self, chunk: u64, values: impl Iterator<Item = f64>) {
+        let mut m = Moments::default();
+        for x in values {
             if x.is_finite() {
-                self.moments[q].push(x);
+                m.push(x);
+                self.store.push(x);
+                if let Some(counts) = &mut self.month_counts {
+                    if let Some(c) = counts.get_mut(x as usize) {
+                        *c += 1;
+                    }
+                }
             } else {
-                self.never[q] = true;
+                self.never += 1;
             }
         }
+        self.moments.insert(chunk, m);
     }
 
-    /// Appends the trials of `next`, which follow this chunk's.
-    pub fn merge(&mut self, next: ChunkAccumulator) {
-        for (q, v) in next.values.into_iter().enumerate() {
-            self.values[q].extend(v);
-            self.moments[q].merge(&next.moments[q]);
-            self.never[q] |= next.never[q];
+    /// Adds another accumulator's trials (a later shard).
+    pub fn absorb(&mut self, later: QuantityAccumulator) {
+        self.moments.absorb(later.moments);
+        self.never += later.never;
+        self.store.absorb(later.store);
+        if let (Some(a), Some(b)) = (&mut self.month_counts, later.month_counts) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
     }
 
-    /// Number of trials held.
-    pub fn trials(&self) -> usize {
-        self.values.first().map_or(0, Vec::len)
+    /// The summary at `percentiles` (in percent) alone. Cheaper than
+    /// [`finish`](Self::finish): exact percentiles come from selection rather
+    /// than a full sort.
+    pub fn finish_summary(self, percentiles: &[f64]) -> Summary {
+        let m = self.moments.total().unwrap_or_default();
+        let trials = m.count() + self.never;
+        let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);
+        let percentiles = match self.store {
+            DistributionStore::Exact(mut v) => select_percentiles(&mut v, percentiles, trials),
+            sketch => {
+                let d = sketch.finish();
+                percentiles
+                    .iter()
+                    .map(|p| d.percentile(*p, trials))
+                    .collect()
+            }
+        };
+        Summary {
+            trials,
+            mean: known(m.mean()),
+            std_dev: known(m.std_dev()),
+            std_error: known(m.std_error()),
+            percentiles,
+        }
     }
 
-    /// Summaries of every quantity at the given percentiles (in percent).
-    pub fn summarise(self, percentiles: &[f64]) -> Vec<Summary> {
-        self.values
-            .into_par_iter()
-            .zip(self.moments.into_par_iter())
-            .zip(self.never.into_par_iter())
-            .map(|((mut v, m), never)| {
-                let trials = v.len() as u64;
-                v.sort_unstable_by(f64::total_cmp);
-                let percentiles = percentiles
-                    .iter()
-                    .map(|p| percentile_sorted(&v, *p))
-                    .collect();
-                let known = |x: f64| (!never).then_some(x);
-                Summary {
-                    trials,
-                    mean: known(m.mean()),
-                    std_dev: known(m.std_dev()),
-                    std_error: known(m.std_error()),
-                    percentiles,
-                }
-            })
-            .collect()
+    /// The summary at `percentiles` (in percent), the finished distribution,
+    /// and the month counts if kept.
+    pub fn finish(self, percentiles: &[f64]) -> (Summary, Distribution, Option<Vec<u64>>) {
+        let m = self.moments.total().unwrap_or_default();
+        let trials = m.count() + self.never;
+        let dist = self.store.finish();
+        let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);
+        let summary = Summary {
+            trials,
+            mean: known(m.mean()),
+            std_dev: known(m.std_dev()),
+            std_error: known(m.std_error()),
+            percentiles: percentiles
+                .iter()
+                .map(|p| dist.percentile(*p, trials))
+                .collect(),
+        };
+        (summary, dist, self.month_counts)
     }
+}
+
+/// The `k`-th smallest value, moved to `values[k]`. `values[..done]` hold
+/// ranks below `done` and `values[done]` is final, so successive calls with
+/// non-decreasing `k` only partition what lies above.
+fn order_stat(values: &mut [f64], k: usize, done: &mut usize) -> f64 {
+    if k > *done || (k == 0 && *done == 0) {
+        let start = *done;
+        values[start..].select_nth_unstable_by(k - start, f64::total_cmp);
+        *done = k;
+    }
+    values[k]
+}
+
+/// Exact percentiles (as [`Distribution::percentile`]) by selecting only the
+/// order statistics needed, in increasing order. `values` are the finite
+/// values; the other `total - len` trials rank above them.
+fn select_percentiles(values: &mut [f64], percentiles: &[f64], total: u64) -> Vec<Option<f64>> {
+    let finite = values.len();
+    let mut done = 0;
+    let mut out = Vec::with_capacity(percentiles.len());
+    for p in percentiles {
+        if total == 0 || finite == 0 {
+            out.push(None);
+            continue;
+        }
+        let h = (total - 1) as f64 * p / 100.0;
+        let lo = h.floor() as usize;
+        let frac = h - lo as f64;
+        if lo >= finite || (frac > 0.0 && lo + 1 >= finite) {
+            out.push(None);
+            continue;
+        }
+        let a = order_stat(values, lo, &mut done);
+        if frac == 0.0 {
+            out.push(Some(a));
+        } else {
+            // The next order statistic is the minimum of what lies above `lo`.
+            let b = values[lo + 1..]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            out.push(Some(a + frac * (b - a)));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -106,19 +184,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merged_chunks_summarise_like_one() {
-        let data: Vec<f64> = (0..100).map(|i| ((i * 7919) % 100) as f64).collect();
-        let mut whole = ChunkAccumulator::new(1, 100);
-        data.iter().for_each(|x| whole.push(&[*x]));
-        let mut a = ChunkAccumulator::new(1, 50);
-        let mut b = ChunkAccumulator::new(1, 50);
-        data[..50].iter().for_each(|x| a.push(&[*x]));
-        data[50..].iter().for_each(|x| b.push(&[*x]));
-        a.merge(b);
+    fn chunked_and_sharded_accumulation_agree_bit_for_bit() {
+        let data: Vec<f64> = (0..5000)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.013 + 1e3)
+            .collect();
+        let chunks: Vec<&[f64]> = data.chunks(512).collect();
+        let mut whole = QuantityAccumulator::new(Method::Exact, None);
+        for (i, c) in chunks.iter().enumerate() {
+            whole.absorb_chunk(i as u64, c.iter().copied());
+        }
+        let mut first = QuantityAccumulator::new(Method::Exact, None);
+        let mut second = QuantityAccumulator::new(Method::Exact, None);
+        for (i, c) in chunks.iter().enumerate() {
+            let target = if i < 3 { &mut first } else { &mut second };
+            target.absorb_chunk(i as u64, c.iter().copied());
+        }
+        first.absorb(second);
         let p = [5.0, 50.0, 95.0];
-        let (s1, s2) = (whole.summarise(&p), a.summarise(&p));
-        assert_eq!(s1[0].percentiles, s2[0].percentiles);
-        assert_eq!(s1[0].percentiles[1], Some(49.5));
-        assert!((s1[0].mean.unwrap() - s2[0].mean.unwrap()).abs() < 1e-12);
+        let (a, _, _) = whole.finish(&p);
+        let (b, _, _) = first.finish(&p);
+        assert_eq!(a, b);
+        assert_eq!(a.mean.unwrap().to_bits(), b.mean.unwrap().to_bits());
+        assert_eq!(a.trials, 5000);
+    }
+
+    #[test]
+    fn selection_matches_sorting() {
+        let p = [1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0];
+        for n in [1usize, 2, 3, 10, 101, 1000] {
+            for never in [0u64, 1, 7] {
+                let data: Vec<f64> = (0..n)
+                    .map(|i| ((i * 7919) % 997) as f64 * 0.5 - 40.0)
+                    .collect();
+                let mut a = QuantityAccumulator::new(Method::Exact, None);
+                let with_never = data
+                    .iter()
+                    .copied()
+                    .chain((0..never).map(|_| f64::INFINITY));
+                a.absorb_chunk(0, with_never.clone());
+                let mut b = QuantityAccumulator::new(Method::Exact, None);
+                b.absorb_chunk(0, with_never);
+                assert_eq!(a.finish_summary(&p), b.finish(&p).0, "n {n} never {never}");
+            }
+        }
+    }
+
+    #[test]
+    fn never_makes_mean_undefined_and_counts_months() {
+        let mut acc = QuantityAccumulator::new(Method::Exact, Some(4));
+        acc.absorb_chunk(0, [1.0, f64::INFINITY, 3.0, 1.0].into_iter());
+        let (s, d, counts) = acc.finish(&[10.0, 90.0]);
+        assert_eq!(s.trials, 4);
+        assert_eq!(s.mean, None);
+        assert_eq!(d.len(), 3);
+        assert_eq!(s.percentiles, vec![Some(1.0), None]);
+        assert_eq!(counts, Some(vec![0, 2, 0, 1]));
     }
 }

@@ -3,7 +3,7 @@
 
 /// Count, mean and sum of squared deviations (Welford), mergeable by Chan's
 /// formula.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     n: u64,
     mean: f64,
@@ -63,6 +63,12 @@ impl Moments {
         } else {
             self.std_dev() / (self.n as f64).sqrt()
         }
+    }
+}
+
+impl super::tree::Mergeable for Moments {
+    fn merge_right(&mut self, right: &Self) {
+        self.merge(right);
     }
 }
 

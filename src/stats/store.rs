@@ -1,0 +1,263 @@
+//! Where each quantity's values go for percentiles: every value (exact), or a
+//! DDSketch (bounded memory, relative error at most [`SKETCH_ALPHA`]).
+
+use serde::{Deserialize, Serialize};
+use sketches_ddsketch::{Config, DDSketch};
+
+/// Relative accuracy of sketched percentiles: a reported percentile is within
+/// 0.5% of a value whose rank is the requested one.
+pub const SKETCH_ALPHA: f64 = 0.005;
+/// Bins per sign per sketch. With alpha 0.005 the values between 1e-9 and
+/// 1e15 need about 5,500 bins, so sketches never collapse bins, which keeps
+/// merging exact and order-independent.
+const SKETCH_MAX_BINS: u32 = 8192;
+/// Magnitudes below this count as zero in a sketch.
+const SKETCH_MIN_VALUE: f64 = 1e-9;
+
+/// How percentiles are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Method {
+    /// Every value kept; percentiles interpolate between order statistics
+    /// (Excel's PERCENTILE.INC).
+    Exact,
+    /// A DDSketch per quantity; percentiles are the value at rank
+    /// floor(p (n - 1)) to within 0.5% relative error.
+    Sketch,
+}
+
+impl Method {
+    /// Human-readable description, for the manifest.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Method::Exact => {
+                "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
+            }
+            Method::Sketch => {
+                "DDSketch (sketches-ddsketch), relative error at most 0.5%: value at rank floor(p(n-1))"
+            }
+        }
+    }
+}
+
+fn sketch_config() -> Config {
+    Config::new(SKETCH_ALPHA, SKETCH_MAX_BINS, SKETCH_MIN_VALUE)
+}
+
+/// The finite values of one quantity.
+#[derive(Clone, Serialize, Deserialize)]
+pub enum DistributionStore {
+    /// Every value, in trial order.
+    Exact(Vec<f64>),
+    /// A sketch of them.
+    Sketch(Box<DDSketch>),
+}
+
+impl std::fmt::Debug for DistributionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DistributionStore::Exact(v) => write!(f, "Exact({} values)", v.len()),
+            DistributionStore::Sketch(s) => write!(f, "Sketch({} values)", s.count()),
+        }
+    }
+}
+
+impl DistributionStore {
+    /// An empty store using `method`.
+    pub fn new(method: Method) -> DistributionStore {
+        match method {
+            Method::Exact => DistributionStore::Exact(Vec::new()),
+            Method::Sketch => DistributionStore::Sketch(Box::new(DDSketch::new(sketch_config()))),
+        }
+    }
+
+    /// Adds one finite value.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        match self {
+            DistributionStore::Exact(v) => v.push(x),
+            DistributionStore::Sketch(s) => s.add(x),
+        }
+    }
+
+    /// Adds the values of `later`, which come after this store's.
+    pub fn absorb(&mut self, later: DistributionStore) {
+        match (self, later) {
+            (DistributionStore::Exact(a), DistributionStore::Exact(b)) => a.extend(b),
+            (DistributionStore::Sketch(a), DistributionStore::Sketch(b)) => {
+                // Same configuration by construction; merging integer bin
+                // counts is exact and commutative.
+                a.merge(&b).expect("sketches share one configuration");
+            }
+            _ => panic!("cannot merge exact and sketched percentiles"),
+        }
+    }
+
+    /// Sorts exact values; returns the finished distribution.
+    pub fn finish(self) -> Distribution {
+        match self {
+            DistributionStore::Exact(mut v) => {
+                v.sort_unstable_by(f64::total_cmp);
+                Distribution::Exact(v)
+            }
+            DistributionStore::Sketch(s) => Distribution::Sketch(s),
+        }
+    }
+}
+
+/// The finished distribution of one quantity's finite values, plus how many
+/// trials had no value ("never").
+#[derive(Clone)]
+pub enum Distribution {
+    /// Every finite value, ascending.
+    Exact(Vec<f64>),
+    /// A sketch of them.
+    Sketch(Box<DDSketch>),
+}
+
+impl std::fmt::Debug for Distribution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Distribution({} values)", self.len())
+    }
+}
+
+impl Distribution {
+    /// Number of finite values.
+    pub fn len(&self) -> u64 {
+        match self {
+            Distribution::Exact(v) => v.len() as u64,
+            Distribution::Sketch(s) => s.count() as u64,
+        }
+    }
+
+    /// Whether there are no finite values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `p`-th percentile (0-100) over `total` trials, of which the
+    /// `total - len()` without a value rank above every value. `None` if the
+    /// percentile falls among those.
+    pub fn percentile(&self, p: f64, total: u64) -> Option<f64> {
+        let finite = self.len();
+        if total == 0 || finite == 0 {
+            return None;
+        }
+        let h = (total - 1) as f64 * p / 100.0;
+        let lo = h.floor() as u64;
+        let frac = h - lo as f64;
+        if lo >= finite {
+            return None;
+        }
+        match self {
+            Distribution::Exact(v) => {
+                let a = v[lo as usize];
+                if frac == 0.0 {
+                    return Some(a);
+                }
+                let b = *v.get(lo as usize + 1)?;
+                Some(a + frac * (b - a))
+            }
+            Distribution::Sketch(s) => {
+                if finite == 1 {
+                    return s.quantile(0.5).ok().flatten();
+                }
+                // Aim at the middle of rank `lo` so the sketch's floor()
+                // lands on it exactly.
+                let q = ((lo as f64 + 0.5) / (finite - 1) as f64).min(1.0);
+                s.quantile(q).ok().flatten()
+            }
+        }
+    }
+
+    /// The fraction of the finite values at or below `x` (exact), or an
+    /// estimate from the sketch's quantiles.
+    pub fn fraction_at_most(&self, x: f64) -> f64 {
+        let n = self.len();
+        if n == 0 {
+            return 0.0;
+        }
+        match self {
+            Distribution::Exact(v) => v.partition_point(|y| *y <= x) as f64 / n as f64,
+            Distribution::Sketch(s) => {
+                // Bisection on the quantile function.
+                let (mut lo, mut hi) = (0.0f64, 1.0f64);
+                for _ in 0..40 {
+                    let mid = (lo + hi) / 2.0;
+                    match s.quantile(mid) {
+                        Ok(Some(q)) if q <= x => lo = mid,
+                        _ => hi = mid,
+                    }
+                }
+                lo
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(method: Method, values: &[f64]) -> Distribution {
+        let mut s = DistributionStore::new(method);
+        values.iter().for_each(|x| s.push(*x));
+        s.finish()
+    }
+
+    #[test]
+    fn exact_percentiles_interpolate_and_honour_never() {
+        let d = filled(Method::Exact, &[3.0, 1.0, 2.0]);
+        assert_eq!(d.percentile(50.0, 3), Some(2.0));
+        assert_eq!(d.percentile(25.0, 3), Some(1.5));
+        // A fourth trial never happened: p90 falls among "never".
+        assert_eq!(d.percentile(90.0, 4), None);
+        assert_eq!(d.percentile(50.0, 4), Some(2.5));
+        assert!((d.fraction_at_most(2.0) - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    /// The sketch's percentiles are within 0.5% of the exact order statistic
+    /// at the same rank, for positive, negative and mixed data.
+    #[test]
+    fn sketch_is_within_alpha_of_exact_rank() {
+        let data: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let u = (i as f64 * 0.618_033_988_7).fract();
+                (u * 12.0).exp() - 20.0
+            })
+            .collect();
+        let exact = filled(Method::Exact, &data);
+        let sketch = filled(Method::Sketch, &data);
+        let Distribution::Exact(sorted) = &exact else {
+            unreachable!()
+        };
+        for p in [1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0] {
+            let rank = ((data.len() - 1) as f64 * p / 100.0).floor() as usize;
+            let want = sorted[rank];
+            let got = sketch.percentile(p, data.len() as u64).unwrap();
+            assert!(
+                (got - want).abs() <= SKETCH_ALPHA * want.abs() + 1e-9,
+                "p{p}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn sketch_merge_is_order_independent() {
+        let a: Vec<f64> = (0..1000).map(|i| i as f64 * 0.37 - 100.0).collect();
+        let mut s1 = DistributionStore::new(Method::Sketch);
+        let mut s2 = DistributionStore::new(Method::Sketch);
+        let mut part1 = DistributionStore::new(Method::Sketch);
+        let mut part2 = DistributionStore::new(Method::Sketch);
+        a.iter().for_each(|x| s1.push(*x));
+        a.iter().rev().for_each(|x| s2.push(*x));
+        a[..400].iter().for_each(|x| part1.push(*x));
+        a[400..].iter().for_each(|x| part2.push(*x));
+        part2.absorb(part1);
+        let (d1, d2, d3) = (s1.finish(), s2.finish(), part2.finish());
+        for p in [5.0, 50.0, 95.0] {
+            let v = d1.percentile(p, 1000);
+            assert_eq!(v, d2.percentile(p, 1000));
+            assert_eq!(v, d3.percentile(p, 1000));
+        }
+    }
+}
