@@ -15,6 +15,8 @@ Examples:
       Write to results/my/ using two threads, printing nothing.
   capsim validate scenarios/*.toml
       Check scenario files without running them.
+  capsim init my.toml
+      Write a commented starter scenario to my.toml.
 
 Exit codes: 0 success, 2 invalid input (scenario or arguments), 1 other errors.";
 
@@ -36,6 +38,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenario files and report every mistake with its line and column.
     Validate(ValidateArgs),
+    /// Write a commented starter scenario to edit.
+    Init(InitArgs),
 }
 
 /// Arguments of `capsim run`.
@@ -72,6 +76,18 @@ pub struct RunArgs {
     /// Draw no charts (charts/*.svg); report.html then has the tables only.
     #[arg(long)]
     pub no_charts: bool,
+}
+
+/// Arguments of `capsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(value_name = "PATH", default_value = "scenario.toml")]
+    pub path: PathBuf,
+
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `capsim validate`.

@@ -25,15 +25,16 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => cmd::run::run(args),
         cli::Command::Validate(args) => cmd::validate::run(args),
+        cli::Command::Init(args) => cmd::init::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(msg)) => {
-            eprintln!("{msg}");
+            cmd::colour::eprint_highlighted(&msg);
             ExitCode::from(2)
         }
         Err(Failure::Other(msg)) => {
-            eprintln!("error: {msg}");
+            cmd::colour::eprint_highlighted(&format!("error: {msg}"));
             ExitCode::from(1)
         }
     }

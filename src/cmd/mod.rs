@@ -1,5 +1,7 @@
 //! One file per subcommand.
 
+pub(crate) mod colour;
+pub mod init;
 pub mod run;
 pub mod validate;
 

@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use capsim::export::chart::{CHARTS_DIR, render_charts, write_charts};
-use capsim::export::{
-    HtmlReportExporter, Manifest, RunReport, format_number, standard_exporters, write_run,
-};
+use capsim::export::{HtmlReportExporter, Manifest, RunReport, standard_exporters, write_run};
 use capsim::model::{OutcomeKind, outcome};
 use capsim::runner::{RunConfig, RunResult, run as run_trials};
 use capsim::scenario::Scenario;
@@ -174,25 +172,33 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 
 /// The key outcomes, readable in an 80-column terminal.
 fn print_summary(path: &Path, s: &Scenario, r: &RunResult, wall: f64, written: &[PathBuf]) {
+    // Columns: 2 indent + 38 label + 3 x 12 numbers = 76 characters.
+    const LABEL: usize = 38;
     let pct = |x: f64| r.percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
     let (i10, i50, i90) = (pct(10.0), pct(50.0), pct(90.0));
     let cell = |o: usize, i: Option<usize>| {
         i.and_then(|i| r.outcomes[o].percentiles[i])
-            .map_or("-".to_string(), |v| {
-                format_number(Some((v * 10.0).round() / 10.0))
-            })
+            .map_or("-".to_string(), |v| format!("{v:.1}"))
     };
+    let head = format!("{}: \"{}\"", path.display(), s.name);
+    if head.chars().count() <= 80 {
+        println!("{head}");
+    } else {
+        println!("{}:", path.display());
+        println!("  \"{}\"", s.name);
+    }
     println!(
-        "{}: \"{}\", {} trials, seed {}, {:.2} s",
-        path.display(),
-        s.name,
+        "  {} trials, seed {}, {} to {}, {:.2} s",
         r.trials,
         r.seed,
+        s.start,
+        s.end(),
         wall
     );
+    println!();
     println!(
-        "  {:<40} {:>10} {:>10} {:>10}",
-        "outcome", "p10", "p50", "p90"
+        "  {:<LABEL$}{:>12}{:>12}{:>12}",
+        "Key outcomes", "p10", "p50", "p90"
     );
     let rows = [
         (outcome::TOTAL_PAYMENTS, "compute payments, USD bn"),
@@ -203,46 +209,79 @@ fn print_summary(path: &Path, s: &Scenario, r: &RunResult, wall: f64, written: &
     ];
     for (o, label) in rows {
         println!(
-            "  {:<40} {:>10} {:>10} {:>10}",
+            "  {:<LABEL$}{:>12}{:>12}{:>12}",
             label,
             cell(o, i10),
             cell(o, i50),
             cell(o, i90)
         );
     }
-    let prob = |o: usize| {
-        let m = &r.outcomes[o];
-        format!(
-            "{:.3} (+/- {:.3})",
-            m.mean.unwrap_or(0.0),
-            m.std_error.unwrap_or(0.0)
-        )
-    };
+    println!();
     println!(
-        "  P(cash below floor at some month)         {}",
-        prob(outcome::SHORTFALL_EVER)
+        "  {:<LABEL$}{:>12}{:>12}  median month",
+        "Probabilities", "estimate", "std error"
+    );
+    let prob_row = |label: String, o: usize, median: String| {
+        let m = &r.outcomes[o];
+        let numbers = format!(
+            "{:>12}{:>12}  {}",
+            m.mean.map_or("-".into(), |v| format!("{v:.3}")),
+            m.std_error.map_or("-".into(), |v| format!("{v:.3}")),
+            median
+        );
+        if label.chars().count() <= LABEL {
+            println!("  {label:<LABEL$}{numbers}");
+        } else {
+            // Long target names get a line of their own.
+            println!("  {label}");
+            println!("  {:<LABEL$}{numbers}", "");
+        }
+    };
+    let median_month = |o: usize| {
+        i50.and_then(|j| r.outcomes[o].percentiles[j])
+            .map_or(format!("after {}", s.end()), |m| {
+                s.month(m as usize).to_string()
+            })
+    };
+    prob_row(
+        "cash below floor at some month".into(),
+        outcome::SHORTFALL_EVER,
+        median_month(outcome::FIRST_SHORTFALL),
     );
     for (k, t) in s.targets.iter().enumerate() {
         let i = r.layout.first_target_outcome + 2 * k;
         debug_assert_eq!(r.layout.outcomes[i + 1].kind, OutcomeKind::Month);
-        let median = i50
-            .and_then(|j| r.outcomes[i + 1].percentiles[j])
-            .map_or("not reached".to_string(), |m| {
-                s.month(m as usize).to_string()
-            });
-        println!(
-            "  target {}: P(by {}) {}, median month {}",
-            t.name,
-            s.end(),
-            prob(i),
-            median
+        prob_row(
+            format!("target {} met by {}", t.name, s.end()),
+            i,
+            median_month(i + 1),
         );
     }
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    if let Some(dir) = written.first().and_then(|p| p.parent()) {
-        println!("  wrote {}/{{{}}}", dir.display(), names.join(", "));
+    println!();
+    let Some(dir) = written.first().and_then(|p| p.parent()) else {
+        return;
+    };
+    println!("  Wrote {}/", dir.display());
+    let mut files: Vec<String> = Vec::new();
+    let mut charts = 0;
+    for p in written {
+        if p.parent() == Some(dir) {
+            files.extend(p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        } else {
+            charts += 1;
+        }
+    }
+    let mut line = String::from("   ");
+    for f in files {
+        if line.len() + f.len() + 1 > 78 {
+            println!("{line}");
+            line = String::from("   ");
+        }
+        line.push(' ');
+        line.push_str(&f);
+    }
+    println!("{line}");
+    if charts > 0 {
+        println!("    charts/ ({charts} SVG files; all shown in report.html)");
     }
 }

@@ -30,6 +30,12 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
             s.funding.len(),
             s.targets.len()
         );
+        // Warnings never change the exit code; the source text lets them
+        // point at the item's line.
+        let source = std::fs::read_to_string(path).ok();
+        for w in capsim::scenario::warnings::warnings(s) {
+            super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
+        }
     }
     Ok(())
 }

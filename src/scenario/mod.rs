@@ -6,6 +6,7 @@
 mod raw;
 mod uncertain;
 mod validate;
+pub mod warnings;
 
 use std::path::Path;
 

@@ -232,3 +232,85 @@ fn report_renders_in_headless_chromium_without_console_messages() {
     );
     assert!(colours > 50, "screenshot has only {colours} colours");
 }
+
+#[test]
+fn init_writes_a_starter_that_validates_cleanly_and_runs() {
+    let wd = Workdir::new();
+    let run = wd.capsim(&["init"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("wrote scenario.toml"), "{}", run.stdout);
+    let text = wd.read("scenario.toml");
+    for table in [
+        "[scenario]",
+        "[simulation]",
+        "[[tranche]]",
+        "[[contract]]",
+        "[revenue]",
+        "[costs]",
+        "[cash]",
+        "[[funding]]",
+        "[[target]]",
+    ] {
+        assert!(text.contains(table), "{table} missing");
+    }
+    for basis in ["take_or_pay", "pay_as_delivered", "purchase"] {
+        assert!(text.contains(&format!("basis = \"{basis}\"")), "{basis}");
+    }
+    let v = wd.capsim(&["validate", "scenario.toml"]);
+    v.expect_code(0);
+    assert_eq!(v.stderr, "", "the starter should have no warnings");
+    wd.capsim(&["run", "scenario.toml", "--trials", "300", "-q"])
+        .expect_code(0);
+    assert!(wd.exists("output/scenario/report.html"));
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let wd = Workdir::new();
+    wd.create("mine.toml", "# my work\n");
+    let run = wd.capsim(&["init", "mine.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("error: mine.toml already exists"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(wd.read("mine.toml"), "# my work\n");
+    wd.capsim(&["init", "mine.toml", "--force"]).expect_code(0);
+    assert!(wd.read("mine.toml").contains("[scenario]"));
+    wd.capsim(&["init", "sub/dir/new.toml"]).expect_code(1);
+}
+
+#[test]
+fn validate_warns_without_failing() {
+    let wd = Workdir::new();
+    let text = SMALL
+        .replace("value_usd_bn = 20\n", "value_usd_bn = 200\n")
+        .replace("at_least = 2\n", "at_least = 40\n");
+    wd.create("s.toml", &text);
+    let run = wd.capsim(&["validate", "s.toml"]);
+    run.expect_code(0);
+    let line_of = |needle: &str| text.lines().position(|l| l == needle).unwrap() + 1;
+    let cloud = line_of("name = \"cloud\"");
+    let target = line_of("name = \"two-gw\"");
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: s.toml:{cloud}: contract \"cloud\": its linked tranches can pay at most USD"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: s.toml:{target}: target \"two-gw\": no trial can reach `capacity_online_gw` >= 40"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains('\u{1b}'),
+        "no colour without a terminal"
+    );
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+}

@@ -1,0 +1,678 @@
+//! Warnings about a valid scenario: things that are allowed but that a careful
+//! analyst would want to look at. They never stop a run.
+//!
+//! - a contract whose linked tranches cannot pay its value within the horizon,
+//!   even in the most favourable trial;
+//! - a target that no trial can reach;
+//! - an uncertain input whose range is implausible for its unit (a delay of
+//!   decades, a million-fold accelerator count, growth of 1000%/year).
+//!
+//! "Most favourable" uses each distribution's 0.1th and 99.9th percentiles
+//! (the exact bounds for bounded distributions are no more informative), so a
+//! warning about reachability means at most a very rare trial could differ.
+
+use std::fmt;
+
+use super::{FundingBasis, Input, PaymentBasis, Scenario, Threshold, Tranche};
+use crate::metric::Metric;
+use crate::model::ramp_fraction;
+
+/// One warning about a scenario item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// Table of the item: `tranche`, `contract`, `funding`, `target`,
+    /// `revenue` or `costs`.
+    pub table: &'static str,
+    /// The item's name (empty for `revenue` and `costs`).
+    pub name: String,
+    /// What is doubtful.
+    pub message: String,
+}
+
+impl Warning {
+    fn new(table: &'static str, name: &str, message: String) -> Warning {
+        Warning {
+            table,
+            name: name.to_string(),
+            message,
+        }
+    }
+
+    /// The item as shown: `contract "oracle"`, or `[revenue]`.
+    pub fn item(&self) -> String {
+        if self.name.is_empty() {
+            format!("[{}]", self.table)
+        } else {
+            format!("{} \"{}\"", self.table, self.name)
+        }
+    }
+
+    /// The 1-based line of the item in `source`: the `name = "..."` line of
+    /// the matching `[[table]]`, or the `[table]` header.
+    pub fn line(&self, source: &str) -> Option<usize> {
+        let mut in_table = false;
+        for (i, raw) in source.lines().enumerate() {
+            let line = raw.trim();
+            if line.starts_with('[') {
+                let header: String = line
+                    .split('#')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                in_table = header == format!("[[{}]]", self.table);
+                if self.name.is_empty() && header == format!("[{}]", self.table) {
+                    return Some(i + 1);
+                }
+                continue;
+            }
+            if in_table && !self.name.is_empty() {
+                if let Some((key, value)) = line.split_once('=') {
+                    let value = value.split('#').next().unwrap_or("").trim();
+                    if key.trim() == "name" && value.trim_matches('"') == self.name {
+                        return Some(i + 1);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// `warning: path:line: item: message` (no line if it cannot be found).
+    pub fn render(&self, path: &std::path::Path, source: Option<&str>) -> String {
+        match source.and_then(|s| self.line(s)) {
+            Some(line) => format!(
+                "warning: {}:{line}: {}: {}",
+                path.display(),
+                self.item(),
+                self.message
+            ),
+            None => format!(
+                "warning: {}: {}: {}",
+                path.display(),
+                self.item(),
+                self.message
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.item(), self.message)
+    }
+}
+
+const LOW: f64 = 0.001;
+const HIGH: f64 = 0.999;
+
+/// A high draw of `input` (its 99.9th percentile, clamped like a draw).
+fn high(input: &Input) -> f64 {
+    input.draw(HIGH)
+}
+
+/// A low draw of `input`.
+fn low(input: &Input) -> f64 {
+    input.draw(LOW)
+}
+
+/// Largest capacity tranche `t` can have online in month `m`, in the most
+/// favourable trial: largest size, earliest energisation, shortest ramp.
+fn max_online(t: &Tranche, m: i32) -> f64 {
+    if t.p_never >= 1.0 {
+        return 0.0;
+    }
+    let energised = t.planned_index + (low(&t.delay_months) + 0.5).floor() as i32;
+    let ramp = low(&t.ramp_months).round() as i32;
+    high(&t.gw) * ramp_fraction(m - energised, ramp)
+}
+
+fn money(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn number(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Every warning about `scenario`, in file order of kinds: tranches,
+/// contracts, revenue, costs, funding, targets.
+pub fn warnings(scenario: &Scenario) -> Vec<Warning> {
+    let mut out = Vec::new();
+    plausible_ranges(scenario, &mut out);
+    contracts_deliverable(scenario, &mut out);
+    targets_reachable(scenario, &mut out);
+    let order = |t: &str| {
+        [
+            "tranche", "contract", "revenue", "costs", "funding", "target",
+        ]
+        .iter()
+        .position(|x| *x == t)
+    };
+    out.sort_by_key(|w| order(w.table));
+    out
+}
+
+/// One plausibility check: the input, its key, and the plausible range with
+/// the reason shown when a draw leaves it.
+struct Check<'a> {
+    table: &'static str,
+    name: &'a str,
+    key: &'a str,
+    input: &'a Input,
+    min: f64,
+    max: f64,
+    why: &'a str,
+}
+
+fn check_range(c: Check, out: &mut Vec<Warning>) {
+    let (lo, hi) = (c.input.draw(0.01), c.input.draw(0.99));
+    let constant = (hi - lo).abs() < 1e-12;
+    let what = |v: f64, which: &str| {
+        if constant {
+            format!("`{}` is {}", c.key, number(v))
+        } else {
+            format!("`{}` reaches {} (its {which} percentile)", c.key, number(v))
+        }
+    };
+    if hi > c.max {
+        out.push(Warning::new(
+            c.table,
+            c.name,
+            format!(
+                "{}, above {} ({}); check the unit",
+                what(hi, "99th"),
+                number(c.max),
+                c.why
+            ),
+        ));
+    } else if lo < c.min {
+        out.push(Warning::new(
+            c.table,
+            c.name,
+            format!(
+                "{}, below {} ({}); check the unit",
+                what(lo, "1st"),
+                number(c.min),
+                c.why
+            ),
+        ));
+    }
+}
+
+fn plausible_ranges(s: &Scenario, out: &mut Vec<Warning>) {
+    let inf = f64::INFINITY;
+    for t in &s.tranches {
+        let n = t.name.as_str();
+        let mut c = |key, input, min, max, why| {
+            check_range(
+                Check {
+                    table: "tranche",
+                    name: n,
+                    key,
+                    input,
+                    min,
+                    max,
+                    why,
+                },
+                out,
+            )
+        };
+        c(
+            "gw",
+            &t.gw,
+            -inf,
+            20.0,
+            "the largest campuses announced are about 5-10 GW",
+        );
+        c(
+            "delay_months",
+            &t.delay_months,
+            -24.0,
+            120.0,
+            "more than 10 years late or 2 years early",
+        );
+        c(
+            "ramp_months",
+            &t.ramp_months,
+            -inf,
+            60.0,
+            "a ramp of more than 5 years",
+        );
+        c(
+            "accelerators_per_gw",
+            &t.accelerators_per_gw,
+            10_000.0,
+            2_000_000.0,
+            "1 GW holds roughly 300,000-700,000 GPUs at 1.4-3 kW each all-in, or ~40,000 wafer-scale systems",
+        );
+        if let Some(p) = &t.pflops_per_accelerator {
+            c(
+                "pflops_per_accelerator",
+                p,
+                -inf,
+                200.0,
+                "current accelerators peak at about 2-20 PFLOP/s",
+            );
+        }
+    }
+    for k in &s.contracts {
+        let (key, input, max, why) = match &k.basis {
+            PaymentBasis::PayAsDelivered {
+                usd_bn_per_gw_year, ..
+            } => (
+                "usd_bn_per_gw_year",
+                usd_bn_per_gw_year,
+                100.0,
+                "cloud capacity rents for roughly USD 10-20 bn per GW-year",
+            ),
+            PaymentBasis::Purchase { usd_bn_per_gw, .. } => (
+                "usd_bn_per_gw",
+                usd_bn_per_gw,
+                200.0,
+                "accelerators and systems cost roughly USD 30-50 bn per GW",
+            ),
+            PaymentBasis::TakeOrPay { .. } => continue,
+        };
+        check_range(
+            Check {
+                table: "contract",
+                name: &k.name,
+                key,
+                input,
+                min: -inf,
+                max,
+                why,
+            },
+            out,
+        );
+    }
+    if let Some(r) = &s.revenue {
+        for (year, g) in r.annual_growth.iter().enumerate() {
+            let key = if r.annual_growth.len() > 1 {
+                format!("annual_growth (year {})", year + 1)
+            } else {
+                "annual_growth".to_string()
+            };
+            check_range(
+                Check {
+                    table: "revenue",
+                    name: "",
+                    key: &key,
+                    input: g,
+                    min: -0.9,
+                    max: 3.0,
+                    why: "a fraction per year: 3 is +300%/year",
+                },
+                out,
+            );
+        }
+        check_range(
+            Check {
+                table: "revenue",
+                name: "",
+                key: "usd_bn_per_gw_year",
+                input: &r.usd_bn_per_gw_year,
+                min: -inf,
+                max: 100.0,
+                why: "one GW earns roughly USD 10-20 bn a year",
+            },
+            out,
+        );
+    }
+    check_range(
+        Check {
+            table: "costs",
+            name: "",
+            key: "running_usd_bn_per_gw_year",
+            input: &s.costs.running_usd_bn_per_gw_year,
+            min: -inf,
+            max: 20.0,
+            why: "power and operations cost roughly USD 1-3 bn per GW-year",
+        },
+        out,
+    );
+    for f in &s.funding {
+        if let FundingBasis::PerGw { usd_bn_per_gw, .. } = &f.basis {
+            check_range(
+                Check {
+                    table: "funding",
+                    name: &f.name,
+                    key: "usd_bn_per_gw",
+                    input: usd_bn_per_gw,
+                    min: -inf,
+                    max: 200.0,
+                    why: "more than the systems of a GW cost",
+                },
+                out,
+            );
+        }
+    }
+}
+
+fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
+    let months = s.months as i32;
+    let end = s.end();
+    for k in &s.contracts {
+        let start = k.start_index.max(0);
+        let (most, how) = match &k.basis {
+            PaymentBasis::TakeOrPay { .. } => continue,
+            PaymentBasis::PayAsDelivered {
+                usd_bn_per_gw_year,
+                tranches,
+            } => {
+                let price = high(usd_bn_per_gw_year) / 12.0;
+                let gw_months: f64 = (start..months)
+                    .map(|m| {
+                        tranches
+                            .iter()
+                            .map(|&j| max_online(&s.tranches[j], m))
+                            .sum::<f64>()
+                    })
+                    .sum();
+                (
+                    price * gw_months,
+                    "even with its tranches at their largest, earliest and fastest and the highest price",
+                )
+            }
+            PaymentBasis::Purchase {
+                usd_bn_per_gw,
+                tranches,
+                lead_months,
+            } => {
+                let price = high(usd_bn_per_gw);
+                let total: f64 = tranches
+                    .iter()
+                    .map(|&j| {
+                        let t = &s.tranches[j];
+                        if t.p_never >= 1.0 {
+                            return 0.0;
+                        }
+                        let due = |d: f64| {
+                            (t.planned_index + (d + 0.5).floor() as i32 - lead_months)
+                                .max(k.start_index)
+                        };
+                        let (first, last) = (due(low(&t.delay_months)), due(high(&t.delay_months)));
+                        // Paid inside the horizon in some trial?
+                        if first < months && last >= 0 {
+                            high(&t.gw) * price
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                (
+                    total,
+                    "even with its tranches at their largest and the highest price",
+                )
+            }
+        };
+        if most < k.value_usd_bn * (1.0 - 1e-6) {
+            out.push(Warning::new(
+                "contract",
+                &k.name,
+                format!(
+                    "its linked tranches can pay at most USD {} bn of its USD {} bn value by {end}, {how}; \
+                     the rest falls after the horizon or is never paid",
+                    money(most),
+                    money(k.value_usd_bn)
+                ),
+            ));
+        }
+    }
+}
+
+fn targets_reachable(s: &Scenario, out: &mut Vec<Warning>) {
+    let last = s.months as i32 - 1;
+    let end = s.end();
+    for t in &s.targets {
+        match t.threshold {
+            Threshold::AtLeast(v) => {
+                let online = |f: &dyn Fn(&Tranche) -> f64| -> f64 {
+                    s.tranches
+                        .iter()
+                        .map(|tr| max_online(tr, last) * f(tr))
+                        .sum()
+                };
+                let (most, unit) = match t.metric {
+                    Metric::CapacityOnlineGw => (online(&|_| 1.0), "GW"),
+                    Metric::CapacityPlannedGw => (
+                        s.tranches
+                            .iter()
+                            .map(|tr| {
+                                high(&tr.gw)
+                                    * ramp_fraction(
+                                        last - tr.planned_index,
+                                        low(&tr.ramp_months).round() as i32,
+                                    )
+                            })
+                            .sum(),
+                        "GW",
+                    ),
+                    Metric::AcceleratorsOnline => {
+                        (online(&|tr| high(&tr.accelerators_per_gw)), "accelerators")
+                    }
+                    Metric::ComputeOnlineEflops => (
+                        online(&|tr| {
+                            high(&tr.accelerators_per_gw)
+                                * tr.pflops_per_accelerator.as_ref().map_or(0.0, high)
+                                / 1000.0
+                        }),
+                        "EFLOP/s",
+                    ),
+                    _ => continue,
+                };
+                if v > most * (1.0 + 1e-9) {
+                    out.push(Warning::new(
+                        "target",
+                        &t.name,
+                        format!(
+                            "no trial can reach `{}` >= {}: it is at most {} {unit} by {end}, \
+                             even with every tranche at its largest, earliest and fastest",
+                            t.metric.name(),
+                            number(v),
+                            number(most)
+                        ),
+                    ));
+                }
+            }
+            Threshold::AtMost(v) => {
+                let never_negative = matches!(
+                    t.metric,
+                    Metric::CapacityOnlineGw
+                        | Metric::CapacityPlannedGw
+                        | Metric::AcceleratorsOnline
+                        | Metric::ComputeOnlineEflops
+                        | Metric::ComputePaymentsUsdBn
+                        | Metric::CumulativeComputePaymentsUsdBn
+                        | Metric::RevenueUsdBn
+                        | Metric::RevenueRunRateUsdBn
+                        | Metric::FundingUsdBn
+                        | Metric::FundingGapUsdBn
+                );
+                if never_negative && v < 0.0 {
+                    out.push(Warning::new(
+                        "target",
+                        &t.name,
+                        format!(
+                            "no trial can reach `{}` <= {}: the metric is never negative",
+                            t.metric.name(),
+                            number(v)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const BASE: &str = r#"
+[scenario]
+name = "w"
+start = "2026-01"
+end = "2027-12"
+
+[[tranche]]
+name = "site-a"
+counterparty = "X"
+gw = 1
+planned = "2026-06"
+ramp_months = 6
+accelerators_per_gw = 400000
+"#;
+
+    fn warnings_of(extra: &str) -> Vec<Warning> {
+        let text = format!("{BASE}{extra}");
+        let s = Scenario::parse(&text, Path::new("w.toml")).expect("valid");
+        warnings(&s)
+    }
+
+    #[test]
+    fn a_sound_scenario_has_no_warnings() {
+        let w = warnings_of(
+            r#"
+[[contract]]
+name = "cloud"
+counterparty = "X"
+basis = "pay_as_delivered"
+value_usd_bn = 5
+start = "2026-01"
+term_months = 12
+tranches = ["site-a"]
+usd_bn_per_gw_year = 12
+
+[[target]]
+name = "one-gw"
+metric = "capacity_online_gw"
+at_least = 1
+"#,
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn contract_that_cannot_be_paid_within_the_horizon() {
+        // 1 GW from 2026-06 ramping over 6 months: about 16.5 GW-months by
+        // 2027-12, at 12 bn per GW-year about 16.5 bn, short of 100.
+        let w = warnings_of(
+            r#"
+[[contract]]
+name = "oracle"
+counterparty = "X"
+basis = "pay_as_delivered"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 60
+tranches = ["site-a"]
+usd_bn_per_gw_year = 12
+"#,
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].item(), "contract \"oracle\"");
+        assert!(
+            w[0].message
+                .contains("at most USD 16.5 bn of its USD 100 bn value by 2027-12"),
+            "{}",
+            w[0].message
+        );
+    }
+
+    #[test]
+    fn purchase_beyond_what_the_tranches_cost() {
+        let w = warnings_of(
+            r#"
+[[contract]]
+name = "chips"
+counterparty = "X"
+basis = "purchase"
+value_usd_bn = 60
+start = "2026-01"
+term_months = 24
+tranches = ["site-a"]
+usd_bn_per_gw = { dist = "uniform", min = 30, max = 40 }
+"#,
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].message
+                .contains("at most USD 40.0 bn of its USD 60.0 bn"),
+            "{}",
+            w[0].message
+        );
+    }
+
+    #[test]
+    fn unreachable_targets() {
+        let w = warnings_of(
+            r#"
+[[target]]
+name = "five-gw"
+metric = "capacity_online_gw"
+at_least = 5
+
+[[target]]
+name = "negative-gap"
+metric = "funding_gap_usd_bn"
+at_most = -1
+"#,
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].message.contains("at most 1 GW by 2027-12"),
+            "{}",
+            w[0].message
+        );
+        assert!(w[1].message.contains("never negative"));
+    }
+
+    #[test]
+    fn implausible_units() {
+        let text =
+            BASE.replace(
+                "ramp_months = 6",
+                "ramp_months = 6\ndelay_months = { dist = \"uniform\", min = 0, max = 600 }",
+            )
+            .replace(
+                "accelerators_per_gw = 400000",
+                "accelerators_per_gw = 4000000",
+            ) + "\n[revenue]\nrun_rate_usd_bn = 10\nannual_growth = 5\nusd_bn_per_gw_year = 10\n";
+        let s = Scenario::parse(&text, Path::new("w.toml")).expect("valid");
+        let w = warnings(&s);
+        let text_of: Vec<String> = w.iter().map(|w| w.to_string()).collect();
+        assert_eq!(w.len(), 3, "{text_of:#?}");
+        assert!(
+            text_of[0].starts_with(
+                "tranche \"site-a\": `delay_months` reaches 594 (its 99th percentile), above 120"
+            ),
+            "{}",
+            text_of[0]
+        );
+        assert!(
+            text_of[1].contains("`accelerators_per_gw` is 4000000, above 2000000"),
+            "{}",
+            text_of[1]
+        );
+        assert!(
+            text_of[2].starts_with("[revenue]: `annual_growth` is 5, above 3"),
+            "{}",
+            text_of[2]
+        );
+        // Lines point at the item.
+        assert_eq!(w[0].line(&text), Some(8));
+        assert_eq!(
+            w[2].line(&text),
+            text.lines().position(|l| l == "[revenue]").map(|i| i + 1)
+        );
+    }
+}
