@@ -40,6 +40,37 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write a commented starter scenario to edit.
     Init(InitArgs),
+    /// Combine the state files of a sharded run into the outputs of one run.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+}
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  capsim run s.toml --trials 10000000 --shard 1/4 --state s-1.state
+  ...
+  capsim run s.toml --trials 10000000 --shard 4/4 --state s-4.state
+  capsim merge s-*.state --out output
+      Writes output/s/ exactly as `capsim run s.toml --trials 10000000` would.";
+
+/// Arguments of `capsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// State files written by `capsim run --shard K/N --state FILE`, one per shard.
+    #[arg(required = true, value_name = "STATE")]
+    pub states: Vec<PathBuf>,
+
+    /// Output folder; results go to OUT/<scenario file stem>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Draw no charts.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Arguments of `capsim run`.
@@ -76,6 +107,15 @@ pub struct RunArgs {
     /// Draw no charts (charts/*.svg); report.html then has the tables only.
     #[arg(long)]
     pub no_charts: bool,
+
+    /// Run only the K-th of N equal parts of the trials and save a partial
+    /// state to --state instead of writing outputs (for clusters; see `capsim merge`).
+    #[arg(long, value_name = "K/N", requires = "state")]
+    pub shard: Option<capsim::shard::Shard>,
+
+    /// Where a sharded run saves its partial state.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub state: Option<PathBuf>,
 }
 
 /// Arguments of `capsim init`.

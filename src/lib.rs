@@ -16,4 +16,5 @@ pub mod month;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod stats;

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => cmd::run::run(args),
         cli::Command::Validate(args) => cmd::validate::run(args),
         cli::Command::Init(args) => cmd::init::run(args),
+        cli::Command::Merge(args) => cmd::merge::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub(crate) mod colour;
 pub mod init;
+pub mod merge;
 pub mod run;
 pub mod validate;
 

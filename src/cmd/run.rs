@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use capsim::export::chart::{CHARTS_DIR, render_charts, write_charts};
 use capsim::export::{HtmlReportExporter, Manifest, RunReport, standard_exporters, write_run};
 use capsim::model::{OutcomeKind, outcome};
-use capsim::runner::{RunConfig, RunResult, run as run_trials};
+use capsim::runner::{CHUNK_TRIALS, RunConfig, RunResult, run as run_trials, simulate};
 use capsim::scenario::Scenario;
+use capsim::shard::{Shard, StateFile};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 
@@ -96,6 +97,11 @@ fn run_one(
             .unwrap_or_else(|| scenario.percentiles.clone()),
     };
     let started = Instant::now();
+    if let (Some(shard), Some(state_path)) = (args.shard, &args.state) {
+        return run_shard(
+            args, path, &bytes, scenario, &config, shard, state_path, started,
+        );
+    }
     let bar = progress_bar(config.trials, args.quiet);
     let shown = AtomicBool::new(false);
     let progress = |n: u64| {
@@ -114,23 +120,58 @@ fn run_one(
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
 
-    let charts = if args.no_charts {
+    write_outputs(&Outputs {
+        scenario_path: path,
+        scenario,
+        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        result: &result,
+        folder,
+        threads,
+        wall,
+        quiet: args.quiet,
+        no_charts: args.no_charts,
+    })
+}
+
+/// What a finished run (or a merge) writes and prints.
+pub(crate) struct Outputs<'a> {
+    pub scenario_path: &'a Path,
+    pub scenario: &'a Scenario,
+    pub sha256: String,
+    pub result: &'a RunResult,
+    pub folder: &'a Path,
+    pub threads: usize,
+    pub wall: f64,
+    pub quiet: bool,
+    pub no_charts: bool,
+}
+
+/// Writes every output file of a run into its folder and prints the summary.
+pub(crate) fn write_outputs(o: &Outputs) -> Result<(), Failure> {
+    let (path, scenario, result, folder, threads, wall) = (
+        o.scenario_path,
+        o.scenario,
+        o.result,
+        o.folder,
+        o.threads,
+        o.wall,
+    );
+    let charts = if o.no_charts {
         Vec::new()
     } else {
-        render_charts(scenario, &result).map_err(|e| Failure::Other(e.to_string()))?
+        render_charts(scenario, result).map_err(|e| Failure::Other(e.to_string()))?
     };
     let mut exporters = standard_exporters();
     exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
     let manifest = Manifest {
         capsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: path.display().to_string(),
-        scenario_sha256: format!("{:x}", Sha256::digest(&bytes)),
+        scenario_sha256: o.sha256.clone(),
         scenario_name: scenario.name.clone(),
-        seed: config.seed,
-        trials: config.trials,
-        percentiles: config.percentiles.clone(),
-        percentile_method:
-            "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)".into(),
+        seed: result.seed,
+        trials: result.trials,
+        percentiles: result.percentiles.clone(),
+        percentile_method: result.method.describe().into(),
         horizon: [scenario.start.to_string(), scenario.end().to_string()],
         threads,
         wall_time_seconds: (wall * 1000.0).round() / 1000.0,
@@ -146,14 +187,56 @@ fn run_one(
     };
     let report = RunReport {
         scenario,
-        result: &result,
+        result,
         manifest,
     };
     let mut written =
         write_run(folder, &report, &exporters).map_err(|e| Failure::Other(e.to_string()))?;
     written.extend(write_charts(folder, &charts).map_err(|e| Failure::Other(e.to_string()))?);
+    if !o.quiet {
+        print_summary(path, scenario, result, wall, &written);
+    }
+    Ok(())
+}
+
+/// Runs one shard and saves its state; writes no outputs.
+#[allow(clippy::too_many_arguments)]
+fn run_shard(
+    args: &RunArgs,
+    path: &Path,
+    bytes: &[u8],
+    scenario: &Scenario,
+    config: &RunConfig,
+    shard: Shard,
+    state_path: &Path,
+    started: Instant,
+) -> Result<(), Failure> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+    let chunks = shard.chunks(config.chunks());
+    let state = simulate(scenario, config, chunks.clone(), &|_| {})
+        .map_err(|e| Failure::Other(e.to_string()))?;
+    let file = StateFile::new(
+        path,
+        text,
+        &format!("{:x}", Sha256::digest(bytes)),
+        config,
+        shard,
+        state,
+    );
+    file.write(state_path)
+        .map_err(|e| Failure::Other(e.to_string()))?;
     if !args.quiet {
-        print_summary(path, scenario, &result, wall, &written);
+        let first = chunks.start * CHUNK_TRIALS;
+        let last = (chunks.end * CHUNK_TRIALS).min(config.trials);
+        println!(
+            "{}: shard {shard}: trials {first} to {} of {}, {:.2} s; state saved to {}",
+            path.display(),
+            last.max(first),
+            config.trials,
+            started.elapsed().as_secs_f64(),
+            state_path.display()
+        );
     }
     Ok(())
 }

@@ -76,6 +76,14 @@ pub fn write_atomically(
         content(&mut buffered).map_err(io_err)?;
         buffered.flush().map_err(io_err)?;
     }
+    // Temporary files are created private (0600); results are for sharing.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io_err)?;
+    }
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
     Ok(())

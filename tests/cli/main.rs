@@ -4,4 +4,5 @@ mod determinism;
 mod errors;
 mod presentation;
 mod run;
+mod shard;
 mod workdir;
