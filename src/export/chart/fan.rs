@@ -238,8 +238,32 @@ impl Chart for FanChart {
                 .legend(|(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], MEDIAN.stroke_width(2))
                 });
+            // Several targets share one legend entry listing their thresholds.
+            let targets: Vec<String> = references
+                .iter()
+                .filter(|r| r.2 == TARGET)
+                .map(|r| style::axis_number(r.1.first().copied().unwrap_or(0.0)))
+                .collect();
+            let mut target_shown = false;
             for (label, line, colour) in &references {
                 let colour = *colour;
+                let series = DashedLineSeries::new(
+                    xs().zip(line.iter().copied()),
+                    6,
+                    4,
+                    colour.stroke_width(2),
+                );
+                if colour == TARGET && targets.len() > 1 {
+                    let anno = chart.draw_series(series).map_err(|e| fail(&e))?;
+                    if !target_shown {
+                        target_shown = true;
+                        anno.label(format!("targets ({})", targets.join(", ")))
+                            .legend(move |(x, y)| {
+                                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                            });
+                    }
+                    continue;
+                }
                 chart
                     .draw_series(DashedLineSeries::new(
                         xs().zip(line.iter().copied()),
