@@ -1,7 +1,7 @@
 //! Discrete choice among values with weights; bernoulli is the special case
 //! of the values 0 and 1.
 
-use super::{ParamError, finite};
+use super::{ParamError, finite, num};
 
 /// A finite set of values, each with a probability.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +39,10 @@ impl Discrete {
         for w in &weights {
             finite("weights", *w)?;
             if *w < 0.0 {
-                return Err(ParamError::new(format!("`weights` must be >= 0, got {w}")));
+                return Err(ParamError::new(format!(
+                    "`weights` must be >= 0, got {w}",
+                    w = num(*w)
+                )));
             }
         }
         // Sorted by value so that the quantile function is non-decreasing
@@ -48,7 +51,12 @@ impl Discrete {
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (values, weights): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
         let total: f64 = weights.iter().sum();
-        if total <= 0.0 || !total.is_finite() {
+        if !total.is_finite() {
+            return Err(ParamError::new(
+                "`weights` sum to more than the largest number capsim can hold; scale them down (only their ratios matter)",
+            ));
+        }
+        if total <= 0.0 {
             return Err(ParamError::new("`weights` must sum to a positive number"));
         }
         let mut running = 0.0;
@@ -74,7 +82,8 @@ impl Discrete {
         finite("p", p)?;
         if !(0.0..=1.0).contains(&p) {
             return Err(ParamError::new(format!(
-                "`p` is a probability and must be between 0 and 1, got {p}"
+                "`p` is a probability and must be between 0 and 1, got {p}",
+                p = num(p)
             )));
         }
         Discrete::new(vec![0.0, 1.0], vec![1.0 - p, p])

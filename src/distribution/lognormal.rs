@@ -1,7 +1,7 @@
 //! Log-normal distribution.
 
 use super::normal::{Z90, Z95, standard_normal_quantile};
-use super::{ParamError, finite};
+use super::{ParamError, finite, num};
 
 /// Log-normal distribution: `ln X` is normal with mean `mu` and standard
 /// deviation `sigma`. Values are positive.
@@ -22,12 +22,14 @@ impl LogNormal {
         finite("sigma", sigma)?;
         if median <= 0.0 {
             return Err(ParamError::new(format!(
-                "`median` of a lognormal must be > 0, got {median}"
+                "`median` of a lognormal must be > 0, got {median}",
+                median = num(median)
             )));
         }
         if !(0.0..=MAX_SIGMA).contains(&sigma) {
             return Err(ParamError::new(format!(
-                "`sigma` of a lognormal must be between 0 and {MAX_SIGMA}, got {sigma}"
+                "`sigma` of a lognormal must be between 0 and {MAX_SIGMA}, got {sigma}",
+                sigma = num(sigma)
             )));
         }
         Ok(LogNormal {
@@ -42,14 +44,32 @@ impl LogNormal {
         finite("sd", sd)?;
         if mean <= 0.0 {
             return Err(ParamError::new(format!(
-                "`mean` of a lognormal must be > 0, got {mean}"
+                "`mean` of a lognormal must be > 0, got {mean}",
+                mean = num(mean)
             )));
         }
         if sd < 0.0 {
-            return Err(ParamError::new(format!("`sd` must be >= 0, got {sd}")));
+            return Err(ParamError::new(format!(
+                "`sd` must be >= 0, got {sd}",
+                sd = num(sd)
+            )));
         }
-        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-        Self::from_median_sigma(mean / (1.0 + (sd / mean).powi(2)).sqrt(), sigma2.sqrt())
+        // A ratio above 1e150 would overflow r^2; its sigma is far above the limit anyway.
+        let r = sd / mean;
+        let sigma2 = if r > 1e150 {
+            2.0 * r.ln()
+        } else {
+            (1.0 + r.powi(2)).ln()
+        };
+        if sigma2.sqrt() > MAX_SIGMA {
+            return Err(ParamError::new(format!(
+                "`sd` ({sd}) is too large for `mean` ({mean}): the log-space sigma would be {:.3}, at most {MAX_SIGMA} is allowed",
+                sigma2.sqrt(),
+                sd = num(sd),
+                mean = num(mean)
+            )));
+        }
+        Self::from_median_sigma(mean / (1.0 + r.powi(2)).sqrt(), sigma2.sqrt())
     }
 
     /// Log-normal whose 10th and 90th percentiles are `p10` and `p90`: the way
@@ -74,16 +94,27 @@ impl LogNormal {
         finite(hi_name, hi)?;
         if lo <= 0.0 {
             return Err(ParamError::new(format!(
-                "`{lo_name}` of a lognormal must be > 0, got {lo}"
+                "`{lo_name}` of a lognormal must be > 0, got {lo}",
+                lo = num(lo)
             )));
         }
         if hi < lo {
             return Err(ParamError::new(format!(
-                "`{hi_name}` ({hi}) must not be below `{lo_name}` ({lo})"
+                "`{hi_name}` ({hi}) must not be below `{lo_name}` ({lo})",
+                hi = num(hi),
+                lo = num(lo)
             )));
         }
         let (ln_lo, ln_hi) = (lo.ln(), hi.ln());
-        Self::from_median_sigma(((ln_lo + ln_hi) / 2.0).exp(), (ln_hi - ln_lo) / (2.0 * z))
+        let sigma = (ln_hi - ln_lo) / (2.0 * z);
+        if sigma > MAX_SIGMA {
+            return Err(ParamError::new(format!(
+                "`{lo_name}` ({lo}) and `{hi_name}` ({hi}) are too far apart: the log-space sigma would be {sigma:.3}, at most {MAX_SIGMA} is allowed",
+                lo = num(lo),
+                hi = num(hi)
+            )));
+        }
+        Self::from_median_sigma(((ln_lo + ln_hi) / 2.0).exp(), sigma)
     }
 
     /// The value at cumulative probability `p`.

@@ -31,13 +31,32 @@ impl ParamError {
     }
 }
 
+/// A number as shown in messages: plain for everyday magnitudes, in exponent
+/// form (`1e308`, `1e-300`) where plain digits would run to hundreds of
+/// characters.
+pub fn num(x: f64) -> impl std::fmt::Display {
+    struct Shown(f64);
+    impl std::fmt::Display for Shown {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let a = self.0.abs();
+            if self.0.is_finite() && a != 0.0 && !(1e-9..1e15).contains(&a) {
+                write!(f, "{:e}", self.0)
+            } else {
+                write!(f, "{}", self.0)
+            }
+        }
+    }
+    Shown(x)
+}
+
 /// Checks that a parameter is a finite number.
 pub(crate) fn finite(name: &str, value: f64) -> Result<f64, ParamError> {
     if value.is_finite() {
         Ok(value)
     } else {
         Err(ParamError::new(format!(
-            "`{name}` must be a finite number, got {value}"
+            "`{name}` must be a finite number, got {value}",
+            value = num(value)
         )))
     }
 }

@@ -1,6 +1,6 @@
 //! Normal distribution.
 
-use super::{ParamError, finite};
+use super::{ParamError, finite, num};
 
 /// Normal distribution with mean `mean` and standard deviation `sd`.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,10 @@ impl Normal {
         finite("mean", mean)?;
         finite("sd", sd)?;
         if sd < 0.0 {
-            return Err(ParamError::new(format!("`sd` must be >= 0, got {sd}")));
+            return Err(ParamError::new(format!(
+                "`sd` must be >= 0, got {sd}",
+                sd = num(sd)
+            )));
         }
         Ok(Normal { mean, sd })
     }
@@ -51,10 +54,19 @@ impl Normal {
         finite(hi_name, hi)?;
         if hi < lo {
             return Err(ParamError::new(format!(
-                "`{hi_name}` ({hi}) must not be below `{lo_name}` ({lo})"
+                "`{hi_name}` ({hi}) must not be below `{lo_name}` ({lo})",
+                hi = num(hi),
+                lo = num(lo)
             )));
         }
-        Normal::new((lo + hi) / 2.0, (hi - lo) / (2.0 * z))
+        if !(hi - lo).is_finite() {
+            return Err(ParamError::new(format!(
+                "`{lo_name}` ({lo}) and `{hi_name}` ({hi}) are too far apart to compute with; use smaller units",
+                lo = num(lo),
+                hi = num(hi)
+            )));
+        }
+        Normal::new(lo / 2.0 + hi / 2.0, (hi - lo) / (2.0 * z))
     }
 
     /// The value at cumulative probability `p`.

@@ -1,6 +1,6 @@
 //! Triangular distribution.
 
-use super::{ParamError, finite};
+use super::{ParamError, finite, num};
 
 /// Triangular distribution on `[min, max]` with its peak at `mode`.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,12 +17,24 @@ pub(crate) fn check_three_point(min: f64, mode: f64, max: f64) -> Result<(), Par
     finite("max", max)?;
     if max < min {
         return Err(ParamError::new(format!(
-            "`min` ({min}) must not be above `max` ({max})"
+            "`min` ({min}) must not be above `max` ({max})",
+            min = num(min),
+            max = num(max)
+        )));
+    }
+    if !(max - min).is_finite() {
+        return Err(ParamError::new(format!(
+            "`min` ({min}) and `max` ({max}) are too far apart to compute with; use a narrower range or smaller units",
+            min = num(min),
+            max = num(max)
         )));
     }
     if !(min..=max).contains(&mode) {
         return Err(ParamError::new(format!(
-            "`mode` ({mode}) must lie between `min` ({min}) and `max` ({max})"
+            "`mode` ({mode}) must lie between `min` ({min}) and `max` ({max})",
+            mode = num(mode),
+            min = num(min),
+            max = num(max)
         )));
     }
     Ok(())

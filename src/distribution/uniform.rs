@@ -1,6 +1,6 @@
 //! Continuous uniform distribution.
 
-use super::{ParamError, finite};
+use super::{ParamError, finite, num};
 
 /// Uniform on `[min, max]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +16,16 @@ impl Uniform {
         finite("max", max)?;
         if max < min {
             return Err(ParamError::new(format!(
-                "`min` ({min}) must not be above `max` ({max})"
+                "`min` ({min}) must not be above `max` ({max})",
+                min = num(min),
+                max = num(max)
+            )));
+        }
+        if !(max - min).is_finite() {
+            return Err(ParamError::new(format!(
+                "`min` ({min}) and `max` ({max}) are too far apart to compute with; use a narrower range or smaller units",
+                min = num(min),
+                max = num(max)
             )));
         }
         Ok(Uniform { min, max })

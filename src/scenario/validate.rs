@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::raw::*;
 use super::uncertain::{UncertainList, UncertainSpec};
 use super::*;
+use crate::distribution::num;
 use crate::error::Diagnostic;
 
 /// Collects diagnostics against one source text.
@@ -57,19 +58,27 @@ impl Checker<'_> {
         let range = describe_range(min, max);
         if let Uncertain::Constant(v) = dist {
             if *v < min || *v > max {
-                self.error(span, format!("{what} must be {range}, got {v}"));
+                self.error(span, format!("{what} must be {range}, got {}", num(*v)));
             }
             return;
         }
         let (lo, hi) = (dist.quantile(0.01), dist.quantile(0.99));
-        if lo < min {
+        if lo.is_nan() || hi.is_nan() {
+            self.error(
+                span,
+                format!(
+                    "{what}: this {} cannot be computed with these parameters (its percentiles are not numbers); use smaller or closer values",
+                    dist.kind()
+                ),
+            );
+        } else if lo < min {
             self.error(
                 span,
                 format!(
                     "{what} must be {range}, but this {} puts more than 1% of draws below {} (its 1st percentile is {})",
                     dist.kind(),
-                    min,
-                    round_sig(lo)
+                    num(min),
+                    num(round_sig(lo))
                 ),
             );
         } else if hi > max {
@@ -78,8 +87,8 @@ impl Checker<'_> {
                 format!(
                     "{what} must be {range}, but this {} puts more than 1% of draws above {} (its 99th percentile is {})",
                     dist.kind(),
-                    max,
-                    round_sig(hi)
+                    num(max),
+                    num(round_sig(hi))
                 ),
             );
         }
@@ -143,10 +152,19 @@ impl Checker<'_> {
 
     fn number(&mut self, v: &Spanned<f64>, min: f64, max: f64, what: &str) -> f64 {
         let x = *v.get_ref();
-        if !(min..=max).contains(&x) {
+        if !x.is_finite() {
             self.error(
                 v.span(),
-                format!("{what} must be {}, got {x}", describe_range(min, max)),
+                format!("{what} must be a finite number, got {x}", x = num(x)),
+            );
+        } else if !(min..=max).contains(&x) {
+            self.error(
+                v.span(),
+                format!(
+                    "{what} must be {}, got {x}",
+                    describe_range(min, max),
+                    x = num(x)
+                ),
             );
         }
         x
@@ -244,10 +262,11 @@ impl Checker<'_> {
 }
 
 fn describe_range(min: f64, max: f64) -> String {
-    match (min.is_finite(), max.is_finite()) {
-        (true, true) => format!("between {min} and {max}"),
-        (true, false) => format!("at least {min}"),
-        (false, true) => format!("at most {max}"),
+    // f64::MAX as a bound means "no bound" too.
+    match (min > f64::MIN, max < f64::MAX) {
+        (true, true) => format!("between {min} and {max}", min = num(min), max = num(max)),
+        (true, false) => format!("at least {min}", min = num(min)),
+        (false, true) => format!("at most {max}", max = num(max)),
         (false, false) => "a finite number".to_string(),
     }
 }
@@ -306,11 +325,15 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         checker.error(0..0, "the scenario is empty; it needs at least a [scenario] table with name, start and end (see docs/scenario-format.md for a minimal example)");
         return Err(ScenarioError::Invalid(checker.diagnostics));
     }
+    if let Some(d) = too_large(path, text) {
+        return Err(ScenarioError::Invalid(vec![d]));
+    }
     let raw: RawScenario = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            checker.error(span, e.message().trim_end().to_string());
+            let message = explain_toml_error(e.message().trim_end(), text, &span);
+            checker.error(span, message);
             return Err(ScenarioError::Invalid(checker.diagnostics));
         }
     };
@@ -321,6 +344,98 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         checker.diagnostics.sort_by_key(|d| (d.line, d.column));
         Err(ScenarioError::Invalid(checker.diagnostics))
     }
+}
+
+/// The TOML reader's message, with the terms of Rust and serde replaced by
+/// the scenario format's and a hint where the usual cause is known.
+fn explain_toml_error(message: &str, text: &str, span: &Range<usize>) -> String {
+    let found = text.get(span.clone()).unwrap_or("").trim();
+    let looks_like_month = found.len() >= 6
+        && found.len() <= 7
+        && found.as_bytes()[4] == b'-'
+        && found
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit());
+    if looks_like_month {
+        return format!("{message}; months are quoted strings: write \"{found}\"");
+    }
+    if message == "duplicate key" && !found.is_empty() {
+        return format!("`{found}` is defined twice; each key and table may be given only once");
+    }
+    if message.contains("as i128, expected i64") || message.contains("as u64, expected i64") {
+        return format!("the integer {found} is too large");
+    }
+    if message == "floating-point number overflowed" {
+        return format!(
+            "the number {found} is too large to represent (the largest is about 1.8e308)"
+        );
+    }
+    message
+        .replace("expected i64", "expected a whole number (no decimal point)")
+        .replace(
+            "expected a sequence",
+            "expected a list such as [\"a\", \"b\"]",
+        )
+}
+
+/// Largest scenario file read, bytes. A scenario at every limit (10,000
+/// tranches and contracts, each with comments) is a few MB; reading a much
+/// larger file would only use up memory before failing.
+const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// Checks the sizes that would make reading the file itself slow or
+/// memory-hungry, before the TOML is parsed: the file size, and more than
+/// [`MAX_ITEMS`] `[[tranche]]`, `[[contract]]`, `[[funding]]` or `[[target]]`
+/// headers (reported at the first header past the limit).
+fn too_large(path: &Path, text: &str) -> Option<Diagnostic> {
+    if text.len() > MAX_FILE_BYTES {
+        return Some(Diagnostic::whole_file(
+            path,
+            "",
+            format!(
+                "the scenario file is {} MB; at most {} MB is read (a scenario at every limit is a few MB)",
+                text.len() >> 20,
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    let kinds = [
+        ("tranche", "tranches"),
+        ("contract", "contracts"),
+        ("funding", "funding events"),
+        ("target", "targets"),
+    ];
+    let mut counts = [0usize; 4];
+    let mut first_over: [Option<usize>; 4] = [None; 4];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("[[") {
+            let name = rest.split("]]").next().unwrap_or("").trim();
+            if let Some(k) = kinds.iter().position(|(n, _)| *n == name) {
+                counts[k] += 1;
+                if counts[k] == MAX_ITEMS + 1 {
+                    first_over[k] = Some(offset + (line.len() - t.len()));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    let k = (0..4)
+        .filter(|&k| first_over[k].is_some())
+        .min_by_key(|&k| first_over[k])?;
+    let at = first_over[k].unwrap_or(0);
+    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |i| at + i);
+    Some(Diagnostic::at(
+        path,
+        text,
+        at..end,
+        format!(
+            "at most {MAX_ITEMS} {} are allowed, found {}; this is the first one past the limit",
+            kinds[k].1, counts[k]
+        ),
+    ))
 }
 
 fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
@@ -827,6 +942,16 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
                 Metric::ComputeOnlineEflops
             }
             Some(m) if m.kind() != crate::metric::MetricKind::Event => m,
+            Some(m) => {
+                c.error(
+                    t.metric.span(),
+                    format!(
+                        "{:?} is a 0/1 event per trial, which a target cannot watch; its probability is reported in summary.csv (for the first month it happens, watch funding_gap_usd_bn with at_least = 0.001)",
+                        m.name()
+                    ),
+                );
+                m
+            }
             _ => {
                 let names: Vec<&str> = Metric::ALL
                     .iter()

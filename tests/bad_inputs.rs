@@ -1,0 +1,322 @@
+//! The catalogue of bad input: every `tests/bad_inputs/NN-name.toml` is an
+//! invalid scenario whose exact stderr is in `NN-name.stderr`. Each is run
+//! through the real binary, as `capsim validate` and as `capsim run --out`,
+//! and must give exit code 2, exactly the snapshot on stderr, nothing on
+//! stdout, no panic and no output folder. Absurd sizes are generated here
+//! rather than committed, and bad command-line arguments are checked too.
+//!
+//! To re-bless the snapshots after a deliberate change of message:
+//! `CAPSIM_BLESS=1 cargo test --test bad_inputs` (refused when `CI=true`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs capsim in `dir` with `args`.
+fn capsim(dir: &Path, args: &[&str]) -> Outcome {
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("capsim runs");
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn catalogue_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs")
+}
+
+fn blessing() -> bool {
+    let bless = std::env::var("CAPSIM_BLESS").is_ok_and(|v| v == "1");
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    assert!(
+        !(bless && ci),
+        "CAPSIM_BLESS=1 is refused when CI=true: snapshots are blessed by a developer and committed"
+    );
+    bless
+}
+
+/// Runs `file` (inside `dir`, named relatively) both ways and checks the
+/// invariants every invalid scenario shares. Returns the stderr.
+fn run_invalid(dir: &Path, file: &str) -> String {
+    let out_dir = dir.join("out");
+    let validate = capsim(dir, &["validate", file]);
+    let run = capsim(
+        dir,
+        &[
+            "run",
+            file,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--trials",
+            "10",
+        ],
+    );
+    for (what, o) in [("validate", &validate), ("run", &run)] {
+        assert_eq!(
+            o.code,
+            Some(2),
+            "{file}: capsim {what} should exit 2\nstderr:\n{}",
+            o.stderr
+        );
+        assert!(
+            !o.stderr.contains("panicked"),
+            "{file}: {what} panicked:\n{}",
+            o.stderr
+        );
+        assert!(
+            o.stdout.is_empty(),
+            "{file}: {what} printed on stdout:\n{}",
+            o.stdout
+        );
+    }
+    assert_eq!(
+        validate.stderr, run.stderr,
+        "{file}: validate and run report differently"
+    );
+    assert!(
+        !out_dir.exists(),
+        "{file}: an invalid scenario created the output folder"
+    );
+    validate.stderr
+}
+
+#[test]
+fn every_catalogued_bad_input_gives_its_exact_error() {
+    let bless = blessing();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(catalogue_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 40,
+        "the catalogue has only {} files",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        std::fs::copy(path, work.path().join(name)).unwrap();
+        let stderr = run_invalid(work.path(), name);
+        // Every diagnostic starts with `error: NAME:LINE:COL: `.
+        assert!(
+            stderr.starts_with(&format!("error: {name}:")),
+            "{name}: stderr does not start with the path:\n{stderr}"
+        );
+        let snapshot = path.with_extension("stderr");
+        if bless {
+            std::fs::write(&snapshot, &stderr).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&snapshot) {
+            Ok(expected) if expected == stderr => {}
+            Ok(expected) => failures.push(format!(
+                "{name}: stderr differs from {}\n--- expected\n{expected}--- got\n{stderr}",
+                snapshot.display()
+            )),
+            Err(e) => failures.push(format!(
+                "{name}: no snapshot {} ({e}); bless with CAPSIM_BLESS=1\n--- got\n{stderr}",
+                snapshot.display()
+            )),
+        }
+    }
+    // A snapshot without its scenario is a leftover.
+    for e in std::fs::read_dir(catalogue_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|e| e == "stderr") && !p.with_extension("toml").exists() {
+            failures.push(format!("{} has no scenario beside it", p.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every diagnostic in a snapshot has the offending line and a caret (the
+/// whole-file errors about bytes that are not text excepted).
+#[test]
+fn every_snapshot_points_at_a_line() {
+    for e in std::fs::read_dir(catalogue_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|e| e != "stderr") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        if text.contains("not a text file") {
+            continue;
+        }
+        for block in text.split("\n\nerror: ") {
+            let lines: Vec<&str> = block.lines().collect();
+            assert!(
+                lines.len() >= 4
+                    && lines[1].trim_end().ends_with('|')
+                    && lines[2].contains(" | ")
+                    && lines[3].trim_end().ends_with('^'),
+                "{}: a diagnostic without its line and caret:\n{block}",
+                p.display()
+            );
+        }
+    }
+}
+
+/// A tranche header per line: 10^6 tranches (about 30 MB), generated rather
+/// than committed. It is refused before the TOML is read, quickly and in
+/// little memory, at the first tranche past the limit.
+#[test]
+fn a_million_tranches_are_refused_at_the_first_past_the_limit() {
+    let work = tempfile::tempdir().unwrap();
+    let mut text =
+        String::from("[scenario]\nname = \"huge\"\nstart = \"2026-01\"\nend = \"2028-12\"\n");
+    for i in 0..1_000_000 {
+        text.push_str(&format!("[[tranche]]\nname = \"t{i}\"\n"));
+    }
+    std::fs::write(work.path().join("huge.toml"), &text).unwrap();
+    let started = std::time::Instant::now();
+    let stderr = run_invalid(work.path(), "huge.toml");
+    // Line of the 10,001st header: 4 header lines, then 2 lines per tranche.
+    let line = 4 + 2 * 10_000 + 1;
+    assert_eq!(
+        stderr,
+        format!(
+            "error: huge.toml:{line}:1: at most 10000 tranches are allowed, found 1000000; this is the first one past the limit\n      |\n{line} | [[tranche]]\n      | ^^^^^^^^^^^\n"
+        )
+    );
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "refusing took {:?}",
+        started.elapsed()
+    );
+}
+
+/// 10,001 contracts written out in full are refused as well.
+#[test]
+fn one_contract_too_many_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let mut text =
+        String::from("[scenario]\nname = \"many\"\nstart = \"2026-01\"\nend = \"2026-12\"\n");
+    for i in 0..10_001 {
+        text.push_str(&format!(
+            "\n[[contract]]\nname = \"c{i}\"\ncounterparty = \"x\"\nbasis = \"take_or_pay\"\nvalue_usd_bn = 1\nstart = \"2026-01\"\nterm_months = 12\n"
+        ));
+    }
+    std::fs::write(work.path().join("many.toml"), &text).unwrap();
+    let stderr = run_invalid(work.path(), "many.toml");
+    let line = 4 + 8 * 10_000 + 2;
+    assert!(
+        stderr.starts_with(&format!(
+            "error: many.toml:{line}:1: at most 10000 contracts are allowed, found 10001"
+        )),
+        "{stderr}"
+    );
+}
+
+/// A file too large to be a scenario is refused without being parsed.
+#[test]
+fn a_file_larger_than_any_scenario_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let mut text =
+        String::from("[scenario]\nname = \"big\"\nstart = \"2026-01\"\nend = \"2028-12\"\n");
+    let comment = format!("# {}\n", "x".repeat(1000));
+    while text.len() <= 65 << 20 {
+        text.push_str(&comment);
+    }
+    std::fs::write(work.path().join("big.toml"), &text).unwrap();
+    let stderr = run_invalid(work.path(), "big.toml");
+    assert!(
+        stderr
+            .starts_with("error: big.toml:1:1: the scenario file is 65 MB; at most 64 MB is read"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_file_or_a_folder_is_an_input_error() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("folder.toml")).unwrap();
+    for file in ["missing.toml", "folder.toml"] {
+        let stderr = run_invalid(work.path(), file);
+        assert!(
+            stderr.starts_with(&format!("error: {file}: cannot read scenario: ")),
+            "{stderr}"
+        );
+    }
+}
+
+/// Bad command-line arguments: exit 2, a message naming the flag, no output.
+#[test]
+fn bad_arguments_name_the_flag() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("ok.toml"),
+        "[scenario]\nname = \"ok\"\nstart = \"2026-01\"\nend = \"2026-12\"\n",
+    )
+    .unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "ok.toml", "--trials", "0"], "--trials"),
+        (&["run", "ok.toml", "--trials", "1000000000000"], "--trials"),
+        (&["run", "ok.toml", "--trials", "many"], "--trials"),
+        // clap reads "-5" as a flag; its message names the value, not `--trials`.
+        (&["run", "ok.toml", "--trials", "-5"], "-5"),
+        (&["run", "ok.toml", "--trials"], "--trials"),
+        // Likewise "-1" for `--seed`.
+        (&["run", "ok.toml", "--seed", "-1"], "-1"),
+        (&["run", "ok.toml", "--seed", "1.5"], "--seed"),
+        (&["run", "ok.toml", "--threads", "0"], "--threads"),
+        (&["run", "ok.toml", "--threads", "100000"], "--threads"),
+        (
+            &["run", "ok.toml", "--percentiles", "50,10"],
+            "--percentiles",
+        ),
+        (
+            &["run", "ok.toml", "--percentiles", "0,50"],
+            "--percentiles",
+        ),
+        (
+            &["run", "ok.toml", "--percentiles", "50,100"],
+            "--percentiles",
+        ),
+        (
+            &["run", "ok.toml", "--percentiles", "fifty"],
+            "--percentiles",
+        ),
+        (&["run", "ok.toml", "--percentiles", "nan"], "--percentiles"),
+        (&["run", "ok.toml", "--percentiles", ""], "--percentiles"),
+        (&["run", "ok.toml", "--bogus"], "--bogus"),
+        (&["run", "ok.toml", "ok.toml"], "ok.toml"),
+        (&["run"], "SCENARIO"),
+        (&["validate"], "SCENARIO"),
+        (&["simulate", "ok.toml"], "simulate"),
+        (&[], "Usage"),
+    ];
+    let mut failures = Vec::new();
+    for (args, flag) in cases {
+        let o = capsim(work.path(), args);
+        let ok = o.code == Some(2)
+            && o.stderr.contains(flag)
+            && !o.stderr.contains("panicked")
+            && o.stdout.is_empty()
+            && !work.path().join("output").exists();
+        if !ok {
+            failures.push(format!(
+                "capsim {}: exit {:?}, expected 2 and {flag:?} in stderr\nstdout:\n{}\nstderr:\n{}",
+                args.join(" "),
+                o.code,
+                o.stdout,
+                o.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
