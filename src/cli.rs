@@ -40,6 +40,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write a commented starter scenario to edit.
     Init(InitArgs),
+    /// Measure trials per second and peak memory of whole runs (for BENCHMARKS.md).
+    Bench(BenchArgs),
     /// Combine the state files of a sharded run into the outputs of one run.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
@@ -52,6 +54,26 @@ Examples:
   capsim run s.toml --trials 10000000 --shard 4/4 --state s-4.state
   capsim merge s-*.state --out output
       Writes output/s/ exactly as `capsim run s.toml --trials 10000000` would.";
+
+/// Arguments of `capsim bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Scenario to run.
+    #[arg(value_name = "SCENARIO", default_value = "scenarios/openai-2025.toml")]
+    pub scenario: PathBuf,
+
+    /// Trial counts, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [10_000u64, 100_000, 1_000_000])]
+    pub trials: Vec<u64>,
+
+    /// Thread counts, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1u64, 2])]
+    pub threads: Vec<u64>,
+
+    /// Also draw charts and the report (off by default: they cost the same at any trial count).
+    #[arg(long)]
+    pub charts: bool,
+}
 
 /// Arguments of `capsim merge`.
 #[derive(Debug, Args)]

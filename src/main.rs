@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(args) => cmd::validate::run(args),
         cli::Command::Init(args) => cmd::init::run(args),
         cli::Command::Merge(args) => cmd::merge::run(args),
+        cli::Command::Bench(args) => cmd::bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

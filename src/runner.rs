@@ -247,19 +247,26 @@ pub fn simulate(
                 .collect();
             let buffers = &buffers;
             let absorb = |offset: usize| {
-                move |(q, acc): (usize, &mut QuantityAccumulator)| {
+                move |column: &mut Vec<f64>, (q, acc): (usize, &mut QuantityAccumulator)| {
                     for (chunk, n, buffer) in buffers {
-                        let column = offset + q;
-                        acc.absorb_chunk(*chunk, (0..*n).map(|t| buffer[t * width + column]));
+                        // Gather the quantity's values into a contiguous column.
+                        column.clear();
+                        column.extend((0..*n).map(|t| buffer[t * width + offset + q]));
+                        acc.absorb_chunk(*chunk, column);
                     }
                 }
             };
-            state.series.par_iter_mut().enumerate().for_each(absorb(0));
+            let column = || Vec::with_capacity(CHUNK_TRIALS as usize);
+            state
+                .series
+                .par_iter_mut()
+                .enumerate()
+                .for_each_with(column(), absorb(0));
             state
                 .outcomes
                 .par_iter_mut()
                 .enumerate()
-                .for_each(absorb(series_len));
+                .for_each_with(column(), absorb(series_len));
             state.chunks.end = end;
             next = end;
         }

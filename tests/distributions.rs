@@ -687,7 +687,11 @@ fn quantiles_invert_reference_cdfs() {
             }
             // PERT's quantile interpolates a table (within 1e-8 of the range
             // of the exact inverse); the closed forms are exact to rounding.
-            let tol = if case.name.starts_with("pert") { 1e-6 } else { 1e-9 };
+            let tol = if case.name.starts_with("pert") {
+                1e-6
+            } else {
+                1e-9
+            };
             assert!(
                 err < tol,
                 "{}: cdf(quantile({p:e})) = {f:e} (x = {x})",

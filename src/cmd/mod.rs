@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod bench;
 pub(crate) mod colour;
 pub mod init;
 pub mod merge;

@@ -8,6 +8,7 @@ mod manifest;
 mod number;
 mod report;
 mod summary;
+mod targets;
 mod timeseries;
 
 use std::io::Write;
@@ -17,6 +18,7 @@ pub use manifest::{Manifest, ManifestExporter};
 pub use number::{format_number, percentile_column};
 pub use report::{HtmlReportExporter, escape_html};
 pub use summary::SummaryCsvExporter;
+pub use targets::TargetsCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
 
 use crate::error::ExportError;
@@ -48,6 +50,7 @@ pub fn standard_exporters() -> Vec<Box<dyn Exporter>> {
     vec![
         Box::new(TimeseriesCsvExporter),
         Box::new(SummaryCsvExporter),
+        Box::new(TargetsCsvExporter),
         Box::new(ManifestExporter),
     ]
 }

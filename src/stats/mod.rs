@@ -58,19 +58,22 @@ impl QuantityAccumulator {
 
     /// Adds the values of chunk `chunk`, in trial order. Non-finite values mean
     /// "never happened".
-    pub fn absorb_chunk(&mut self, chunk: u64, values: impl Iterator<Item = f64>) {
-        let mut m = Moments::default();
-        for x in values {
-            if x.is_finite() {
-                m.push(x);
-                self.store.push(x);
-                if let Some(counts) = &mut self.month_counts {
-                    if let Some(c) = counts.get_mut(x as usize) {
-                        *c += 1;
-                    }
+    pub fn absorb_chunk(&mut self, chunk: u64, values: &[f64]) {
+        let finite_count = values.iter().filter(|x| x.is_finite()).count();
+        let m = if finite_count == values.len() {
+            self.store.extend(values);
+            Moments::from_slice(values)
+        } else {
+            self.never += (values.len() - finite_count) as u64;
+            let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+            self.store.extend(&finite);
+            Moments::from_slice(&finite)
+        };
+        if let Some(counts) = &mut self.month_counts {
+            for x in values.iter().filter(|x| x.is_finite()) {
+                if let Some(c) = counts.get_mut(*x as usize) {
+                    *c += 1;
                 }
-            } else {
-                self.never += 1;
             }
         }
         self.moments.insert(chunk, m);
@@ -191,13 +194,13 @@ mod tests {
         let chunks: Vec<&[f64]> = data.chunks(512).collect();
         let mut whole = QuantityAccumulator::new(Method::Exact, None);
         for (i, c) in chunks.iter().enumerate() {
-            whole.absorb_chunk(i as u64, c.iter().copied());
+            whole.absorb_chunk(i as u64, c);
         }
         let mut first = QuantityAccumulator::new(Method::Exact, None);
         let mut second = QuantityAccumulator::new(Method::Exact, None);
         for (i, c) in chunks.iter().enumerate() {
             let target = if i < 3 { &mut first } else { &mut second };
-            target.absorb_chunk(i as u64, c.iter().copied());
+            target.absorb_chunk(i as u64, c);
         }
         first.absorb(second);
         let p = [5.0, 50.0, 95.0];
@@ -217,13 +220,14 @@ mod tests {
                     .map(|i| ((i * 7919) % 997) as f64 * 0.5 - 40.0)
                     .collect();
                 let mut a = QuantityAccumulator::new(Method::Exact, None);
-                let with_never = data
+                let with_never: Vec<f64> = data
                     .iter()
                     .copied()
-                    .chain((0..never).map(|_| f64::INFINITY));
-                a.absorb_chunk(0, with_never.clone());
+                    .chain((0..never).map(|_| f64::INFINITY))
+                    .collect();
+                a.absorb_chunk(0, &with_never);
                 let mut b = QuantityAccumulator::new(Method::Exact, None);
-                b.absorb_chunk(0, with_never);
+                b.absorb_chunk(0, &with_never);
                 assert_eq!(a.finish_summary(&p), b.finish(&p).0, "n {n} never {never}");
             }
         }
@@ -232,7 +236,7 @@ mod tests {
     #[test]
     fn never_makes_mean_undefined_and_counts_months() {
         let mut acc = QuantityAccumulator::new(Method::Exact, Some(4));
-        acc.absorb_chunk(0, [1.0, f64::INFINITY, 3.0, 1.0].into_iter());
+        acc.absorb_chunk(0, &[1.0, f64::INFINITY, 3.0, 1.0]);
         let (s, d, counts) = acc.finish(&[10.0, 90.0]);
         assert_eq!(s.trials, 4);
         assert_eq!(s.mean, None);

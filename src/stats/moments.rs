@@ -11,6 +11,22 @@ pub struct Moments {
 }
 
 impl Moments {
+    /// The moments of `values`, by two passes (mean, then squared deviations
+    /// from it): exact for constant data, and free of a division per value.
+    pub fn from_slice(values: &[f64]) -> Moments {
+        if values.is_empty() {
+            return Moments::default();
+        }
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        Moments {
+            n: n as u64,
+            mean,
+            m2,
+        }
+    }
+
     /// Adds one observation.
     #[inline]
     pub fn push(&mut self, x: f64) {

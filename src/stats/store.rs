@@ -79,6 +79,28 @@ impl DistributionStore {
         }
     }
 
+    /// Adds finite values, in order.
+    pub fn extend(&mut self, values: &[f64]) {
+        match self {
+            DistributionStore::Exact(v) => v.extend_from_slice(values),
+            DistributionStore::Sketch(s) => {
+                // Runs of equal values (a quantity that is the same in many
+                // trials: zero before a site exists, a fixed schedule) cost one
+                // logarithm, not one per trial.
+                let mut i = 0;
+                while i < values.len() {
+                    let x = values[i];
+                    let mut j = i + 1;
+                    while j < values.len() && values[j] == x {
+                        j += 1;
+                    }
+                    s.add_with_count(x, (j - i) as u64);
+                    i = j;
+                }
+            }
+        }
+    }
+
     /// Adds the values of `later`, which come after this store's.
     pub fn absorb(&mut self, later: DistributionStore) {
         match (self, later) {

@@ -6,8 +6,9 @@ use std::process::Command;
 
 use crate::workdir::{SMALL, Workdir};
 
-const CHARTS: [&str; 7] = [
+const CHARTS: [&str; 8] = [
     "distribution-peak_funding_gap_usd_bn.svg",
+    "exceedance-two-gw.svg",
     "fan-capacity_online_gw.svg",
     "fan-cash_balance_usd_bn.svg",
     "fan-compute_online_eflops.svg",

@@ -12,6 +12,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
         wd.files(),
         [
             "output/s/charts/distribution-peak_funding_gap_usd_bn.svg",
+            "output/s/charts/exceedance-two-gw.svg",
             "output/s/charts/fan-capacity_online_gw.svg",
             "output/s/charts/fan-cash_balance_usd_bn.svg",
             "output/s/charts/fan-compute_online_eflops.svg",
@@ -21,6 +22,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/manifest.json",
             "output/s/report.html",
             "output/s/summary.csv",
+            "output/s/targets.csv",
             "output/s/timeseries.csv",
             "s.toml"
         ]
@@ -217,4 +219,32 @@ fn shipped_scenarios_validate() {
     let mut args = vec!["validate"];
     args.extend(files.iter().map(String::as_str));
     wd.capsim(&args).expect_code(0);
+}
+
+/// targets.csv is the exact exceedance curve: the share of trials that met
+/// the target by each month, never decreasing, ending at P(reached).
+#[test]
+fn targets_csv_gives_the_exceedance_curve() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&["run", "s.toml", "-q", "--no-charts"])
+        .expect_code(0);
+    let text = wd.read("output/s/targets.csv");
+    let mut rows = text.lines();
+    assert_eq!(
+        rows.next().unwrap(),
+        "target,metric,threshold,direction,month,p_met_by_month,std_error"
+    );
+    let p: Vec<f64> = rows
+        .map(|r| r.split(',').nth(5).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(p.len(), 24);
+    assert!(p.windows(2).all(|w| w[0] <= w[1]));
+    let summary = wd.read("output/s/summary.csv");
+    let reached = summary
+        .lines()
+        .find(|l| l.starts_with("target_two-gw_reached,"))
+        .unwrap();
+    let mean: f64 = reached.split(',').nth(2).unwrap().parse().unwrap();
+    assert!((p[23] - mean).abs() < 1e-9, "{} vs {mean}", p[23]);
 }
