@@ -23,6 +23,9 @@ use crate::stats::{Distribution, Method, QuantityAccumulator, Summary};
 /// balance load and report progress smoothly.
 pub const CHUNK_TRIALS: u64 = 1024;
 
+/// Quantities absorbed together (eight f64 fill a 64-byte cache line).
+const BLOCK: usize = 8;
+
 /// Percentiles are exact while keeping every value takes at most this many
 /// bytes; above it they come from DDSketches.
 pub const EXACT_BUDGET_BYTES: u64 = 128 << 20;
@@ -246,27 +249,40 @@ pub fn simulate(
                 })
                 .collect();
             let buffers = &buffers;
+            // Quantities are absorbed in blocks of eight: gathering eight
+            // columns at once reads each trial's eight values from one cache
+            // line instead of eight.
             let absorb = |offset: usize| {
-                move |column: &mut Vec<f64>, (q, acc): (usize, &mut QuantityAccumulator)| {
+                move |columns: &mut Vec<Vec<f64>>,
+                      (b, block): (usize, &mut [QuantityAccumulator])| {
+                    let first = offset + b * BLOCK;
                     for (chunk, n, buffer) in buffers {
-                        // Gather the quantity's values into a contiguous column.
-                        column.clear();
-                        column.extend((0..*n).map(|t| buffer[t * width + offset + q]));
-                        acc.absorb_chunk(*chunk, column);
+                        for c in columns.iter_mut() {
+                            c.clear();
+                        }
+                        for t in 0..*n {
+                            let row = &buffer[t * width + first..t * width + first + block.len()];
+                            for (c, x) in columns.iter_mut().zip(row) {
+                                c.push(*x);
+                            }
+                        }
+                        for (acc, c) in block.iter_mut().zip(columns.iter()) {
+                            acc.absorb_chunk(*chunk, c);
+                        }
                     }
                 }
             };
-            let column = || Vec::with_capacity(CHUNK_TRIALS as usize);
+            let columns = || vec![Vec::with_capacity(CHUNK_TRIALS as usize); BLOCK];
             state
                 .series
-                .par_iter_mut()
+                .par_chunks_mut(BLOCK)
                 .enumerate()
-                .for_each_with(column(), absorb(0));
+                .for_each_with(columns(), absorb(0));
             state
                 .outcomes
-                .par_iter_mut()
+                .par_chunks_mut(BLOCK)
                 .enumerate()
-                .for_each_with(column(), absorb(series_len));
+                .for_each_with(columns(), absorb(series_len));
             state.chunks.end = end;
             next = end;
         }

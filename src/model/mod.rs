@@ -76,6 +76,24 @@ pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
     }
 }
 
+/// `out[k] = gw * ramp_fraction(k0 + k, ramp)`: the ramp, then full power.
+#[inline]
+fn fill_ramp(out: &mut [f64], gw: f64, k0: i32, ramp: i32) {
+    let ramping = (ramp - k0).clamp(0, out.len() as i32) as usize;
+    for (k, x) in out[..ramping].iter_mut().enumerate() {
+        *x = gw * ramp_fraction(k0 + k as i32, ramp);
+    }
+    out[ramping..].fill(gw);
+}
+
+/// `out[k] += scale * row[k]`.
+#[inline]
+fn add_scaled(out: &mut [f64], row: &[f64], scale: f64) {
+    for (o, r) in out.iter_mut().zip(row) {
+        *o += scale * r;
+    }
+}
+
 /// The compiled model of a scenario.
 #[derive(Debug, Clone)]
 pub struct Model<'s> {
@@ -176,8 +194,13 @@ impl<'s> Model<'s> {
             let row = &mut ws.tranche_gw[i * t_len..(i + 1) * t_len];
             row.fill(0.0);
             // The plan: on time, same size and ramp.
-            for m in tr.planned_index.max(0)..t_len as i32 {
-                series[off.planned + m as usize] += gw * ramp_fraction(m - tr.planned_index, ramp);
+            {
+                let first = tr.planned_index.clamp(0, t_len as i32) as usize;
+                let plan = &mut series[off.planned + first..off.planned + t_len];
+                let k0 = first as i32 - tr.planned_index;
+                for (k, x) in plan.iter_mut().enumerate() {
+                    *x += gw * ramp_fraction(k0 + k as i32, ramp);
+                }
             }
             if !arrives {
                 ws.energised[i] = None;
@@ -190,18 +213,29 @@ impl<'s> Model<'s> {
             ws.energised[i] = Some(energised);
             let accelerators_per_gw = per_gw;
             let eflops_per_gw = per_gw * pflops / 1000.0;
-            for m in energised.max(0)..t_len as i32 {
-                let m_us = m as usize;
-                let g = gw * ramp_fraction(m - energised, ramp);
-                row[m_us] = g;
-                series[off.online + m_us] += g;
-                series[off.accelerators + m_us] += g * accelerators_per_gw;
-                if off.compute != usize::MAX {
-                    series[off.compute + m_us] += g * eflops_per_gw;
-                }
-                if tr.owned {
-                    ws.owned_gw[m_us] += g;
-                }
+            let first = energised.clamp(0, t_len as i32) as usize;
+            fill_ramp(&mut row[first..], gw, first as i32 - energised, ramp);
+            // Separate simple loops over contiguous slices vectorise.
+            let row = &row[first..];
+            add_scaled(
+                &mut series[off.online + first..off.online + t_len],
+                row,
+                1.0,
+            );
+            add_scaled(
+                &mut series[off.accelerators + first..off.accelerators + t_len],
+                row,
+                accelerators_per_gw,
+            );
+            if off.compute != usize::MAX {
+                add_scaled(
+                    &mut series[off.compute + first..off.compute + t_len],
+                    row,
+                    eflops_per_gw,
+                );
+            }
+            if tr.owned {
+                add_scaled(&mut ws.owned_gw[first..], row, 1.0);
             }
         }
         for m in 0..t_len {
