@@ -272,7 +272,11 @@ pub fn simulate(
                     }
                 }
             };
-            let columns = || vec![Vec::with_capacity(CHUNK_TRIALS as usize); BLOCK];
+            let columns = || {
+                (0..BLOCK)
+                    .map(|_| Vec::with_capacity(CHUNK_TRIALS as usize))
+                    .collect::<Vec<_>>()
+            };
             state
                 .series
                 .par_chunks_mut(BLOCK)
