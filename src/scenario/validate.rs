@@ -465,6 +465,8 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         c.error(meta.name.span(), "the scenario needs a non-empty name");
     }
     let end_index = months as i32 - 1;
+    // With a broken horizon, checks against its end would only add noise.
+    let horizon_ok = span_months >= 0 && (span_months as usize) < MAX_MONTHS;
 
     // Simulation settings.
     let sim = &raw.simulation;
@@ -631,7 +633,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         let term = term.clamp(1, MAX_MONTHS as i64) as u32;
         let start_month = *k.start.get_ref();
         let start_index = start_month.months_since(start);
-        if start_index > end_index {
+        if start_index > end_index && horizon_ok {
             c.error(
                 k.start.span(),
                 format!("contract starts in {start_month}, after the horizon ends ({end})"),
@@ -659,8 +661,10 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
                             || w.iter().sum::<f64>() <= 0.0
                         {
                             c.error(p.span(), "`profile` weights must be >= 0 and not all 0");
+                        } else if !w.iter().sum::<f64>().is_finite() {
+                            c.error(p.span(), "`profile` weights sum to more than the largest number capsim can hold; scale them down (only their ratios matter)");
                         }
-                        w.clone()
+                        if w.is_empty() { vec![1.0] } else { w.clone() }
                     }
                     None => vec![1.0],
                 };
@@ -862,7 +866,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
                 let month_index = match c.required(&f.month, header, "month", kind) {
                     Some(m) => {
                         let i = m.get_ref().months_since(start);
-                        if !(0..=end_index).contains(&i) {
+                        if !(0..=end_index).contains(&i) && horizon_ok {
                             c.error(
                                 m.span(),
                                 format!(
@@ -1056,12 +1060,19 @@ fn take_or_pay_schedule(
     weights: &[f64],
     months: usize,
 ) -> Vec<f64> {
+    let mut schedule = vec![0.0; months];
+    if weights.is_empty() {
+        return schedule;
+    }
+    // Weights near the largest f64 would overflow the sum over the term;
+    // only their ratios matter, so such weights are scaled down first.
+    let largest = weights.iter().copied().fold(0.0, f64::max);
+    let scale = if largest > 1e300 { largest } else { 1.0 };
     let weight_of = |m: u32| {
         let year = (m / 12) as usize;
-        weights[year.min(weights.len().saturating_sub(1))]
+        weights[year.min(weights.len() - 1)] / scale
     };
     let total: f64 = (0..term).map(weight_of).sum();
-    let mut schedule = vec![0.0; months];
     if total <= 0.0 || !total.is_finite() {
         return schedule;
     }
