@@ -5,12 +5,15 @@
 //! fixed sequence of uniforms from its own stream, so a trial is reproducible
 //! from its index alone and components do not disturb each other's draws.
 
+mod copula;
+mod draws;
 mod layout;
 
+pub use copula::{Copula, cholesky, pearson_from_spearman};
+pub use draws::{DrawPlan, tranche_slot};
 pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
 
 use crate::metric::Metric;
-use crate::rng::{ComponentId, Stream};
 use crate::scenario::{FundingBasis, PaymentBasis, Scenario};
 
 /// Everything one trial produces.
@@ -46,6 +49,10 @@ pub struct Workspace {
     owned_gw: Vec<f64>,
     /// Per-month buffer for capped payment and funding streams.
     due: Vec<f64>,
+    /// The trial's uniform per input slot (see [`DrawPlan`]).
+    u: Vec<f64>,
+    /// The trial's value per input slot.
+    values: Vec<f64>,
 }
 
 impl Workspace {
@@ -59,7 +66,15 @@ impl Workspace {
             size_gw: vec![0.0; n],
             owned_gw: vec![0.0; t],
             due: vec![0.0; t],
+            u: Vec::new(),
+            values: Vec::new(),
         }
+    }
+
+    /// The value of every input slot in the last trial simulated, in
+    /// [`DrawPlan`] order.
+    pub fn input_values(&self) -> &[f64] {
+        &self.values
     }
 }
 
@@ -100,8 +115,8 @@ pub struct Model<'s> {
     scenario: &'s Scenario,
     layout: OutputLayout,
     off: Offsets,
-    revenue_id: ComponentId,
-    costs_id: ComponentId,
+    plan: DrawPlan,
+    copula: Copula,
 }
 
 /// Series offsets of each metric (`usize::MAX` when not reported).
@@ -129,6 +144,7 @@ impl<'s> Model<'s> {
     /// The model of `scenario`.
     pub fn new(scenario: &'s Scenario) -> Model<'s> {
         let layout = OutputLayout::new(scenario);
+        let plan = DrawPlan::new(scenario);
         let o = |m: Metric| layout.metric_offset(m).unwrap_or(usize::MAX);
         let off = Offsets {
             online: o(Metric::CapacityOnlineGw),
@@ -152,8 +168,8 @@ impl<'s> Model<'s> {
             scenario,
             layout,
             off,
-            revenue_id: ComponentId::new("revenue", ""),
-            costs_id: ComponentId::new("costs", ""),
+            copula: Copula::new(scenario, &plan),
+            plan,
         }
     }
 
@@ -167,9 +183,37 @@ impl<'s> Model<'s> {
         self.scenario
     }
 
+    /// The model's input slots.
+    pub fn plan(&self) -> &DrawPlan {
+        &self.plan
+    }
+
     /// Simulates trial `trial` of a run seeded with `seed` into `out`.
     pub fn simulate(&self, seed: u64, trial: u64, ws: &mut Workspace, out: &mut TrialRecord) {
+        self.simulate_with(seed, trial, &[], ws, out);
+    }
+
+    /// Simulates a trial with some inputs pinned: each `(slot, p)` sets that
+    /// input to its `p`-quantile (after correlations), for one-at-a-time
+    /// sensitivity.
+    pub fn simulate_with(
+        &self,
+        seed: u64,
+        trial: u64,
+        pinned: &[(usize, f64)],
+        ws: &mut Workspace,
+        out: &mut TrialRecord,
+    ) {
         let s = self.scenario;
+        ws.u.resize(self.plan.len(), 0.0);
+        ws.values.resize(self.plan.len(), 0.0);
+        self.plan.draw_uniforms(seed, trial, &mut ws.u);
+        self.copula.apply(&mut ws.u);
+        for (slot, p) in pinned {
+            ws.u[*slot] = *p;
+        }
+        self.plan.values(&ws.u, &mut ws.values);
+        let v = &ws.values;
         let t_len = s.months;
         let off = self.off;
         out.series.fill(0.0);
@@ -180,16 +224,17 @@ impl<'s> Model<'s> {
         // Capacity.
         let mut never_gw = 0.0;
         for (i, tr) in s.tranches.iter().enumerate() {
-            let mut rng = Stream::new(seed, tr.component, trial);
-            let arrives = rng.uniform() >= tr.p_never;
-            let gw = tr.gw.draw(rng.uniform());
-            let delay = tr.delay_months.draw(rng.uniform());
-            let ramp = tr.ramp_months.draw(rng.uniform()).round() as i32;
-            let per_gw = tr.accelerators_per_gw.draw(rng.uniform());
-            let pflops = tr
-                .pflops_per_accelerator
-                .as_ref()
-                .map_or(0.0, |p| p.draw(rng.uniform()));
+            let slot = self.plan.tranche[i];
+            let arrives = v[slot + tranche_slot::NEVER] == 0.0;
+            let gw = v[slot + tranche_slot::GW];
+            let delay = v[slot + tranche_slot::DELAY];
+            let ramp = v[slot + tranche_slot::RAMP].round() as i32;
+            let per_gw = v[slot + tranche_slot::ACCELERATORS];
+            let pflops = if tr.pflops_per_accelerator.is_some() {
+                v[slot + tranche_slot::PFLOPS]
+            } else {
+                0.0
+            };
             ws.size_gw[i] = gw;
             let row = &mut ws.tranche_gw[i * t_len..(i + 1) * t_len];
             row.fill(0.0);
@@ -245,8 +290,7 @@ impl<'s> Model<'s> {
         // Compute contracts.
         let mut total_payments = 0.0;
         for (ci, c) in s.contracts.iter().enumerate() {
-            let mut rng = Stream::new(seed, c.component, trial);
-            let u_price = rng.uniform();
+            let price = self.plan.contract[ci].map_or(0.0, |slot| v[slot]);
             let mut paid = 0.0;
             match &c.basis {
                 PaymentBasis::TakeOrPay { schedule } => {
@@ -255,11 +299,8 @@ impl<'s> Model<'s> {
                         paid += amount;
                     }
                 }
-                PaymentBasis::PayAsDelivered {
-                    usd_bn_per_gw_year,
-                    tranches,
-                } => {
-                    let per_gw_month = usd_bn_per_gw_year.draw(u_price) / 12.0;
+                PaymentBasis::PayAsDelivered { tranches, .. } => {
+                    let per_gw_month = price / 12.0;
                     let mut remaining = c.value_usd_bn;
                     for m in c.start_index.max(0) as usize..t_len {
                         if remaining <= 0.0 {
@@ -273,11 +314,10 @@ impl<'s> Model<'s> {
                     }
                 }
                 PaymentBasis::Purchase {
-                    usd_bn_per_gw,
                     tranches,
                     lead_months,
+                    ..
                 } => {
-                    let price = usd_bn_per_gw.draw(u_price);
                     ws.due.fill(0.0);
                     for &j in tranches {
                         if let Some(e) = ws.energised[j] {
@@ -301,19 +341,18 @@ impl<'s> Model<'s> {
         }
 
         // Revenue: demand grows month by month; capacity online caps it.
-        if let Some(rev) = &s.revenue {
-            let mut rng = Stream::new(seed, self.revenue_id, trial);
-            let mut demand = rev.run_rate_usd_bn.draw(rng.uniform());
-            let per_gw_year = rev.usd_bn_per_gw_year.draw(rng.uniform());
-            let years = t_len.div_ceil(12);
-            let mut monthly_factor = Vec::with_capacity(years);
-            for y in 0..years {
-                let g = rev.annual_growth[y.min(rev.annual_growth.len() - 1)].draw(rng.uniform());
-                monthly_factor.push((g.ln_1p() / 12.0).exp());
-            }
+        if let Some(first) = self.plan.revenue {
+            let mut demand = v[first];
+            let per_gw_year = v[first + 1];
+            let growth = &v[first + 2..];
+            let mut factor = 1.0;
             for m in 0..t_len {
                 if m > 0 {
-                    demand *= monthly_factor[(m - 1) / 12];
+                    // Months 1-12 grow at year 1's rate, 13-24 at year 2's...
+                    if (m - 1) % 12 == 0 {
+                        factor = (growth[(m - 1) / 12].ln_1p() / 12.0).exp();
+                    }
+                    demand *= factor;
                 }
                 let cap = series[off.online + m] * per_gw_year;
                 let run_rate = demand.min(cap);
@@ -326,45 +365,35 @@ impl<'s> Model<'s> {
 
         // Operating costs.
         {
-            let k = &s.costs;
-            let mut rng = Stream::new(seed, self.costs_id, trial);
-            let running = k.running_usd_bn_per_gw_year.draw(rng.uniform()) / 12.0;
-            let share = k.revenue_share.draw(rng.uniform());
-            let years = t_len.div_ceil(12);
-            let mut other = Vec::with_capacity(years);
-            for y in 0..years {
-                let n = k.other_usd_bn_per_year.len();
-                other.push(if n == 0 {
-                    0.0
-                } else {
-                    k.other_usd_bn_per_year[y.min(n - 1)].draw(rng.uniform()) / 12.0
-                });
-            }
+            let first = self.plan.costs;
+            let running = v[first] / 12.0;
+            let share = v[first + 1];
+            let other = &v[first + 2..];
             for m in 0..t_len {
-                series[off.opex + m] =
-                    ws.owned_gw[m] * running + other[m / 12] + share * series[off.revenue + m];
+                series[off.opex + m] = ws.owned_gw[m] * running
+                    + other[m / 12] / 12.0
+                    + share * series[off.revenue + m];
             }
         }
 
         // Funding.
-        for f in &s.funding {
-            let mut rng = Stream::new(seed, f.component, trial);
-            let happens = rng.uniform() < f.probability;
-            let u_amount = rng.uniform();
+        for (fi, f) in s.funding.iter().enumerate() {
+            let first = self.plan.funding[fi];
+            let happens = v[first] == 1.0;
+            let amount = v[first + 1];
             if !happens {
                 continue;
             }
             match &f.basis {
-                FundingBasis::Lump {
-                    amount_usd_bn,
-                    month_index,
-                } => series[off.funding + month_index] += amount_usd_bn.draw(u_amount),
+                FundingBasis::Lump { month_index, .. } => {
+                    series[off.funding + month_index] += amount
+                }
                 FundingBasis::PerGw {
-                    usd_bn_per_gw,
                     tranches,
                     max_usd_bn,
+                    ..
                 } => {
-                    let price = usd_bn_per_gw.draw(u_amount);
+                    let price = amount;
                     ws.due.fill(0.0);
                     for &j in tranches {
                         if let Some(e) = ws.energised[j] {

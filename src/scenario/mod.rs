@@ -97,6 +97,11 @@ pub struct Tranche {
     pub pflops_per_accelerator: Option<Input>,
     /// Whether the lab owns it (and pays its running costs).
     pub owned: bool,
+    /// Loadings of its delay on common shocks: (shock index, weight). The
+    /// delay's normal score is `sum(w z_shock) + sqrt(1 - sum(w^2)) z_own`, so
+    /// its distribution is unchanged and its rank correlation with another
+    /// tranche loading on the same shock comes from the product of weights.
+    pub delay_shocks: Vec<(usize, f64)>,
     /// Random-stream identifier.
     pub component: ComponentId,
 }
@@ -239,6 +244,26 @@ impl Target {
     }
 }
 
+/// A common shock (grid, chip supply) that many tranches' delays load on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shock {
+    /// Unique name.
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// Random-stream identifier.
+    pub component: ComponentId,
+}
+
+/// Rank correlation among uncertain inputs, imposed with a Gaussian copula.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// Input paths, as in `trials.csv` (e.g. `tranche.abilene.delay_months`).
+    pub inputs: Vec<String>,
+    /// Spearman rank correlations, a symmetric matrix with unit diagonal.
+    pub spearman: Vec<Vec<f64>>,
+}
+
 /// A validated scenario, ready to simulate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -272,6 +297,10 @@ pub struct Scenario {
     pub funding: Vec<Funding>,
     /// Targets.
     pub targets: Vec<Target>,
+    /// Common shock factors.
+    pub shocks: Vec<Shock>,
+    /// Rank correlations among inputs.
+    pub correlations: Vec<Correlation>,
 }
 
 impl Scenario {

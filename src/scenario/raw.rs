@@ -27,6 +27,36 @@ pub struct RawScenario {
     pub funding: Vec<RawFunding>,
     #[serde(default, rename = "target")]
     pub targets: Vec<RawTarget>,
+    #[serde(default, rename = "shock")]
+    pub shocks: Vec<RawShock>,
+    #[serde(default, rename = "correlation")]
+    pub correlations: Vec<RawCorrelation>,
+}
+
+/// A common shock: one standard-normal factor per trial that the delays of
+/// several tranches load on.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Rank correlation between uncertain inputs, by their paths.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    pub inputs: Spanned<Vec<Spanned<String>>>,
+    pub spearman: Spanned<RawMatrix>,
+}
+
+/// A correlation: one number for two inputs, or a full matrix.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum RawMatrix {
+    Pair(f64),
+    Matrix(Vec<Vec<f64>>),
 }
 
 #[derive(Deserialize)]
@@ -73,6 +103,7 @@ pub struct RawTranche {
     pub pflops_per_accelerator: Option<Spanned<UncertainSpec>>,
     #[serde(default)]
     pub owned: bool,
+    pub delay_shocks: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]

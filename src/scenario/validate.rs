@@ -261,6 +261,156 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// A tranche's delay loadings on common shocks.
+    fn delay_shocks(
+        &mut self,
+        raw: Option<&Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+        shocks: &HashMap<String, usize>,
+    ) -> Vec<(usize, f64)> {
+        let Some(raw) = raw else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (name, w) in raw.get_ref() {
+            let Some(&i) = shocks.get(name) else {
+                let hint = closest(name, shocks.keys());
+                self.error(
+                    w.span(),
+                    format!("`delay_shocks` names shock {name:?}, which is not defined by a [[shock]] table{hint}"),
+                );
+                continue;
+            };
+            let weight = self.number(w, -1.0, 1.0, "a shock weight");
+            out.push((i, weight));
+        }
+        let total: f64 = out.iter().map(|(_, w)| w * w).sum();
+        if total > 1.0 + 1e-12 {
+            self.error(
+                raw.span(),
+                format!("the squares of the shock weights must sum to at most 1 (the rest is the tranche's own delay risk); here they sum to {}", round_sig(total)),
+            );
+        }
+        out
+    }
+
+    /// A `[[correlation]]`: known input paths and a valid rank-correlation
+    /// matrix (symmetric, unit diagonal, entries in [-1, 1], and positive
+    /// semi-definite once mapped to the Gaussian copula).
+    fn correlation(&mut self, k: &RawCorrelation, plan: &crate::model::DrawPlan) -> Correlation {
+        let mut inputs = Vec::new();
+        for p in k.inputs.get_ref() {
+            match plan.slot(p.get_ref()) {
+                Some(slot) if plan.is_uncertain(slot) => inputs.push(p.get_ref().clone()),
+                Some(_) => self.error(
+                    p.span(),
+                    format!(
+                        "input {:?} is a constant, so it cannot be correlated",
+                        p.get_ref()
+                    ),
+                ),
+                None => {
+                    let paths: Vec<String> = plan.inputs.iter().map(|i| i.path.clone()).collect();
+                    let hint = closest(p.get_ref(), paths.iter());
+                    self.error(
+                        p.span(),
+                        format!("unknown input {:?}; inputs are named like `tranche.NAME.delay_months` or `revenue.annual_growth.year1` (capsim run --export-trials lists them){hint}", p.get_ref()),
+                    );
+                }
+            }
+        }
+        let n = k.inputs.get_ref().len();
+        if n < 2 {
+            self.error(k.inputs.span(), "a correlation needs at least two inputs");
+        }
+        let names: Vec<&String> = k.inputs.get_ref().iter().map(|s| s.get_ref()).collect();
+        let matrix = match k.spearman.get_ref() {
+            RawMatrix::Pair(r) if n == 2 => vec![vec![1.0, *r], vec![*r, 1.0]],
+            RawMatrix::Pair(_) => {
+                self.error(k.spearman.span(), format!("a single `spearman` value needs exactly two inputs; give a {n}x{n} matrix for {n}"));
+                return Correlation {
+                    inputs,
+                    spearman: Vec::new(),
+                };
+            }
+            RawMatrix::Matrix(m) => m.clone(),
+        };
+        let span = k.spearman.span();
+        if matrix.len() != n || matrix.iter().any(|row| row.len() != n) {
+            self.error(
+                span,
+                format!("`spearman` must be a {n}x{n} matrix, one row per input"),
+            );
+            return Correlation {
+                inputs,
+                spearman: Vec::new(),
+            };
+        }
+        for i in 0..n {
+            if matrix[i][i] != 1.0 {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "the diagonal of `spearman` must be 1 (row {} is {})",
+                        i + 1,
+                        matrix[i][i]
+                    ),
+                );
+                return Correlation {
+                    inputs,
+                    spearman: Vec::new(),
+                };
+            }
+            for j in 0..n {
+                let (a, b) = (matrix[i][j], matrix[j][i]);
+                if !(-1.0..=1.0).contains(&a) {
+                    self.error(
+                        span.clone(),
+                        format!(
+                            "correlation between {} and {} is {a}; it must be between -1 and 1",
+                            names[i], names[j]
+                        ),
+                    );
+                    return Correlation {
+                        inputs,
+                        spearman: Vec::new(),
+                    };
+                }
+                if a != b {
+                    self.error(
+                        span.clone(),
+                        format!(
+                            "`spearman` must be symmetric: {} vs {} is {a} but {} vs {} is {b}",
+                            names[i], names[j], names[j], names[i]
+                        ),
+                    );
+                    return Correlation {
+                        inputs,
+                        spearman: Vec::new(),
+                    };
+                }
+            }
+        }
+        if let Err(row) = crate::model::cholesky(&crate::model::pearson_from_spearman(&matrix)) {
+            let pairs: Vec<String> = (0..row)
+                .filter(|&j| matrix[row][j] != 0.0)
+                .map(|j| format!("{} with {}: {}", names[row], names[j], matrix[row][j]))
+                .collect();
+            self.error(
+                span,
+                format!(
+                    "the correlations are inconsistent (the matrix is not positive semi-definite): {} cannot hold together with the correlations among the inputs before it; weaken some of them",
+                    pairs.join(", ")
+                ),
+            );
+        }
+        Correlation {
+            inputs,
+            spearman: matrix,
+        }
+    }
+}
+
 fn describe_range(min: f64, max: f64) -> String {
     // f64::MAX as a bound means "no bound" too.
     match (min > f64::MIN, max < f64::MAX) {
@@ -513,6 +663,23 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         None => DEFAULT_PERCENTILES.to_vec(),
     };
 
+    // Shocks.
+    let mut seen = HashMap::new();
+    let mut shocks = Vec::new();
+    for sh in raw.shocks.iter().take(MAX_ITEMS) {
+        let name = c.name(&sh.name, "shock", &mut seen);
+        shocks.push(Shock {
+            component: ComponentId::new("shock", &name),
+            name,
+            description: sh.description.clone(),
+        });
+    }
+    let shock_index: HashMap<String, usize> = shocks
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), i))
+        .collect();
+
     // Tranches.
     let mut seen = HashMap::new();
     if raw.tranches.len() > MAX_ITEMS {
@@ -594,6 +761,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
             accelerators_per_gw,
             pflops_per_accelerator,
             owned: t.owned,
+            delay_shocks: c.delay_shocks(t.delay_shocks.as_ref(), &shock_index),
         });
     }
     let tranche_index: HashMap<String, usize> = tranches
@@ -996,7 +1164,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         });
     }
 
-    Scenario {
+    let mut scenario = Scenario {
         name: meta.name.get_ref().clone(),
         description: meta.description.clone(),
         start,
@@ -1012,7 +1180,19 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         cash_floor_usd_bn,
         funding,
         targets,
+        shocks,
+        correlations: Vec::new(),
+    };
+    // Correlations name inputs by path, which exist once the scenario does.
+    if !raw.correlations.is_empty() {
+        let plan = crate::model::DrawPlan::new(&scenario);
+        scenario.correlations = raw
+            .correlations
+            .iter()
+            .map(|k| c.correlation(k, &plan))
+            .collect();
     }
+    scenario
 }
 
 /// Returned alongside errors when building further would only add noise.
@@ -1047,6 +1227,8 @@ fn placeholder(meta: &RawMeta, start: Month, months: usize) -> Scenario {
         cash_floor_usd_bn: 0.0,
         funding: Vec::new(),
         targets: Vec::new(),
+        shocks: Vec::new(),
+        correlations: Vec::new(),
     }
 }
 

@@ -1,0 +1,170 @@
+//! Correlated inputs: common shocks on tranche delays and rank correlations
+//! among any inputs, both as Gaussian copulas acting on the uniforms, so each
+//! input keeps its own distribution.
+
+use crate::distribution::standard_normal_quantile;
+use crate::scenario::Scenario;
+
+use super::draws::{DrawPlan, tranche_slot};
+
+/// Pearson correlation of a Gaussian copula whose rank (Spearman)
+/// correlation is `rho_s`: `2 sin(pi rho_s / 6)`.
+pub fn pearson_from_spearman(spearman: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    spearman
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|r| 2.0 * (std::f64::consts::PI * r / 6.0).sin())
+                .collect()
+        })
+        .collect()
+}
+
+/// Lower-triangular Cholesky factor of a symmetric matrix, row-major. A
+/// positive semi-definite matrix with a zero pivot is accepted (the factor's
+/// column is zero). `Err(row)` names the first row where the matrix stops
+/// being positive semi-definite.
+pub fn cholesky(a: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, usize> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = a[i][i] - s;
+                if d < -1e-9 {
+                    return Err(i);
+                }
+                l[i][i] = d.max(0.0).sqrt();
+            } else if l[j][j] > 1e-12 {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            } else if (a[i][j] - s).abs() > 1e-9 {
+                return Err(i);
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// The standard normal CDF.
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// Keeps uniforms strictly inside (0, 1) after a round trip through z.
+fn clamp_unit(u: f64) -> f64 {
+    u.clamp(1e-16, 1.0 - 1e-16)
+}
+
+#[derive(Debug, Clone)]
+struct ShockLoading {
+    slot: usize,
+    shocks: Vec<(usize, f64)>,
+    own: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    slots: Vec<usize>,
+    factor: Vec<Vec<f64>>,
+}
+
+/// The correlation structure of a scenario, applied to each trial's uniforms.
+#[derive(Debug, Clone, Default)]
+pub struct Copula {
+    shocks: Vec<ShockLoading>,
+    groups: Vec<Group>,
+}
+
+impl Copula {
+    /// The copula of `scenario` over `plan`'s slots. Correlations were
+    /// validated when the scenario was read.
+    pub fn new(scenario: &Scenario, plan: &DrawPlan) -> Copula {
+        let shocks = scenario
+            .tranches
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.delay_shocks.is_empty())
+            .map(|(i, t)| {
+                let loads: f64 = t.delay_shocks.iter().map(|(_, w)| w * w).sum();
+                ShockLoading {
+                    slot: plan.tranche[i] + tranche_slot::DELAY,
+                    shocks: t
+                        .delay_shocks
+                        .iter()
+                        .map(|(k, w)| (plan.shocks[*k], *w))
+                        .collect(),
+                    own: (1.0 - loads).max(0.0).sqrt(),
+                }
+            })
+            .collect();
+        let groups = scenario
+            .correlations
+            .iter()
+            .filter_map(|c| {
+                let slots: Option<Vec<usize>> = c.inputs.iter().map(|p| plan.slot(p)).collect();
+                let factor = cholesky(&pearson_from_spearman(&c.spearman)).ok()?;
+                Some(Group {
+                    slots: slots?,
+                    factor,
+                })
+            })
+            .collect();
+        Copula { shocks, groups }
+    }
+
+    /// Whether there is nothing to correlate.
+    pub fn is_empty(&self) -> bool {
+        self.shocks.is_empty() && self.groups.is_empty()
+    }
+
+    /// Correlates the uniforms `u` in place: shocks first, then each
+    /// correlation group.
+    pub fn apply(&self, u: &mut [f64]) {
+        for s in &self.shocks {
+            let mut z = s.own * standard_normal_quantile(u[s.slot]);
+            for (slot, w) in &s.shocks {
+                z += w * standard_normal_quantile(u[*slot]);
+            }
+            u[s.slot] = clamp_unit(normal_cdf(z));
+        }
+        for g in &self.groups {
+            let z: Vec<f64> = g
+                .slots
+                .iter()
+                .map(|s| standard_normal_quantile(u[*s]))
+                .collect();
+            for (i, slot) in g.slots.iter().enumerate() {
+                let zi: f64 = (0..=i).map(|k| g.factor[i][k] * z[k]).sum();
+                u[*slot] = clamp_unit(normal_cdf(zi));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_accepts_psd_and_names_the_failing_row() {
+        let ok = vec![vec![1.0, 0.5], vec![0.5, 1.0]];
+        let l = cholesky(&ok).unwrap();
+        assert!((l[1][1] - 0.75f64.sqrt()).abs() < 1e-12);
+        // Perfect correlation is PSD (singular).
+        assert!(cholesky(&[vec![1.0, 1.0], vec![1.0, 1.0]]).is_ok());
+        let bad = vec![
+            vec![1.0, 0.9, 0.9],
+            vec![0.9, 1.0, -0.9],
+            vec![0.9, -0.9, 1.0],
+        ];
+        assert_eq!(cholesky(&bad), Err(2));
+    }
+
+    #[test]
+    fn spearman_maps_to_pearson() {
+        let p = pearson_from_spearman(&[vec![1.0, 0.5]]);
+        assert!((p[0][0] - 1.0).abs() < 1e-12);
+        assert!((p[0][1] - 2.0 * (std::f64::consts::PI / 12.0).sin()).abs() < 1e-12);
+    }
+}

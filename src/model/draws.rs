@@ -1,0 +1,214 @@
+//! The uncertain inputs of a trial, in one canonical order, and how their
+//! uniforms are drawn.
+//!
+//! Every input (a tranche's delay, a contract's price, a year's revenue
+//! growth...) has a slot. A trial first draws a uniform per slot, each
+//! component (tranche, contract, revenue, costs, funding event, shock) from
+//! its own stream; then correlations act on the uniforms; then each slot's
+//! value is its distribution's quantile. Keeping the uniforms in one place is
+//! what lets correlation, trial export and one-at-a-time sensitivity work on
+//! any input by its path.
+
+use std::ops::Range;
+
+use crate::distribution::{Discrete, Uncertain};
+use crate::rng::{ComponentId, Stream};
+use crate::scenario::{FundingBasis, Input, PaymentBasis, Scenario};
+
+/// The slots of a scenario's inputs and where each component's begin.
+#[derive(Debug, Clone)]
+pub struct DrawPlan {
+    /// Every input, in slot order.
+    pub inputs: Vec<Input>,
+    /// Each component's stream and its contiguous slots.
+    components: Vec<(ComponentId, Range<usize>)>,
+    /// First slot of each tranche: never, gw, delay, ramp, accelerators, [pflops].
+    pub tranche: Vec<usize>,
+    /// Price slot of each contract (none for take-or-pay).
+    pub contract: Vec<Option<usize>>,
+    /// First revenue slot: run rate, revenue per GW-year, then growth per year.
+    pub revenue: Option<usize>,
+    /// First costs slot: running cost, revenue share, then other costs per year.
+    pub costs: usize,
+    /// First slot of each funding event: happens, amount (or price per GW).
+    pub funding: Vec<usize>,
+    /// Slot of each shock factor (a standard normal).
+    pub shocks: Vec<usize>,
+}
+
+/// Offsets within a tranche's slots.
+pub mod tranche_slot {
+    /// 1 if the tranche never arrives.
+    pub const NEVER: usize = 0;
+    /// Size, GW.
+    pub const GW: usize = 1;
+    /// Delay, months.
+    pub const DELAY: usize = 2;
+    /// Ramp, months.
+    pub const RAMP: usize = 3;
+    /// Accelerators per GW.
+    pub const ACCELERATORS: usize = 4;
+    /// PFLOP/s per accelerator (only if given).
+    pub const PFLOPS: usize = 5;
+}
+
+fn event(path: String, p: f64) -> Input {
+    Input {
+        path,
+        dist: Uncertain::Discrete(Discrete::bernoulli(p).expect("validated probability")),
+        min: 0.0,
+        max: 1.0,
+    }
+}
+
+impl DrawPlan {
+    /// The slots of `scenario`.
+    pub fn new(scenario: &Scenario) -> DrawPlan {
+        let mut inputs: Vec<Input> = Vec::new();
+        let mut components = Vec::new();
+        let years = scenario.months.div_ceil(12);
+
+        let mut shocks = Vec::new();
+        for shock in &scenario.shocks {
+            let first = inputs.len();
+            shocks.push(first);
+            inputs.push(Input {
+                path: format!("shock.{}", shock.name),
+                dist: Uncertain::Normal(crate::distribution::Normal::new(0.0, 1.0).expect("valid")),
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            });
+            components.push((shock.component, first..inputs.len()));
+        }
+
+        let mut tranche = Vec::new();
+        for t in &scenario.tranches {
+            let first = inputs.len();
+            tranche.push(first);
+            inputs.push(event(format!("tranche.{}.never", t.name), t.p_never));
+            inputs.push(t.gw.clone());
+            inputs.push(t.delay_months.clone());
+            inputs.push(t.ramp_months.clone());
+            inputs.push(t.accelerators_per_gw.clone());
+            if let Some(p) = &t.pflops_per_accelerator {
+                inputs.push(p.clone());
+            }
+            components.push((t.component, first..inputs.len()));
+        }
+
+        let mut contract = Vec::new();
+        for c in &scenario.contracts {
+            let first = inputs.len();
+            let slot = match &c.basis {
+                PaymentBasis::TakeOrPay { .. } => None,
+                PaymentBasis::PayAsDelivered {
+                    usd_bn_per_gw_year, ..
+                } => {
+                    inputs.push(usd_bn_per_gw_year.clone());
+                    Some(first)
+                }
+                PaymentBasis::Purchase { usd_bn_per_gw, .. } => {
+                    inputs.push(usd_bn_per_gw.clone());
+                    Some(first)
+                }
+            };
+            contract.push(slot);
+            components.push((c.component, first..inputs.len()));
+        }
+
+        let revenue = scenario.revenue.as_ref().map(|r| {
+            let first = inputs.len();
+            inputs.push(r.run_rate_usd_bn.clone());
+            inputs.push(r.usd_bn_per_gw_year.clone());
+            for y in 0..years {
+                let mut g = r.annual_growth[y.min(r.annual_growth.len() - 1)].clone();
+                g.path = format!("revenue.annual_growth.year{}", y + 1);
+                inputs.push(g);
+            }
+            components.push((ComponentId::new("revenue", ""), first..inputs.len()));
+            first
+        });
+
+        let costs = inputs.len();
+        let k = &scenario.costs;
+        inputs.push(k.running_usd_bn_per_gw_year.clone());
+        inputs.push(k.revenue_share.clone());
+        for y in 0..years {
+            let n = k.other_usd_bn_per_year.len();
+            let mut o = if n == 0 {
+                Input {
+                    path: String::new(),
+                    dist: Uncertain::Constant(0.0),
+                    min: 0.0,
+                    max: 0.0,
+                }
+            } else {
+                k.other_usd_bn_per_year[y.min(n - 1)].clone()
+            };
+            o.path = format!("costs.other_usd_bn_per_year.year{}", y + 1);
+            inputs.push(o);
+        }
+        components.push((ComponentId::new("costs", ""), costs..inputs.len()));
+
+        let mut funding = Vec::new();
+        for f in &scenario.funding {
+            let first = inputs.len();
+            funding.push(first);
+            inputs.push(event(format!("funding.{}.happens", f.name), f.probability));
+            inputs.push(match &f.basis {
+                FundingBasis::Lump { amount_usd_bn, .. } => amount_usd_bn.clone(),
+                FundingBasis::PerGw { usd_bn_per_gw, .. } => usd_bn_per_gw.clone(),
+            });
+            components.push((f.component, first..inputs.len()));
+        }
+
+        DrawPlan {
+            inputs,
+            components,
+            tranche,
+            contract,
+            revenue,
+            costs,
+            funding,
+            shocks,
+        }
+    }
+
+    /// Number of slots.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Whether there are no slots.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// The slot of the input at `path`, if any.
+    pub fn slot(&self, path: &str) -> Option<usize> {
+        self.inputs.iter().position(|i| i.path == path)
+    }
+
+    /// Fills `u` with trial `trial`'s uniforms, each component from its own
+    /// stream, in slot order.
+    pub fn draw_uniforms(&self, seed: u64, trial: u64, u: &mut [f64]) {
+        for (id, range) in &self.components {
+            let mut rng = Stream::new(seed, *id, trial);
+            for x in &mut u[range.clone()] {
+                *x = rng.uniform();
+            }
+        }
+    }
+
+    /// Each slot's value for the uniforms `u`.
+    pub fn values(&self, u: &[f64], values: &mut [f64]) {
+        for ((v, input), u) in values.iter_mut().zip(&self.inputs).zip(u) {
+            *v = input.draw(*u);
+        }
+    }
+
+    /// Whether the input in `slot` is uncertain (not a constant).
+    pub fn is_uncertain(&self, slot: usize) -> bool {
+        !self.inputs[slot].dist.is_constant()
+    }
+}
