@@ -93,6 +93,10 @@ pub struct MergeArgs {
     /// Draw no charts.
     #[arg(long)]
     pub no_charts: bool,
+
+    /// Skip sensitivity.csv.
+    #[arg(long)]
+    pub no_sensitivity: bool,
 }
 
 /// Arguments of `capsim run`.
@@ -129,6 +133,16 @@ pub struct RunArgs {
     /// Draw no charts (charts/*.svg); report.html then has the tables only.
     #[arg(long)]
     pub no_charts: bool,
+
+    /// Also write trials.csv: every sampled input and every outcome of the
+    /// first N trials (an audit trail to rebuild any figure).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub export_trials: Option<u64>,
+
+    /// Skip sensitivity.csv (what drives each outcome), which re-simulates
+    /// up to 5,000 trials plus 1,000 per swung input.
+    #[arg(long)]
+    pub no_sensitivity: bool,
 
     /// Run only the K-th of N equal parts of the trials and save a partial
     /// state to --state instead of writing outputs (for clusters; see `capsim merge`).

@@ -7,6 +7,7 @@
 //! runs trials in parallel with deterministic reductions, [`stats`] summarises
 //! them and [`export`] writes the CSV and JSON outputs.
 
+pub mod analysis;
 pub mod distribution;
 pub mod error;
 pub mod export;

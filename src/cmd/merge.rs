@@ -31,7 +31,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| "merged".into());
     let folder = args.out.join(stem);
     let result = finish(&scenario, merged.state, &merged.percentiles);
-    write_outputs(&Outputs {
+    write_outputs(Outputs {
         scenario_path,
         scenario: &scenario,
         sha256: merged.scenario_sha256.clone(),
@@ -41,5 +41,13 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         wall: started.elapsed().as_secs_f64(),
         quiet: args.quiet,
         no_charts: args.no_charts,
+        extra: super::run::analyses(
+            &scenario,
+            result.seed,
+            result.trials,
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            !args.no_sensitivity,
+            None,
+        )?,
     })
 }

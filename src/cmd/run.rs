@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use capsim::export::chart::{CHARTS_DIR, render_charts, write_charts};
-use capsim::export::{HtmlReportExporter, Manifest, RunReport, standard_exporters, write_run};
+use capsim::export::{
+    Exporter, HtmlReportExporter, Manifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
+    standard_exporters, write_run,
+};
 use capsim::model::{OutcomeKind, outcome};
 use capsim::runner::{CHUNK_TRIALS, RunConfig, RunResult, run as run_trials, simulate};
 use capsim::scenario::Scenario;
@@ -120,7 +123,7 @@ fn run_one(
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
 
-    write_outputs(&Outputs {
+    write_outputs(Outputs {
         scenario_path: path,
         scenario,
         sha256: format!("{:x}", Sha256::digest(&bytes)),
@@ -130,6 +133,14 @@ fn run_one(
         wall,
         quiet: args.quiet,
         no_charts: args.no_charts,
+        extra: analyses(
+            scenario,
+            result.seed,
+            result.trials,
+            threads,
+            !args.no_sensitivity,
+            args.export_trials,
+        )?,
     })
 }
 
@@ -144,10 +155,54 @@ pub(crate) struct Outputs<'a> {
     pub wall: f64,
     pub quiet: bool,
     pub no_charts: bool,
+    /// Exporters beyond the standard ones (sensitivity, trials).
+    pub extra: Vec<Box<dyn Exporter>>,
+}
+
+/// Sample sizes of the sensitivity analysis: rank correlations over the first
+/// 5,000 trials; the 10 strongest inputs swung over 1,000 trials each.
+const SENSITIVITY_SAMPLE: u64 = 5_000;
+const SWING_INPUTS: usize = 10;
+const SWING_TRIALS: u64 = 1_000;
+
+/// The per-trial analyses asked for, as exporters, computed on `threads` threads.
+pub(crate) fn analyses(
+    scenario: &Scenario,
+    seed: u64,
+    trials: u64,
+    threads: usize,
+    sensitivity: bool,
+    export_trials: Option<u64>,
+) -> Result<Vec<Box<dyn Exporter>>, Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))?;
+    let (rows, table) = pool.install(|| {
+        let rows = sensitivity.then(|| {
+            capsim::analysis::sensitivity(
+                scenario,
+                seed,
+                trials.min(SENSITIVITY_SAMPLE),
+                SWING_INPUTS,
+                trials.min(SWING_TRIALS),
+            )
+        });
+        let table = export_trials.map(|n| capsim::analysis::trial_table(scenario, seed, n));
+        (rows, table)
+    });
+    let mut out: Vec<Box<dyn Exporter>> = Vec::new();
+    if let Some(rows) = rows {
+        out.push(Box::new(SensitivityCsvExporter { rows }));
+    }
+    if let Some(table) = table {
+        out.push(Box::new(TrialsCsvExporter { table }));
+    }
+    Ok(out)
 }
 
 /// Writes every output file of a run into its folder and prints the summary.
-pub(crate) fn write_outputs(o: &Outputs) -> Result<(), Failure> {
+pub(crate) fn write_outputs(o: Outputs) -> Result<(), Failure> {
     let (path, scenario, result, folder, threads, wall) = (
         o.scenario_path,
         o.scenario,
@@ -163,6 +218,7 @@ pub(crate) fn write_outputs(o: &Outputs) -> Result<(), Failure> {
     };
     let mut exporters = standard_exporters();
     exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
+    exporters.extend(o.extra);
     let manifest = Manifest {
         capsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: path.display().to_string(),

@@ -7,9 +7,11 @@ pub mod chart;
 mod manifest;
 mod number;
 mod report;
+mod sensitivity;
 mod summary;
 mod targets;
 mod timeseries;
+mod trials;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,9 +19,11 @@ use std::path::{Path, PathBuf};
 pub use manifest::{Manifest, ManifestExporter};
 pub use number::{format_number, percentile_column};
 pub use report::{HtmlReportExporter, escape_html};
+pub use sensitivity::SensitivityCsvExporter;
 pub use summary::SummaryCsvExporter;
 pub use targets::TargetsCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
+pub use trials::TrialsCsvExporter;
 
 use crate::error::ExportError;
 use crate::runner::RunResult;

@@ -52,10 +52,16 @@ pub mod tranche_slot {
     pub const PFLOPS: usize = 5;
 }
 
+/// A 0/1 input that is 1 with probability `p`; constant when certain.
 fn event(path: String, p: f64) -> Input {
+    let dist = if p <= 0.0 || p >= 1.0 {
+        Uncertain::Constant(p.clamp(0.0, 1.0))
+    } else {
+        Uncertain::Discrete(Discrete::bernoulli(p).expect("validated probability"))
+    };
     Input {
         path,
-        dist: Uncertain::Discrete(Discrete::bernoulli(p).expect("validated probability")),
+        dist,
         min: 0.0,
         max: 1.0,
     }

@@ -21,6 +21,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/charts/fan-revenue_run_rate_usd_bn.svg",
             "output/s/manifest.json",
             "output/s/report.html",
+            "output/s/sensitivity.csv",
             "output/s/summary.csv",
             "output/s/targets.csv",
             "output/s/timeseries.csv",
@@ -247,4 +248,41 @@ fn targets_csv_gives_the_exceedance_curve() {
         .unwrap();
     let mean: f64 = reached.split(',').nth(2).unwrap().parse().unwrap();
     assert!((p[23] - mean).abs() < 1e-9, "{} vs {mean}", p[23]);
+}
+
+#[test]
+fn export_trials_writes_the_audit_table() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "-q",
+        "--no-charts",
+        "--no-sensitivity",
+        "--export-trials",
+        "25",
+    ])
+    .expect_code(0);
+    assert!(!wd.exists("output/s/sensitivity.csv"));
+    let text = wd.read("output/s/trials.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "trial");
+    for col in [
+        "tranche.site-a.delay_months",
+        "funding.round.happens",
+        "revenue.annual_growth.year2",
+        "total_compute_payments_usd_bn",
+        "target_two-gw_month",
+    ] {
+        assert!(header.contains(&col), "{col} missing from {header:?}");
+    }
+    assert_eq!(lines.count(), 25);
+    // The sensitivity file is there by default.
+    wd.capsim(&["run", "s.toml", "-q", "--no-charts"])
+        .expect_code(0);
+    let sens = wd.read("output/s/sensitivity.csv");
+    assert!(sens.starts_with("outcome,unit,input,spearman,variance_share,median,median_at_input_p10,median_at_input_p90,swing\n"));
+    assert!(sens.contains("\npeak_funding_gap_usd_bn,USD bn,"));
 }

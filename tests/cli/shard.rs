@@ -44,7 +44,12 @@ fn four_shards_merge_to_the_single_run() {
         "--no-charts",
     ])
     .expect_code(0);
-    for f in ["timeseries.csv", "summary.csv"] {
+    for f in [
+        "timeseries.csv",
+        "summary.csv",
+        "targets.csv",
+        "sensitivity.csv",
+    ] {
         assert!(
             wd.read(&format!("single/s/{f}")) == wd.read(&format!("merged/s/{f}")),
             "{f} differs between the single and the merged run"

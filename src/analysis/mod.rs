@@ -1,0 +1,40 @@
+//! Analyses that need per-trial values rather than summaries: the audit
+//! table of sampled inputs and outcomes, and what drives each outcome.
+//!
+//! Both re-simulate trials by index (each trial is reproducible from the seed
+//! and its index), so they cost no memory during the main run.
+
+mod sensitivity;
+mod trials;
+
+pub use sensitivity::{SensitivityRow, sensitivity};
+pub use trials::{TrialTable, trial_table};
+
+use rayon::prelude::*;
+
+use crate::model::{Model, TrialRecord, Workspace};
+
+/// Input values and outcomes of trials `0..n`, in trial order, computed in
+/// parallel. `pinned` fixes inputs at quantiles (see [`Model::simulate_with`]).
+pub(crate) fn per_trial(
+    model: &Model,
+    seed: u64,
+    trials: std::ops::Range<u64>,
+    pinned: &[(usize, f64)],
+) -> Vec<(Vec<f64>, Vec<f64>)> {
+    trials
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    Workspace::new(model.scenario()),
+                    TrialRecord::new(model.layout()),
+                )
+            },
+            |(ws, rec), t| {
+                model.simulate_with(seed, t, pinned, ws, rec);
+                (ws.input_values().to_vec(), rec.outcomes.clone())
+            },
+        )
+        .collect()
+}

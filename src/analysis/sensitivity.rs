@@ -1,0 +1,179 @@
+//! What drives each outcome: rank correlation with every uncertain input, its
+//! share of variance, and the one-at-a-time swing of the outcome's median with
+//! the input at its p10 and p90 (the data behind a tornado chart).
+
+use crate::model::{Model, OutcomeKind};
+use crate::scenario::Scenario;
+use crate::stats::{DistributionStore, Method};
+
+use super::per_trial;
+
+/// One trial's input values and outcomes.
+type TrialValues = (Vec<f64>, Vec<f64>);
+/// Medians of every outcome.
+type Medians = Vec<Option<f64>>;
+
+/// One input's effect on one outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityRow {
+    /// Outcome name (as in `summary.csv`).
+    pub outcome: String,
+    /// Its unit.
+    pub unit: String,
+    /// Input path (as in `trials.csv`).
+    pub input: String,
+    /// Spearman rank correlation between input and outcome over the sample.
+    pub spearman: f64,
+    /// The input's share of the outcome's rank variance explained:
+    /// its squared rank correlation over the sum of all inputs' (a ranking,
+    /// exact only for independent inputs and additive effects).
+    pub variance_share: f64,
+    /// The outcome's median with this input at its 10th percentile, others
+    /// random; `None` if not computed (only the strongest inputs are swung)
+    /// or if the median falls among trials where the outcome never happens.
+    pub median_at_p10: Option<f64>,
+    /// The outcome's median with this input at its 90th percentile.
+    pub median_at_p90: Option<f64>,
+    /// The outcome's median with every input random.
+    pub median: Option<f64>,
+}
+
+/// Average ranks (ties share their mean rank); infinities rank last.
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|a, b| x[*a].total_cmp(&x[*b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i + 1;
+        while j < idx.len() && x[idx[j]] == x[idx[i]] {
+            j += 1;
+        }
+        let mean_rank = (i + j - 1) as f64 / 2.0;
+        for k in &idx[i..j] {
+            r[*k] = mean_rank;
+        }
+        i = j;
+    }
+    r
+}
+
+fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        cov += (x - ma) * (y - mb);
+        va += (x - ma) * (x - ma);
+        vb += (y - mb) * (y - mb);
+    }
+    if va == 0.0 || vb == 0.0 {
+        0.0
+    } else {
+        cov / (va * vb).sqrt()
+    }
+}
+
+fn median(values: &[f64]) -> Option<f64> {
+    let mut store = DistributionStore::new(Method::Exact);
+    let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    store.extend(&finite);
+    store.finish().percentile(50.0, values.len() as u64)
+}
+
+/// Sensitivity of every non-event outcome to every uncertain input, from the
+/// first `sample` trials; the `swing_inputs` inputs most rank-correlated with
+/// any outcome are also swung to their p10 and p90 over `swing_trials`
+/// trials each (common random numbers: the same trials for every swing).
+pub fn sensitivity(
+    scenario: &Scenario,
+    seed: u64,
+    sample: u64,
+    swing_inputs: usize,
+    swing_trials: u64,
+) -> Vec<SensitivityRow> {
+    let model = Model::new(scenario);
+    let plan = model.plan();
+    let layout = model.layout();
+    let inputs: Vec<usize> = (0..plan.len()).filter(|s| plan.is_uncertain(*s)).collect();
+    let outcomes: Vec<usize> = (0..layout.outcomes.len())
+        .filter(|o| layout.outcomes[*o].kind != OutcomeKind::Event)
+        .collect();
+    let trials = per_trial(&model, seed, 0..sample, &[]);
+    let column = |f: &dyn Fn(&TrialValues) -> f64| trials.iter().map(f).collect::<Vec<f64>>();
+    let input_ranks: Vec<Vec<f64>> = inputs
+        .iter()
+        .map(|s| ranks(&column(&|t| t.0[*s])))
+        .collect();
+    let outcome_values: Vec<Vec<f64>> = outcomes.iter().map(|o| column(&|t| t.1[*o])).collect();
+
+    // Rank correlations, input by outcome.
+    let rho: Vec<Vec<f64>> = outcome_values
+        .iter()
+        .map(|vals| {
+            let r = ranks(vals);
+            input_ranks.iter().map(|ir| pearson(ir, &r)).collect()
+        })
+        .collect();
+
+    // The inputs to swing: strongest |rho| over all outcomes.
+    let mut strength: Vec<(usize, f64)> = (0..inputs.len())
+        .map(|i| (i, rho.iter().map(|row| row[i].abs()).fold(0.0, f64::max)))
+        .collect();
+    strength.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let swung: Vec<usize> = strength
+        .iter()
+        .take(swing_inputs)
+        .filter(|(_, s)| *s > 0.0)
+        .map(|(i, _)| *i)
+        .collect();
+    let base = per_trial(&model, seed, 0..swing_trials, &[]);
+    let medians_with = |pinned: &[(usize, f64)]| -> Vec<Option<f64>> {
+        let runs = if pinned.is_empty() {
+            base.clone()
+        } else {
+            per_trial(&model, seed, 0..swing_trials, pinned)
+        };
+        outcomes
+            .iter()
+            .map(|o| median(&runs.iter().map(|t| t.1[*o]).collect::<Vec<f64>>()))
+            .collect()
+    };
+    let base_medians = medians_with(&[]);
+    let swings: Vec<(usize, Medians, Medians)> = swung
+        .iter()
+        .map(|&i| {
+            let slot = inputs[i];
+            (
+                i,
+                medians_with(&[(slot, 0.1)]),
+                medians_with(&[(slot, 0.9)]),
+            )
+        })
+        .collect();
+
+    let mut rows = Vec::new();
+    for (k, &o) in outcomes.iter().enumerate() {
+        let total: f64 = rho[k].iter().map(|r| r * r).sum();
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.sort_by(|a, b| rho[k][*b].abs().total_cmp(&rho[k][*a].abs()).then(a.cmp(b)));
+        for i in order {
+            let swing = swings.iter().find(|(j, _, _)| *j == i);
+            rows.push(SensitivityRow {
+                outcome: layout.outcomes[o].name.clone(),
+                unit: layout.outcomes[o].unit.clone(),
+                input: plan.inputs[inputs[i]].path.clone(),
+                spearman: rho[k][i],
+                variance_share: if total > 0.0 {
+                    rho[k][i] * rho[k][i] / total
+                } else {
+                    0.0
+                },
+                median_at_p10: swing.and_then(|s| s.1[k]),
+                median_at_p90: swing.and_then(|s| s.2[k]),
+                median: base_medians[k],
+            });
+        }
+    }
+    rows
+}

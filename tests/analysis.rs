@@ -1,0 +1,100 @@
+//! Per-trial analyses: sensitivity ranks inputs as they are known to matter,
+//! and the trial table rebuilds the reported figures.
+
+use std::path::Path;
+
+use capsim::analysis::{sensitivity, trial_table};
+use capsim::scenario::Scenario;
+
+/// Payments are price x size: price varies over 10-40 per GW, size over
+/// 0.9-1.1 GW, a third tranche's delay does not affect payments at all.
+const KNOWN: &str = r#"
+[scenario]
+name = "known"
+start = "2026-01"
+end = "2027-12"
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = { dist = "uniform", min = 0.9, max = 1.1 }
+planned = "2026-03"
+accelerators_per_gw = 1
+
+[[tranche]]
+name = "other"
+counterparty = "c"
+gw = 1
+planned = "2026-03"
+delay_months = { dist = "uniform", min = 0, max = 6 }
+accelerators_per_gw = 1
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "purchase"
+value_usd_bn = 1000
+start = "2026-01"
+term_months = 24
+tranches = ["t"]
+usd_bn_per_gw = { dist = "uniform", min = 10, max = 40 }
+"#;
+
+#[test]
+fn sensitivity_ranks_the_known_drivers() {
+    let s = Scenario::parse(KNOWN, Path::new("k.toml")).unwrap();
+    let rows = sensitivity(&s, 1, 4000, 3, 2000);
+    let payments: Vec<_> = rows
+        .iter()
+        .filter(|r| r.outcome == "total_compute_payments_usd_bn")
+        .collect();
+    assert_eq!(payments[0].input, "contract.k.usd_bn_per_gw");
+    assert_eq!(payments[1].input, "tranche.t.gw");
+    assert!(payments[0].spearman > 0.9, "{}", payments[0].spearman);
+    assert!(payments[1].spearman > 0.1 && payments[1].spearman < 0.4);
+    let other = payments
+        .iter()
+        .find(|r| r.input == "tranche.other.delay_months")
+        .unwrap();
+    assert!(other.spearman.abs() < 0.05, "{}", other.spearman);
+    assert!(payments[0].variance_share > 0.85);
+    // One at a time: price at its p10 (13) and p90 (37), size random around 1.
+    let (lo, hi) = (
+        payments[0].median_at_p10.unwrap(),
+        payments[0].median_at_p90.unwrap(),
+    );
+    assert!((lo - 13.0).abs() < 0.3, "{lo}");
+    assert!((hi - 37.0).abs() < 0.6, "{hi}");
+    // The size swing is small: 0.92 to 1.08 GW at a median price of 25.
+    let (lo, hi) = (
+        payments[1].median_at_p10.unwrap(),
+        payments[1].median_at_p90.unwrap(),
+    );
+    assert!(hi - lo > 2.0 && hi - lo < 6.0, "{lo} {hi}");
+}
+
+#[test]
+fn trial_table_rebuilds_each_trial() {
+    let s = Scenario::parse(KNOWN, Path::new("k.toml")).unwrap();
+    let t = trial_table(&s, 1, 50);
+    let col = |name: &str| t.columns.iter().position(|c| c == name).expect(name);
+    let (price, gw, paid) = (
+        col("contract.k.usd_bn_per_gw"),
+        col("tranche.t.gw"),
+        col("total_compute_payments_usd_bn"),
+    );
+    // Constants (accelerators_per_gw, the certain 'never') are not columns.
+    assert!(!t.columns.iter().any(|c| c == "tranche.t.never"));
+    assert!(
+        !t.columns
+            .iter()
+            .any(|c| c == "tranche.t.accelerators_per_gw")
+    );
+    assert_eq!(t.rows.len(), 50);
+    for (i, row) in t.rows.iter().enumerate() {
+        assert_eq!(row[0], i as f64);
+        assert!((row[paid] - row[price] * row[gw]).abs() < 1e-9, "trial {i}");
+    }
+    // Same rows again: trials are reproducible from their index.
+    assert_eq!(trial_table(&s, 1, 50), t);
+}
