@@ -224,74 +224,96 @@ pub fn simulate(
         .map_err(|source| RunError::Threads { threads, source })?;
     let width = layout.series_len() + layout.outcomes.len();
     let series_len = layout.series_len();
-    // Two chunks per thread keeps both busy while bounding the buffers.
-    let batch = 2 * threads as u64;
+    // One flat row of accumulators: the series, then the outcomes.
+    let mut all: Vec<QuantityAccumulator> = std::mem::take(&mut state.series);
+    all.append(&mut state.outcomes);
     pool.install(|| {
-        let mut next = chunks.start;
-        while next < chunks.end {
-            let end = (next + batch).min(chunks.end);
-            let buffers: Vec<(u64, usize, Vec<f64>)> = (next..end)
-                .into_par_iter()
-                .map(|chunk| {
-                    let first = chunk * CHUNK_TRIALS;
-                    let last = (first + CHUNK_TRIALS).min(config.trials);
-                    let n = (last - first) as usize;
-                    let mut ws = Workspace::new(scenario);
-                    let mut record = TrialRecord::new(&layout);
-                    let mut buffer = Vec::with_capacity(n * width);
-                    for trial in first..last {
-                        model.simulate(config.seed, trial, &mut ws, &mut record);
-                        buffer.extend_from_slice(&record.series);
-                        buffer.extend_from_slice(&record.outcomes);
-                    }
-                    progress(n as u64);
-                    (chunk, n, buffer)
-                })
-                .collect();
-            let buffers = &buffers;
-            // Quantities are absorbed in blocks of eight: gathering eight
-            // columns at once reads each trial's eight values from one cache
-            // line instead of eight.
-            let absorb = |offset: usize| {
-                move |columns: &mut Vec<Vec<f64>>,
-                      (b, block): (usize, &mut [QuantityAccumulator])| {
-                    let first = offset + b * BLOCK;
-                    for (chunk, n, buffer) in buffers {
-                        for c in columns.iter_mut() {
-                            c.clear();
-                        }
-                        for t in 0..*n {
-                            let row = &buffer[t * width + first..t * width + first + block.len()];
-                            for (c, x) in columns.iter_mut().zip(row) {
-                                c.push(*x);
-                            }
-                        }
-                        for (acc, c) in block.iter_mut().zip(columns.iter()) {
-                            acc.absorb_chunk(*chunk, c);
-                        }
+        accumulate(
+            config.trials,
+            chunks.clone(),
+            threads,
+            &mut all,
+            &|first, last, buffer| {
+                let mut ws = Workspace::new(scenario);
+                let mut record = TrialRecord::new(&layout);
+                for trial in first..last {
+                    model.simulate(config.seed, trial, &mut ws, &mut record);
+                    buffer.extend_from_slice(&record.series);
+                    buffer.extend_from_slice(&record.outcomes);
+                }
+            },
+            progress,
+        )
+    });
+    debug_assert_eq!(all.len(), width);
+    state.outcomes = all.split_off(series_len);
+    state.series = all;
+    state.chunks.end = chunks.end;
+    Ok(state)
+}
+
+/// Fills every accumulator from the chunks in `chunks`, batch by batch: a
+/// batch of chunks is simulated in parallel by `rows` (which appends the
+/// trial-major rows of trials `first..last` to the buffer, one value per
+/// accumulator per trial), then each accumulator absorbs the batch's chunks
+/// in chunk order, accumulators in parallel. Call inside the run's pool.
+pub fn accumulate(
+    trials: u64,
+    chunks: Range<u64>,
+    threads: usize,
+    accumulators: &mut [QuantityAccumulator],
+    rows: &(dyn Fn(u64, u64, &mut Vec<f64>) + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let width = accumulators.len();
+    // Two chunks per thread keeps every thread busy while bounding buffers.
+    let batch = 2 * threads.max(1) as u64;
+    let mut next = chunks.start;
+    while next < chunks.end {
+        let end = (next + batch).min(chunks.end);
+        let buffers: Vec<(u64, usize, Vec<f64>)> = (next..end)
+            .into_par_iter()
+            .map(|chunk| {
+                let first = chunk * CHUNK_TRIALS;
+                let last = (first + CHUNK_TRIALS).min(trials);
+                let n = (last - first) as usize;
+                let mut buffer = Vec::with_capacity(n * width);
+                rows(first, last, &mut buffer);
+                debug_assert_eq!(buffer.len(), n * width);
+                progress(n as u64);
+                (chunk, n, buffer)
+            })
+            .collect();
+        let buffers = &buffers;
+        // Accumulators absorb in blocks of eight: gathering eight columns at
+        // once reads each trial's eight values from one cache line.
+        let absorb = move |columns: &mut Vec<Vec<f64>>,
+                           (b, block): (usize, &mut [QuantityAccumulator])| {
+            let first = b * BLOCK;
+            for (chunk, n, buffer) in buffers {
+                for c in columns.iter_mut() {
+                    c.clear();
+                }
+                for t in 0..*n {
+                    let row = &buffer[t * width + first..t * width + first + block.len()];
+                    for (c, x) in columns.iter_mut().zip(row) {
+                        c.push(*x);
                     }
                 }
-            };
-            let columns = || {
-                (0..BLOCK)
-                    .map(|_| Vec::with_capacity(CHUNK_TRIALS as usize))
-                    .collect::<Vec<_>>()
-            };
-            state
-                .series
-                .par_chunks_mut(BLOCK)
-                .enumerate()
-                .for_each_with(columns(), absorb(0));
-            state
-                .outcomes
-                .par_chunks_mut(BLOCK)
-                .enumerate()
-                .for_each_with(columns(), absorb(series_len));
-            state.chunks.end = end;
-            next = end;
-        }
-    });
-    Ok(state)
+                for (acc, c) in block.iter_mut().zip(columns.iter()) {
+                    acc.absorb_chunk(*chunk, c);
+                }
+            }
+        };
+        let columns = (0..BLOCK)
+            .map(|_| Vec::with_capacity(CHUNK_TRIALS as usize))
+            .collect::<Vec<_>>();
+        accumulators
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .for_each_with(columns, absorb);
+        next = end;
+    }
 }
 
 /// Summarises a complete state.
