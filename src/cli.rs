@@ -40,6 +40,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write a commented starter scenario to edit.
     Init(InitArgs),
+    /// Compare two scenarios trial by trial (common random numbers) and write comparison.csv.
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(CompareArgs),
     /// Measure trials per second and peak memory of whole runs (for BENCHMARKS.md).
     Bench(BenchArgs),
     /// Combine the state files of a sharded run into the outputs of one run.
@@ -54,6 +57,44 @@ Examples:
   capsim run s.toml --trials 10000000 --shard 4/4 --state s-4.state
   capsim merge s-*.state --out output
       Writes output/s/ exactly as `capsim run s.toml --trials 10000000` would.";
+
+const COMPARE_EXAMPLES: &str = "\
+Examples:
+  capsim compare scenarios/openai-2025.toml scenarios/openai-2025-heavy-delays.toml
+      Writes output/openai-2025-vs-openai-2025-heavy-delays/comparison.csv: per outcome
+      and per month, A, B, the distribution of B - A and P(B better than A).";
+
+/// Arguments of `capsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline scenario (A).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// The alternative scenario (B).
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    /// Number of paired trials [default: A's `simulation.trials`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    pub trials: Option<u64>,
+
+    /// Seed shared by both scenarios [default: A's `simulation.seed`].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Output folder; results go to OUT/<A stem>-vs-<B stem>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
 /// Arguments of `capsim bench`.
 #[derive(Debug, Args)]

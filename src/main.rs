@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         cli::Command::Init(args) => cmd::init::run(args),
         cli::Command::Merge(args) => cmd::merge::run(args),
         cli::Command::Bench(args) => cmd::bench::run(args),
+        cli::Command::Compare(args) => cmd::compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

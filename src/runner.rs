@@ -68,8 +68,13 @@ pub enum RunError {
 
 /// The percentile method for `trials` trials of a run shaped like `layout`.
 pub fn method_for(trials: u64, layout: &OutputLayout) -> Method {
-    let quantities = (layout.series_len() + layout.outcomes.len()) as u64;
-    if trials.saturating_mul(quantities).saturating_mul(8) <= EXACT_BUDGET_BYTES {
+    method_for_width(trials, layout.series_len() + layout.outcomes.len())
+}
+
+/// The percentile method for `trials` trials of `quantities` quantities:
+/// exact while every value fits in [`EXACT_BUDGET_BYTES`].
+pub fn method_for_width(trials: u64, quantities: usize) -> Method {
+    if trials.saturating_mul(quantities as u64).saturating_mul(8) <= EXACT_BUDGET_BYTES {
         Method::Exact
     } else {
         Method::Sketch

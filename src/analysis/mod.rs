@@ -4,9 +4,11 @@
 //! Both re-simulate trials by index (each trial is reproducible from the seed
 //! and its index), so they cost no memory during the main run.
 
+mod compare;
 mod sensitivity;
 mod trials;
 
+pub use compare::{Better, COMPARED_METRICS, ComparisonRow, compare};
 pub use sensitivity::{SensitivityRow, sensitivity};
 pub use trials::{TrialTable, trial_table};
 

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub(crate) mod colour;
+pub mod compare;
 pub mod init;
 pub mod merge;
 pub mod run;

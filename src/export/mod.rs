@@ -4,6 +4,7 @@
 //! file and the previous run's output stays intact until replaced.
 
 pub mod chart;
+mod comparison;
 mod manifest;
 mod number;
 mod report;
@@ -16,6 +17,7 @@ mod trials;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use comparison::write_comparison_csv;
 pub use manifest::{Manifest, ManifestExporter};
 pub use number::{format_number, percentile_column};
 pub use report::{HtmlReportExporter, escape_html};

@@ -1,5 +1,6 @@
 //! Integration tests of the `capsim` binary.
 
+mod compare;
 mod determinism;
 mod errors;
 mod presentation;

@@ -1,0 +1,215 @@
+//! Paired comparison of two scenarios under common random numbers: trial `t`
+//! of A and trial `t` of B see the same draws for every component they share,
+//! so B - A per trial isolates the effect of what differs.
+
+use crate::metric::Metric;
+use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
+use crate::month::Month;
+use crate::runner::{RunConfig, RunError, accumulate, method_for_width};
+use crate::scenario::Scenario;
+use crate::stats::{QuantityAccumulator, Summary};
+
+/// Which way is better for a quantity, if either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// Larger is better (revenue, cash, capacity).
+    Higher,
+    /// Smaller is better (funding gap, delays, shortfall probability).
+    Lower,
+}
+
+/// The metrics compared month by month.
+pub const COMPARED_METRICS: [Metric; 6] = [
+    Metric::CapacityOnlineGw,
+    Metric::ComputePaymentsUsdBn,
+    Metric::CumulativeComputePaymentsUsdBn,
+    Metric::RevenueUsdBn,
+    Metric::CashBalanceUsdBn,
+    Metric::FundingGapUsdBn,
+];
+
+fn metric_better(m: Metric) -> Option<Better> {
+    match m {
+        Metric::CapacityOnlineGw | Metric::RevenueUsdBn | Metric::CashBalanceUsdBn => {
+            Some(Better::Higher)
+        }
+        Metric::FundingGapUsdBn => Some(Better::Lower),
+        _ => None,
+    }
+}
+
+fn outcome_better(name: &str) -> Option<Better> {
+    match name {
+        "total_revenue_usd_bn"
+        | "capacity_online_end_gw"
+        | "min_cash_usd_bn"
+        | "end_cash_usd_bn"
+        | "first_shortfall_month" => Some(Better::Higher),
+        "peak_funding_gap_usd_bn"
+        | "cash_shortfall_ever"
+        | "total_operating_costs_usd_bn"
+        | "capacity_never_arriving_gw" => Some(Better::Lower),
+        n if n.starts_with("target_") && n.ends_with("_reached") => Some(Better::Higher),
+        n if n.starts_with("target_") && n.ends_with("_month") => Some(Better::Lower),
+        _ => None,
+    }
+}
+
+/// One compared quantity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonRow {
+    /// Outcome or metric name.
+    pub quantity: String,
+    /// Unit.
+    pub unit: String,
+    /// The month, for metrics; `None` for outcomes.
+    pub month: Option<Month>,
+    /// Summary in scenario A.
+    pub a: Summary,
+    /// Summary in scenario B.
+    pub b: Summary,
+    /// Summary of B - A per trial.
+    pub diff: Summary,
+    /// P(B > A) per trial.
+    pub p_b_greater: f64,
+    /// P(B < A) per trial.
+    pub p_b_less: f64,
+    /// Which way is better, if either.
+    pub better: Option<Better>,
+}
+
+/// Where a compared quantity sits in each trial's records.
+struct Pair {
+    quantity: String,
+    unit: String,
+    month: Option<Month>,
+    a: Location,
+    b: Location,
+    better: Option<Better>,
+}
+
+#[derive(Clone, Copy)]
+enum Location {
+    Series(usize),
+    Outcome(usize),
+}
+
+fn read(rec: &TrialRecord, at: Location) -> f64 {
+    match at {
+        Location::Series(i) => rec.series[i],
+        Location::Outcome(i) => rec.outcomes[i],
+    }
+}
+
+/// Compares `b` against `a` over `config.trials` paired trials. Quantities
+/// are the outcomes both have (by name) and [`COMPARED_METRICS`] in the
+/// calendar months both horizons cover. Percentiles of A and B are the p10,
+/// p50, p90; of the difference, `config.percentiles`.
+pub fn compare(
+    a: &Scenario,
+    b: &Scenario,
+    config: &RunConfig,
+) -> Result<Vec<ComparisonRow>, RunError> {
+    let (ma, mb) = (Model::new(a), Model::new(b));
+    let (la, lb) = (ma.layout(), mb.layout());
+    let mut pairs = Vec::new();
+    for (i, o) in la.outcomes.iter().enumerate() {
+        if let Some(j) = lb.outcomes.iter().position(|p| p.name == o.name) {
+            // Month outcomes count from each horizon's start: compare only
+            // when the starts agree.
+            if o.kind == OutcomeKind::Month && a.start != b.start {
+                continue;
+            }
+            pairs.push(Pair {
+                quantity: o.name.clone(),
+                unit: o.unit.clone(),
+                month: None,
+                a: Location::Outcome(i),
+                b: Location::Outcome(j),
+                better: outcome_better(&o.name),
+            });
+        }
+    }
+    for metric in COMPARED_METRICS {
+        let (Some(oa), Some(ob)) = (la.metric_offset(metric), lb.metric_offset(metric)) else {
+            continue;
+        };
+        for m in 0..a.months {
+            let month = a.month(m);
+            let mb_index = month.months_since(b.start);
+            if !(0..b.months as i32).contains(&mb_index) {
+                continue;
+            }
+            pairs.push(Pair {
+                quantity: metric.name().to_string(),
+                unit: metric.unit().to_string(),
+                month: Some(month),
+                a: Location::Series(oa + m),
+                b: Location::Series(ob + mb_index as usize),
+                better: metric_better(metric),
+            });
+        }
+    }
+    // Per pair: A, B, B - A, [B > A], [B < A].
+    let width = 5 * pairs.len();
+    let method = method_for_width(config.trials, width);
+    let mut accs: Vec<QuantityAccumulator> = (0..width)
+        .map(|_| QuantityAccumulator::new(method, None))
+        .collect();
+    let threads = config.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::Threads { threads, source })?;
+    pool.install(|| {
+        accumulate(
+            config.trials,
+            0..config.chunks(),
+            threads,
+            &mut accs,
+            &|first, last, buffer| {
+                let (mut wa, mut wb) = (Workspace::new(a), Workspace::new(b));
+                let (mut ra, mut rb) = (TrialRecord::new(la), TrialRecord::new(lb));
+                for t in first..last {
+                    ma.simulate(config.seed, t, &mut wa, &mut ra);
+                    mb.simulate(config.seed, t, &mut wb, &mut rb);
+                    for p in &pairs {
+                        let (x, y) = (read(&ra, p.a), read(&rb, p.b));
+                        // Equal (including both "never") is a zero difference.
+                        let d = if x == y { 0.0 } else { y - x };
+                        buffer.extend_from_slice(&[
+                            x,
+                            y,
+                            d,
+                            f64::from(u8::from(y > x)),
+                            f64::from(u8::from(y < x)),
+                        ]);
+                    }
+                }
+            },
+            &|_| {},
+        )
+    });
+    let mut accs = accs.into_iter();
+    let mut rows = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let mut next = |ps: &[f64]| accs.next().expect("five per pair").finish_summary(ps);
+        let ends = [10.0, 50.0, 90.0];
+        let (sa, sb) = (next(&ends), next(&ends));
+        let diff = next(&config.percentiles);
+        let greater = next(&[]).mean.unwrap_or(0.0);
+        let less = next(&[]).mean.unwrap_or(0.0);
+        rows.push(ComparisonRow {
+            quantity: p.quantity,
+            unit: p.unit,
+            month: p.month,
+            a: sa,
+            b: sb,
+            diff,
+            p_b_greater: greater,
+            p_b_less: less,
+            better: p.better,
+        });
+    }
+    Ok(rows)
+}
