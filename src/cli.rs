@@ -175,6 +175,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_charts: bool,
 
+    /// Also report every metric by calendar quarter or year
+    /// (timeseries_by_quarter.csv, timeseries_by_year.csv): flows summed within
+    /// each trial, stocks at period end.
+    #[arg(long, value_name = "PERIOD", default_value = "month")]
+    pub period: capsim::period::Period,
+
     /// Also write trials.csv: every sampled input and every outcome of the
     /// first N trials (an audit trail to rebuild any figure).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]

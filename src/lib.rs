@@ -14,6 +14,7 @@ pub mod export;
 pub mod metric;
 pub mod model;
 pub mod month;
+pub mod period;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

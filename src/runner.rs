@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Model, OutcomeKind, OutputLayout, TrialRecord, Workspace};
+use crate::period::{Period, PeriodSpan, aggregate};
 use crate::scenario::Scenario;
 use crate::stats::{Distribution, Method, QuantityAccumulator, Summary};
 
@@ -96,6 +97,10 @@ pub struct RunState {
     pub series: Vec<QuantityAccumulator>,
     /// One accumulator per scalar outcome.
     pub outcomes: Vec<QuantityAccumulator>,
+    /// Reporting period of `period_series`.
+    pub period: Period,
+    /// One accumulator per metric per period (empty for monthly reporting).
+    pub period_series: Vec<QuantityAccumulator>,
 }
 
 impl RunState {
@@ -105,8 +110,19 @@ impl RunState {
         seed: u64,
         method: Method,
         start: u64,
+        period: Period,
+        periods: usize,
     ) -> RunState {
+        let period_len = if period == Period::Month {
+            0
+        } else {
+            layout.metrics.len() * periods
+        };
         RunState {
+            period,
+            period_series: (0..period_len)
+                .map(|_| QuantityAccumulator::new(method, None))
+                .collect(),
             trials,
             seed,
             method,
@@ -127,6 +143,13 @@ impl RunState {
 
     /// Absorbs the state of the chunks that come right after this one's.
     pub fn absorb(&mut self, later: RunState) -> Result<(), RunError> {
+        if later.period != self.period {
+            return Err(RunError::Merge(format!(
+                "parts reported by {} and by {}",
+                self.period.name(),
+                later.period.name()
+            )));
+        }
         if later.trials != self.trials || later.seed != self.seed || later.method != self.method {
             return Err(RunError::Merge(format!(
                 "parts of different runs (trials {} and {}, seed {} and {})",
@@ -147,6 +170,9 @@ impl RunState {
             a.absorb(b);
         }
         for (a, b) in self.outcomes.iter_mut().zip(later.outcomes) {
+            a.absorb(b);
+        }
+        for (a, b) in self.period_series.iter_mut().zip(later.period_series) {
             a.absorb(b);
         }
         Ok(())
@@ -179,6 +205,12 @@ pub struct RunResult {
     pub outcome_distributions: Vec<Distribution>,
     /// For month outcomes, how many trials had each month index.
     pub month_counts: Vec<Option<Vec<u64>>>,
+    /// Reporting period of `period_series`.
+    pub period: Period,
+    /// The periods of the horizon.
+    pub period_spans: Vec<PeriodSpan>,
+    /// Per metric per period (metric-major), when `period` is not monthly.
+    pub period_series: Vec<Summary>,
 }
 
 impl RunResult {
@@ -206,7 +238,18 @@ pub fn run(
     config: &RunConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
-    let state = simulate(scenario, config, 0..config.chunks(), progress)?;
+    run_by(scenario, config, Period::Month, progress)
+}
+
+/// As [`run`], also reporting every metric by `period` (flows summed within
+/// each trial, stocks at period end) when it is not [`Period::Month`].
+pub fn run_by(
+    scenario: &Scenario,
+    config: &RunConfig,
+    period: Period,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult, RunError> {
+    let state = simulate_by(scenario, config, 0..config.chunks(), period, progress)?;
     Ok(finish(scenario, state, &config.percentiles))
 }
 
@@ -218,10 +261,38 @@ pub fn simulate(
     chunks: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
+    simulate_by(scenario, config, chunks, Period::Month, progress)
+}
+
+/// As [`simulate`], with period series when `period` is not monthly.
+pub fn simulate_by(
+    scenario: &Scenario,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    period: Period,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunState, RunError> {
     let model = Model::new(scenario);
     let layout = model.layout().clone();
-    let method = method_for(config.trials, &layout);
-    let mut state = RunState::empty(&layout, config.trials, config.seed, method, chunks.start);
+    let spans = period.spans(scenario.start, scenario.months);
+    let width_periods = if period == Period::Month {
+        0
+    } else {
+        layout.metrics.len() * spans.len()
+    };
+    let method = method_for_width(
+        config.trials,
+        layout.series_len() + layout.outcomes.len() + width_periods,
+    );
+    let mut state = RunState::empty(
+        &layout,
+        config.trials,
+        config.seed,
+        method,
+        chunks.start,
+        period,
+        spans.len(),
+    );
     let threads = config.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -231,7 +302,9 @@ pub fn simulate(
     let series_len = layout.series_len();
     // One flat row of accumulators: the series, then the outcomes.
     let mut all: Vec<QuantityAccumulator> = std::mem::take(&mut state.series);
+    all.append(&mut state.period_series);
     all.append(&mut state.outcomes);
+    let months = layout.months;
     pool.install(|| {
         accumulate(
             config.trials,
@@ -244,14 +317,21 @@ pub fn simulate(
                 for trial in first..last {
                     model.simulate(config.seed, trial, &mut ws, &mut record);
                     buffer.extend_from_slice(&record.series);
+                    if width_periods > 0 {
+                        for (k, metric) in layout.metrics.iter().enumerate() {
+                            let values = &record.series[k * months..(k + 1) * months];
+                            aggregate(metric.kind(), values, &spans, buffer);
+                        }
+                    }
                     buffer.extend_from_slice(&record.outcomes);
                 }
             },
             progress,
         )
     });
-    debug_assert_eq!(all.len(), width);
-    state.outcomes = all.split_off(series_len);
+    debug_assert_eq!(all.len(), width + width_periods);
+    state.outcomes = all.split_off(series_len + width_periods);
+    state.period_series = all.split_off(series_len);
     state.series = all;
     state.chunks.end = chunks.end;
     Ok(state)
@@ -329,6 +409,11 @@ pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunR
         .into_par_iter()
         .map(|acc| acc.finish_summary(percentiles))
         .collect();
+    let period_series: Vec<Summary> = state
+        .period_series
+        .into_par_iter()
+        .map(|acc| acc.finish_summary(percentiles))
+        .collect();
     let mut outcomes = Vec::new();
     let mut outcome_distributions = Vec::new();
     let mut month_counts = Vec::new();
@@ -348,5 +433,8 @@ pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunR
         outcomes,
         outcome_distributions,
         month_counts,
+        period: state.period,
+        period_spans: state.period.spans(scenario.start, scenario.months),
+        period_series,
     }
 }

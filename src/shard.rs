@@ -296,6 +296,8 @@ impl StateFile {
                 chunks: self.state.chunks.clone(),
                 series: Vec::new(),
                 outcomes: Vec::new(),
+                period: self.state.period,
+                period_series: Vec::new(),
             },
         }
     }

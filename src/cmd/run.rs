@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use capsim::export::chart::{CHARTS_DIR, render_charts, write_charts};
 use capsim::export::{
-    Exporter, HtmlReportExporter, Manifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
-    standard_exporters, write_run,
+    Exporter, HtmlReportExporter, Manifest, PeriodTimeseriesCsvExporter, RunReport,
+    SensitivityCsvExporter, TrialsCsvExporter, standard_exporters, write_run,
 };
 use capsim::model::{OutcomeKind, outcome};
-use capsim::runner::{CHUNK_TRIALS, RunConfig, RunResult, run as run_trials, simulate};
+use capsim::period::Period;
+use capsim::runner::{CHUNK_TRIALS, RunConfig, RunResult, run_by, simulate_by};
 use capsim::scenario::Scenario;
 use capsim::shard::{Shard, StateFile};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -118,8 +119,8 @@ fn run_one(
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     };
-    let result =
-        run_trials(scenario, &config, &progress).map_err(|e| Failure::Other(e.to_string()))?;
+    let result = run_by(scenario, &config, args.period, &progress)
+        .map_err(|e| Failure::Other(e.to_string()))?;
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
 
@@ -218,6 +219,11 @@ pub(crate) fn write_outputs(o: Outputs) -> Result<(), Failure> {
     };
     let mut exporters = standard_exporters();
     exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
+    if result.period != Period::Month {
+        exporters.push(Box::new(PeriodTimeseriesCsvExporter {
+            period: result.period,
+        }));
+    }
     exporters.extend(o.extra);
     let manifest = Manifest {
         capsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -270,7 +276,7 @@ fn run_shard(
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
     let chunks = shard.chunks(config.chunks());
-    let state = simulate(scenario, config, chunks.clone(), &|_| {})
+    let state = simulate_by(scenario, config, chunks.clone(), args.period, &|_| {})
         .map_err(|e| Failure::Other(e.to_string()))?;
     let file = StateFile::new(
         path,
