@@ -64,10 +64,21 @@ impl Pert {
         }
         let (alpha, beta) = if max > min {
             let width = max - min;
-            (
+            let shape = (
                 1.0 + lambda * (mode - min) / width,
                 1.0 + lambda * (max - mode) / width,
-            )
+            );
+            if shape.0.is_finite() && shape.1.is_finite() {
+                shape
+            } else {
+                // lambda * (mode - min) overflows for ranges near the largest
+                // f64 (an infinite shape hangs the beta inversion): divide
+                // first, which is the same number mathematically.
+                (
+                    1.0 + lambda * ((mode - min) / width),
+                    1.0 + lambda * ((max - mode) / width),
+                )
+            }
         } else {
             (1.0, 1.0)
         };
@@ -163,6 +174,16 @@ mod tests {
             }
             assert!(worst < 1e-7, "({min}, {mode}, {max}, {lambda}): {worst}");
         }
+    }
+
+    /// Found by fuzzing: lambda * (mode - min) overflowed to an infinite
+    /// alpha, on which the beta inversion never returned.
+    #[test]
+    fn ranges_near_the_largest_number_have_finite_shapes() {
+        let d = Pert::new(-1e308, 269.8, 5.942516220331432e18, 4.0).unwrap();
+        let (a, b) = d.shape();
+        assert!(a.is_finite() && b.is_finite(), "{a} {b}");
+        assert!(d.quantile(0.5).is_finite());
     }
 
     #[test]
