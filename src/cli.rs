@@ -43,6 +43,9 @@ pub enum Command {
     /// Compare two scenarios trial by trial (common random numbers) and write comparison.csv.
     #[command(after_help = COMPARE_EXAMPLES)]
     Compare(CompareArgs),
+    /// Run a scenario over a grid of settings (common random numbers) and write sweep.csv.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep(SweepArgs),
     /// Measure trials per second and peak memory of whole runs (for BENCHMARKS.md).
     Bench(BenchArgs),
     /// Combine the state files of a sharded run into the outputs of one run.
@@ -88,6 +91,53 @@ pub struct CompareArgs {
     pub out: PathBuf,
 
     /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+const SWEEP_EXAMPLES: &str = "\
+Examples:
+  capsim sweep scenarios/openai-2025.toml --set revenue.annual_growth=0.3,0.6,0.9
+      Writes output/openai-2025-sweep/sweep.csv: one row per value, with the key
+      outcomes' mean, p10, p50, p90 and the event probabilities.
+  capsim sweep s.toml --set tranche.abilene-p2.delay_months=0,6,12 --set cash.start_usd_bn=20,40
+      A 3 x 2 grid. Items of [[tranche]], [[contract]], [[funding]], [[target]] and
+      [[shock]] are addressed by name.
+  capsim sweep s.toml --set 'tranche.site-a.delay_months={ dist = \"pert\", min = 0, mode = 3, max = 12 },6'
+      Values are TOML: numbers, \"strings\", booleans, arrays, distributions.
+
+Every setting runs with the same seed and trials, so settings differ only by
+what was set. Exit codes: 0 success, 2 invalid input, 1 other errors.";
+
+/// Arguments of `capsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario to sweep.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// KEY=V1,V2,...: a dotted path into the scenario and the TOML values to
+    /// set it to. Give once or twice (a grid).
+    #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+    pub set: Vec<String>,
+
+    /// Number of trials per setting [default: the scenario's `simulation.trials`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    pub trials: Option<u64>,
+
+    /// Seed shared by every setting [default: the scenario's `simulation.seed`].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Output folder; results go to OUT/<scenario stem>-sweep/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
 
@@ -181,6 +231,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "PERIOD", default_value = "month")]
     pub period: capsim::period::Period,
 
+    /// Keep doubling the trials (from --trials) until the p10, p50 and p90 of
+    /// the key outcomes change by at most this fraction (e.g. 0.005), or
+    /// --max-trials is reached; the manifest records what was reached.
+    #[arg(long, value_name = "REL", value_parser = parse_precision)]
+    pub precision: Option<f64>,
+
+    /// Cap on trials for --precision.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    pub max_trials: u64,
+
     /// Also write trials.csv: every sampled input and every outcome of the
     /// first N trials (an audit trail to rebuild any figure).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
@@ -199,6 +259,15 @@ pub struct RunArgs {
     /// Where a sharded run saves its partial state.
     #[arg(long, value_name = "FILE", requires = "shard")]
     pub state: Option<PathBuf>,
+}
+
+fn parse_precision(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!(
+            "expected a fraction between 0 and 1 such as 0.005, got {s:?}"
+        )),
+    }
 }
 
 /// Arguments of `capsim init`.

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         cli::Command::Merge(args) => cmd::merge::run(args),
         cli::Command::Bench(args) => cmd::bench::run(args),
         cli::Command::Compare(args) => cmd::compare::run(args),
+        cli::Command::Sweep(args) => cmd::sweep::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,11 +5,18 @@
 //! and its index), so they cost no memory during the main run.
 
 mod compare;
+mod precision;
 mod sensitivity;
+mod sweep;
 mod trials;
 
 pub use compare::{Better, COMPARED_METRICS, ComparisonRow, compare};
+pub use precision::{KEY_OUTCOMES, PrecisionReport, run_to_precision};
 pub use sensitivity::{SensitivityRow, sensitivity};
+pub use sweep::{
+    SWEEP_KEY_OUTCOMES, SWEEP_PERCENTILES, SweepError, SweepKey, SweepSetting, SweepValue, apply,
+    compact, split_top_level, sweep_outcomes, sweep_settings, to_toml, write_sweep_csv,
+};
 pub use trials::{TrialTable, trial_table};
 
 use rayon::prelude::*;

@@ -49,5 +49,6 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
             !args.no_sensitivity,
             None,
         )?,
+        precision: None,
     })
 }

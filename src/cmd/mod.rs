@@ -6,6 +6,7 @@ pub mod compare;
 pub mod init;
 pub mod merge;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use std::path::PathBuf;

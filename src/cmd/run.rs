@@ -119,8 +119,25 @@ fn run_one(
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     };
-    let result = run_by(scenario, &config, args.period, &progress)
-        .map_err(|e| Failure::Other(e.to_string()))?;
+    let (result, precision) = match args.precision {
+        Some(rel) => {
+            let (r, p) = capsim::analysis::run_to_precision(
+                scenario,
+                &config,
+                args.period,
+                rel,
+                args.max_trials.max(config.trials),
+                &|_| {},
+            )
+            .map_err(|e| Failure::Other(e.to_string()))?;
+            (r, Some(p))
+        }
+        None => (
+            run_by(scenario, &config, args.period, &progress)
+                .map_err(|e| Failure::Other(e.to_string()))?,
+            None,
+        ),
+    };
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
 
@@ -142,6 +159,7 @@ fn run_one(
             !args.no_sensitivity,
             args.export_trials,
         )?,
+        precision,
     })
 }
 
@@ -158,6 +176,8 @@ pub(crate) struct Outputs<'a> {
     pub no_charts: bool,
     /// Exporters beyond the standard ones (sensitivity, trials).
     pub extra: Vec<Box<dyn Exporter>>,
+    /// What `--precision` did, if asked.
+    pub precision: Option<capsim::analysis::PrecisionReport>,
 }
 
 /// Sample sizes of the sensitivity analysis: rank correlations over the first
@@ -246,6 +266,7 @@ pub(crate) fn write_outputs(o: Outputs) -> Result<(), Failure> {
                     .map(|c| format!("{CHARTS_DIR}/{}", c.file_name)),
             )
             .collect(),
+        precision: o.precision,
     };
     let report = RunReport {
         scenario,

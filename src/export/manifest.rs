@@ -34,6 +34,9 @@ pub struct Manifest {
     pub wall_time_seconds: f64,
     /// Files written alongside, in the run folder.
     pub files: Vec<String>,
+    /// With `--precision`: the tolerance, what was reached, and the runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::analysis::PrecisionReport>,
 }
 
 /// Writes `manifest.json`.

@@ -6,4 +6,5 @@ mod errors;
 mod presentation;
 mod run;
 mod shard;
+mod sweep;
 mod workdir;

@@ -286,3 +286,91 @@ fn export_trials_writes_the_audit_table() {
     assert!(sens.starts_with("outcome,unit,input,spearman,variance_share,median,median_at_input_p10,median_at_input_p90,swing\n"));
     assert!(sens.contains("\npeak_funding_gap_usd_bn,USD bn,"));
 }
+
+#[test]
+fn precision_doubles_trials_until_stable_and_records_it() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "-q",
+        "--no-charts",
+        "--no-sensitivity",
+        "--trials",
+        "500",
+        "--precision",
+        "0.02",
+        "--max-trials",
+        "64000",
+    ])
+    .expect_code(0);
+    let m: serde_json::Value = serde_json::from_str(&wd.read("output/s/manifest.json")).unwrap();
+    let p = &m["precision"];
+    let runs = p["runs"].as_array().unwrap();
+    assert!(runs.len() >= 2, "{p}");
+    assert_eq!(runs[0][0], 500);
+    assert_eq!(m["trials"], p["trials"]);
+    assert_eq!(p["converged"], true, "{p}");
+    assert!(p["reached"].as_f64().unwrap() <= 0.02);
+    // Deterministic: the same call stops at the same trials with the same bytes.
+    let first = wd.read("output/s/summary.csv");
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "-q",
+        "--no-charts",
+        "--no-sensitivity",
+        "--trials",
+        "500",
+        "--precision",
+        "0.02",
+        "--max-trials",
+        "64000",
+    ])
+    .expect_code(0);
+    assert_eq!(first, wd.read("output/s/summary.csv"));
+    // A cap below the next doubling stops at once, unconverged.
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "-q",
+        "--no-charts",
+        "--no-sensitivity",
+        "--trials",
+        "500",
+        "--precision",
+        "0.000001",
+        "--max-trials",
+        "1000",
+    ])
+    .expect_code(0);
+    let m: serde_json::Value = serde_json::from_str(&wd.read("output/s/manifest.json")).unwrap();
+    assert_eq!(m["precision"]["converged"], false);
+    assert_eq!(m["trials"], 1000);
+    wd.capsim(&["run", "s.toml", "--precision", "2"])
+        .expect_code(2);
+}
+
+#[test]
+fn period_option_writes_quarterly_table() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "-q",
+        "--no-charts",
+        "--no-sensitivity",
+        "--period",
+        "quarter",
+    ])
+    .expect_code(0);
+    let text = wd.read("output/s/timeseries_by_quarter.csv");
+    assert!(text.starts_with("metric,unit,period,period_end,mean,std_dev,std_error,p5,"));
+    assert!(text.contains("\ncompute_payments_usd_bn,USD bn/quarter,2026-Q1,2026-03,"));
+    assert!(text.contains("\ncapacity_online_gw,GW,2027-Q4,2027-12,"));
+    assert!(wd.exists("output/s/timeseries.csv"));
+    wd.capsim(&["run", "s.toml", "--period", "week"])
+        .expect_code(2);
+}
