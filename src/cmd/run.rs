@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use capsim::export::chart::{CHARTS_DIR, render_charts, write_charts};
+use capsim::analysis::{SensitivityRow, TrialTable};
+use capsim::export::chart::{CHARTS_DIR, render_charts_with, write_charts};
 use capsim::export::{
     Exporter, HtmlReportExporter, Manifest, PeriodTimeseriesCsvExporter, RunReport,
     SensitivityCsvExporter, TrialsCsvExporter, standard_exporters, write_run,
@@ -174,8 +175,8 @@ pub(crate) struct Outputs<'a> {
     pub wall: f64,
     pub quiet: bool,
     pub no_charts: bool,
-    /// Exporters beyond the standard ones (sensitivity, trials).
-    pub extra: Vec<Box<dyn Exporter>>,
+    /// Analyses beyond the standard outputs (sensitivity, trials).
+    pub extra: Analyses,
     /// What `--precision` did, if asked.
     pub precision: Option<capsim::analysis::PrecisionReport>,
 }
@@ -186,7 +187,29 @@ const SENSITIVITY_SAMPLE: u64 = 5_000;
 const SWING_INPUTS: usize = 10;
 const SWING_TRIALS: u64 = 1_000;
 
-/// The per-trial analyses asked for, as exporters, computed on `threads` threads.
+/// The per-trial analyses of a run, if asked for.
+pub(crate) struct Analyses {
+    /// Sensitivity rows: written to sensitivity.csv and drawn as tornado charts.
+    pub sensitivity: Option<Vec<SensitivityRow>>,
+    /// The per-trial table: written to trials.csv.
+    pub trials: Option<TrialTable>,
+}
+
+impl Analyses {
+    /// The exporters writing them.
+    fn exporters(self) -> Vec<Box<dyn Exporter>> {
+        let mut out: Vec<Box<dyn Exporter>> = Vec::new();
+        if let Some(rows) = self.sensitivity {
+            out.push(Box::new(SensitivityCsvExporter { rows }));
+        }
+        if let Some(table) = self.trials {
+            out.push(Box::new(TrialsCsvExporter { table }));
+        }
+        out
+    }
+}
+
+/// The per-trial analyses asked for, computed on `threads` threads.
 pub(crate) fn analyses(
     scenario: &Scenario,
     seed: u64,
@@ -194,7 +217,7 @@ pub(crate) fn analyses(
     threads: usize,
     sensitivity: bool,
     export_trials: Option<u64>,
-) -> Result<Vec<Box<dyn Exporter>>, Failure> {
+) -> Result<Analyses, Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
@@ -212,14 +235,10 @@ pub(crate) fn analyses(
         let table = export_trials.map(|n| capsim::analysis::trial_table(scenario, seed, n));
         (rows, table)
     });
-    let mut out: Vec<Box<dyn Exporter>> = Vec::new();
-    if let Some(rows) = rows {
-        out.push(Box::new(SensitivityCsvExporter { rows }));
-    }
-    if let Some(table) = table {
-        out.push(Box::new(TrialsCsvExporter { table }));
-    }
-    Ok(out)
+    Ok(Analyses {
+        sensitivity: rows,
+        trials: table,
+    })
 }
 
 /// Writes every output file of a run into its folder and prints the summary.
@@ -235,7 +254,8 @@ pub(crate) fn write_outputs(o: Outputs) -> Result<(), Failure> {
     let charts = if o.no_charts {
         Vec::new()
     } else {
-        render_charts(scenario, result).map_err(|e| Failure::Other(e.to_string()))?
+        render_charts_with(scenario, result, o.extra.sensitivity.as_deref())
+            .map_err(|e| Failure::Other(e.to_string()))?
     };
     let mut exporters = standard_exporters();
     exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
@@ -244,7 +264,7 @@ pub(crate) fn write_outputs(o: Outputs) -> Result<(), Failure> {
             period: result.period,
         }));
     }
-    exporters.extend(o.extra);
+    exporters.extend(o.extra.exporters());
     let manifest = Manifest {
         capsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: path.display().to_string(),

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::workdir::{SMALL, Workdir};
 
-const CHARTS: [&str; 8] = [
+const CHARTS: [&str; 10] = [
     "distribution-peak_funding_gap_usd_bn.svg",
     "exceedance-two-gw.svg",
     "fan-capacity_online_gw.svg",
@@ -15,6 +15,8 @@ const CHARTS: [&str; 8] = [
     "fan-cumulative_compute_payments_usd_bn.svg",
     "fan-funding_gap_usd_bn.svg",
     "fan-revenue_run_rate_usd_bn.svg",
+    "tornado-peak_funding_gap_usd_bn.svg",
+    "tornado-total_compute_payments_usd_bn.svg",
 ];
 
 #[test]
@@ -45,6 +47,19 @@ fn charts_are_svg_with_titles_months_and_units() {
     let gap = wd.read("output/s/charts/distribution-peak_funding_gap_usd_bn.svg");
     assert!(gap.contains("Peak funding gap: distribution (percentiles)"));
     assert!(gap.contains("USD bn"));
+    let tornado = wd.read("output/s/charts/tornado-peak_funding_gap_usd_bn.svg");
+    for text in [
+        "Peak funding gap: median with each input at its p10 and p90",
+        "median peak_funding_gap_usd_bn, USD bn",
+        "input at its p10",
+        "input at its p90",
+        "tranche.site-b.gw",
+    ] {
+        assert!(
+            tornado.contains(text),
+            "{text} missing from the tornado chart"
+        );
+    }
 
     let manifest: serde_json::Value =
         serde_json::from_str(&wd.read("output/s/manifest.json")).unwrap();
@@ -117,6 +132,17 @@ fn report_is_self_contained() {
         html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
         "only SVG namespaces may mention http://"
     );
+}
+
+#[test]
+fn no_sensitivity_means_no_tornado_chart() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.capsim(&["run", "s.toml", "--trials", "200", "--no-sensitivity", "-q"])
+        .expect_code(0);
+    assert!(wd.exists("output/s/charts/fan-capacity_online_gw.svg"));
+    assert!(!wd.exists("output/s/charts/tornado-peak_funding_gap_usd_bn.svg"));
+    assert!(!wd.exists("output/s/sensitivity.csv"));
 }
 
 #[test]

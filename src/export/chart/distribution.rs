@@ -22,7 +22,7 @@ pub struct PercentileChart {
     pub outcome: String,
 }
 
-fn outcome_title(name: &str) -> String {
+pub(crate) fn outcome_title(name: &str) -> String {
     match name {
         "peak_funding_gap_usd_bn" => "Peak funding gap".into(),
         "total_compute_payments_usd_bn" => "Compute payments over the horizon".into(),

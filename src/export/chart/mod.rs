@@ -7,9 +7,10 @@
 //! summaries, like the CSV files.
 //!
 //! Each chart kind lives in its own file and implements [`Chart`];
-//! [`standard_charts`] chooses the charts of a run. Adding a kind (a tornado
-//! chart once sensitivity results exist) is one new file implementing
-//! [`Chart`] and one line in [`standard_charts`].
+//! [`standard_charts_with`] chooses the charts of a run. Adding a kind is one
+//! new file implementing [`Chart`] and one line in [`standard_charts_with`].
+//! When the run's sensitivity analysis is at hand, [`TornadoChart`]s of the
+//! peak funding gap and the total compute payments are drawn from its rows.
 //!
 //! Charts only use what [`RunResult`] reports: percentiles per month and per
 //! outcome, and for each target the exact share of trials that have met it by
@@ -21,13 +22,16 @@ mod distribution;
 mod exceedance;
 mod fan;
 mod style;
+mod tornado;
 
 use std::path::{Path, PathBuf};
 
 pub use distribution::PercentileChart;
 pub use exceedance::ExceedanceChart;
 pub use fan::{FanChart, Reference};
+pub use tornado::{TornadoBar, TornadoChart};
 
+use crate::analysis::SensitivityRow;
 use crate::error::ExportError;
 use crate::metric::Metric;
 use crate::runner::RunResult;
@@ -115,6 +119,20 @@ fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
 /// The charts of a standard run: a fan chart per key metric (and per metric
 /// a target watches), then the distribution of the peak funding gap.
 pub fn standard_charts(scenario: &Scenario, result: &RunResult) -> Vec<Box<dyn Chart>> {
+    standard_charts_with(scenario, result, None)
+}
+
+/// Outcomes that get a tornado chart when sensitivity rows are given.
+pub const TORNADO_OUTCOMES: [&str; 2] =
+    ["peak_funding_gap_usd_bn", "total_compute_payments_usd_bn"];
+
+/// [`standard_charts`], plus a [`TornadoChart`] per outcome of
+/// [`TORNADO_OUTCOMES`] that has swung inputs in `sensitivity`.
+pub fn standard_charts_with(
+    scenario: &Scenario,
+    result: &RunResult,
+    sensitivity: Option<&[SensitivityRow]>,
+) -> Vec<Box<dyn Chart>> {
     let mut charts: Vec<Box<dyn Chart>> = Vec::new();
     let mut metrics = key_metrics(scenario);
     for t in &scenario.targets {
@@ -143,6 +161,11 @@ pub fn standard_charts(scenario: &Scenario, result: &RunResult) -> Vec<Box<dyn C
     charts.push(Box::new(PercentileChart {
         outcome: "peak_funding_gap_usd_bn".into(),
     }));
+    for outcome in TORNADO_OUTCOMES {
+        if let Some(chart) = sensitivity.and_then(|rows| TornadoChart::from_rows(outcome, rows)) {
+            charts.push(Box::new(chart));
+        }
+    }
     charts
 }
 
@@ -151,7 +174,20 @@ pub fn render_charts(
     scenario: &Scenario,
     result: &RunResult,
 ) -> Result<Vec<RenderedChart>, ChartError> {
-    render(&standard_charts(scenario, result), scenario, result)
+    render_charts_with(scenario, result, None)
+}
+
+/// Draws every chart of [`standard_charts_with`].
+pub fn render_charts_with(
+    scenario: &Scenario,
+    result: &RunResult,
+    sensitivity: Option<&[SensitivityRow]>,
+) -> Result<Vec<RenderedChart>, ChartError> {
+    render(
+        &standard_charts_with(scenario, result, sensitivity),
+        scenario,
+        result,
+    )
 }
 
 /// Draws `charts`.
