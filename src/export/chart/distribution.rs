@@ -2,8 +2,7 @@
 //! step chart of the cumulative share of trials, honest about knowing the
 //! distribution only at those percentiles.
 //!
-//! TODO: a true histogram (of the peak funding gap, say) needs per-trial
-//! values or bin counts from the runner; `RunResult` keeps only percentiles.
+//! The histogram of the same outcome is [`super::HistogramChart`].
 
 use plotters::prelude::*;
 

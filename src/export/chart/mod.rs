@@ -15,12 +15,15 @@
 //! Charts only use what [`RunResult`] reports: percentiles per month and per
 //! outcome, and for each target the exact share of trials that have met it by
 //! each month ([`RunResult::by_month_probability`]), drawn by
-//! [`ExceedanceChart`]. The peak funding gap is drawn from its percentiles
-//! ([`PercentileChart`]), which says so in its title.
+//! [`ExceedanceChart`]. The peak funding gap is drawn as a histogram from the
+//! run's distribution of it ([`HistogramChart`], every value or a sketch) and
+//! from its reported percentiles ([`PercentileChart`]); each says which in its
+//! title.
 
 mod distribution;
 mod exceedance;
 mod fan;
+mod histogram;
 mod style;
 mod tornado;
 
@@ -29,6 +32,7 @@ use std::path::{Path, PathBuf};
 pub use distribution::PercentileChart;
 pub use exceedance::ExceedanceChart;
 pub use fan::{FanChart, Reference};
+pub use histogram::{Bin, HistogramChart};
 pub use tornado::{TornadoBar, TornadoChart};
 
 use crate::analysis::SensitivityRow;
@@ -117,7 +121,8 @@ fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
 }
 
 /// The charts of a standard run: a fan chart per key metric (and per metric
-/// a target watches), then the distribution of the peak funding gap.
+/// a target watches), the exceedance curve of each target, then the
+/// histogram and the percentiles of the peak funding gap.
 pub fn standard_charts(scenario: &Scenario, result: &RunResult) -> Vec<Box<dyn Chart>> {
     standard_charts_with(scenario, result, None)
 }
@@ -158,6 +163,9 @@ pub fn standard_charts_with(
             }));
         }
     }
+    charts.push(Box::new(HistogramChart {
+        outcome: "peak_funding_gap_usd_bn".into(),
+    }));
     charts.push(Box::new(PercentileChart {
         outcome: "peak_funding_gap_usd_bn".into(),
     }));
