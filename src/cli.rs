@@ -94,6 +94,10 @@ pub struct CompareArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
 
+    /// Do not draw the charts (OUT/<A>-vs-<B>/charts/*.svg).
+    #[arg(long)]
+    pub no_charts: bool,
+
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use capsim::analysis::{Better, compare};
+use capsim::export::chart::{CHARTS_DIR, comparison_charts, write_charts};
 use capsim::export::{format_number, write_atomically, write_comparison_csv};
 use capsim::runner::RunConfig;
 use sha2::{Digest, Sha256};
@@ -14,7 +15,8 @@ use crate::cli::CompareArgs;
 const DIFF_PERCENTILES: [f64; 5] = [5.0, 10.0, 50.0, 90.0, 95.0];
 
 /// Runs both scenarios with common random numbers and writes
-/// OUT/<A>-vs-<B>/comparison.csv and manifest.json.
+/// OUT/<A>-vs-<B>/comparison.csv, manifest.json and (unless `--no-charts`)
+/// charts/compare-<metric>.svg.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let paths = [args.a.clone(), args.b.clone()];
     let scenarios = super::load_all(&paths)?;
@@ -46,6 +48,22 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         write_comparison_csv(&rows, &DIFF_PERCENTILES, out)
     })
     .map_err(other)?;
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        let (name_a, name_b) = (
+            format!("A ({})", stem(&args.a)),
+            format!("B ({})", stem(&args.b)),
+        );
+        comparison_charts(a, &name_a, &name_b, &rows).map_err(|e| Failure::Other(e.to_string()))?
+    };
+    let chart_paths = write_charts(&folder, &charts).map_err(other)?;
+    let mut files = vec!["comparison.csv".to_string()];
+    files.extend(
+        charts
+            .iter()
+            .map(|c| format!("{CHARTS_DIR}/{}", c.file_name)),
+    );
     let sha = |p: &std::path::Path| {
         std::fs::read(p)
             .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
@@ -61,7 +79,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         "diff_percentiles": DIFF_PERCENTILES,
         "threads": config.threads,
         "wall_time_seconds": (wall * 1000.0).round() / 1000.0,
-        "files": ["comparison.csv"],
+        "files": files,
     });
     write_atomically(&folder.join("manifest.json"), |out| {
         serde_json::to_writer_pretty(&mut *out, &manifest)?;
@@ -100,6 +118,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             );
         }
         println!("  wrote {}/comparison.csv", folder.display());
+        for p in &chart_paths {
+            println!("  wrote {}", p.display());
+        }
     }
     Ok(())
 }

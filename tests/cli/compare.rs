@@ -72,3 +72,67 @@ fn adding_a_small_tranche_leaves_other_components_draws_alone() {
     assert_eq!(end[col("diff_p50")], "0.05");
     assert_eq!(end[col("p_b_better")], "1");
 }
+
+#[test]
+fn compare_draws_medians_and_bands_of_both_scenarios_unless_no_charts() {
+    let wd = Workdir::new();
+    wd.create("a.toml", SMALL);
+    wd.create("b.toml", SMALL);
+    wd.capsim(&["compare", "a.toml", "b.toml", "--trials", "500", "-q"])
+        .expect_code(0);
+    for (name, title, unit) in [
+        (
+            "capacity_online_gw",
+            "Capacity online, GW: A (a) and B (b)",
+            "GW",
+        ),
+        (
+            "cash_balance_usd_bn",
+            "Cash balance, USD bn: A (a) and B (b)",
+            "USD bn",
+        ),
+    ] {
+        let svg = wd.read(&format!("output/a-vs-b/charts/compare-{name}.svg"));
+        assert!(svg.starts_with("<svg"), "{name}");
+        assert!(svg.trim_end().ends_with("</svg>"), "{name}");
+        for text in [
+            title,
+            unit,
+            "2026-01",
+            "A (a): p10-p90",
+            "A (a): median",
+            "B (b): p10-p90",
+            "B (b): median",
+        ] {
+            assert!(svg.contains(text), "{text} missing from {name}");
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&wd.read("output/a-vs-b/manifest.json")).unwrap();
+    assert_eq!(
+        manifest["files"],
+        serde_json::json!([
+            "comparison.csv",
+            "charts/compare-capacity_online_gw.svg",
+            "charts/compare-cash_balance_usd_bn.svg"
+        ])
+    );
+
+    wd.capsim(&[
+        "compare",
+        "a.toml",
+        "b.toml",
+        "--trials",
+        "500",
+        "--out",
+        "plain",
+        "--no-charts",
+        "-q",
+    ])
+    .expect_code(0);
+    assert!(wd.exists("plain/a-vs-b/comparison.csv"));
+    assert!(!wd.exists("plain/a-vs-b/charts"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&wd.read("plain/a-vs-b/manifest.json")).unwrap();
+    assert_eq!(manifest["files"], serde_json::json!(["comparison.csv"]));
+}

@@ -20,6 +20,7 @@
 //! from its reported percentiles ([`PercentileChart`]); each says which in its
 //! title.
 
+mod compare;
 mod distribution;
 mod exceedance;
 mod fan;
@@ -29,6 +30,7 @@ mod tornado;
 
 use std::path::{Path, PathBuf};
 
+pub use compare::{COMPARISON_CHART_METRICS, comparison_chart, comparison_charts};
 pub use distribution::PercentileChart;
 pub use exceedance::ExceedanceChart;
 pub use fan::{FanChart, Reference};
