@@ -247,6 +247,27 @@ impl Checker<'_> {
         }
     }
 
+    /// A required amount of money (USD bn, 0 to [`MAX_USD_BN`]); a zero
+    /// placeholder, with an error reported, when it is missing.
+    fn required_amount(
+        &mut self,
+        v: &Option<Spanned<UncertainSpec>>,
+        at: Range<usize>,
+        key: &str,
+        kind: &str,
+        path: String,
+    ) -> Input {
+        match self.required(v, at, key, kind) {
+            Some(spec) => self.input(spec, path, 0.0, MAX_USD_BN, &format!("`{key}`")),
+            None => Input {
+                path,
+                dist: Uncertain::Constant(0.0),
+                min: 0.0,
+                max: 0.0,
+            },
+        }
+    }
+
     fn required<'v, T>(
         &mut self,
         v: &'v Option<Spanned<T>>,
@@ -880,22 +901,13 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
                     .required(&k.tranches, header.clone(), "tranches", kind)
                     .map(|r| c.tranche_refs(r, &tranche_index, "the contract"))
                     .unwrap_or_default();
-                let price =
-                    match c.required(&k.usd_bn_per_gw, header.clone(), "usd_bn_per_gw", kind) {
-                        Some(s) => c.input(
-                            s,
-                            format!("contract.{name}.usd_bn_per_gw"),
-                            0.0,
-                            MAX_USD_BN,
-                            "`usd_bn_per_gw`",
-                        ),
-                        None => Input {
-                            path: String::new(),
-                            dist: Uncertain::Constant(0.0),
-                            min: 0.0,
-                            max: 0.0,
-                        },
-                    };
+                let price = c.required_amount(
+                    &k.usd_bn_per_gw,
+                    header.clone(),
+                    "usd_bn_per_gw",
+                    kind,
+                    format!("contract.{name}.usd_bn_per_gw"),
+                );
                 let lead = match &k.lead_months {
                     Some(l) if !(0..=120).contains(l.get_ref()) => {
                         c.error(
@@ -1015,22 +1027,13 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
                 c.not_for(&f.usd_bn_per_gw, "usd_bn_per_gw", kind);
                 c.not_for(&f.tranches, "tranches", kind);
                 c.not_for(&f.max_usd_bn, "max_usd_bn", kind);
-                let amount =
-                    match c.required(&f.amount_usd_bn, header.clone(), "amount_usd_bn", kind) {
-                        Some(a) => c.input(
-                            a,
-                            format!("funding.{name}.amount_usd_bn"),
-                            0.0,
-                            MAX_USD_BN,
-                            "`amount_usd_bn`",
-                        ),
-                        None => Input {
-                            path: String::new(),
-                            dist: Uncertain::Constant(0.0),
-                            min: 0.0,
-                            max: 0.0,
-                        },
-                    };
+                let amount = c.required_amount(
+                    &f.amount_usd_bn,
+                    header.clone(),
+                    "amount_usd_bn",
+                    kind,
+                    format!("funding.{name}.amount_usd_bn"),
+                );
                 let month_index = match c.required(&f.month, header, "month", kind) {
                     Some(m) => {
                         let i = m.get_ref().months_since(start);
@@ -1056,22 +1059,13 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
                 let kind = "per_gw funding";
                 c.not_for(&f.amount_usd_bn, "amount_usd_bn", kind);
                 c.not_for(&f.month, "month", kind);
-                let price =
-                    match c.required(&f.usd_bn_per_gw, header.clone(), "usd_bn_per_gw", kind) {
-                        Some(s) => c.input(
-                            s,
-                            format!("funding.{name}.usd_bn_per_gw"),
-                            0.0,
-                            MAX_USD_BN,
-                            "`usd_bn_per_gw`",
-                        ),
-                        None => Input {
-                            path: String::new(),
-                            dist: Uncertain::Constant(0.0),
-                            min: 0.0,
-                            max: 0.0,
-                        },
-                    };
+                let price = c.required_amount(
+                    &f.usd_bn_per_gw,
+                    header.clone(),
+                    "usd_bn_per_gw",
+                    kind,
+                    format!("funding.{name}.usd_bn_per_gw"),
+                );
                 let linked = c
                     .required(&f.tranches, header, "tranches", kind)
                     .map(|r| c.tranche_refs(r, &tranche_index, "the funding"))
