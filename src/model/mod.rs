@@ -101,6 +101,19 @@ fn fill_ramp(out: &mut [f64], gw: f64, k0: i32, ramp: i32) {
     out[ramping..].fill(gw);
 }
 
+/// `out[k] += gw * ramp_fraction(k0 + k, ramp)`, with the division only in
+/// the ramp months (full power adds `gw * 1.0`, the same bits).
+#[inline]
+fn add_ramp(out: &mut [f64], gw: f64, k0: i32, ramp: i32) {
+    let ramping = (ramp - k0).clamp(0, out.len() as i32) as usize;
+    for (k, x) in out[..ramping].iter_mut().enumerate() {
+        *x += gw * ramp_fraction(k0 + k as i32, ramp);
+    }
+    for x in &mut out[ramping..] {
+        *x += gw;
+    }
+}
+
 /// `out[k] += scale * row[k]`.
 #[inline]
 fn add_scaled(out: &mut [f64], row: &[f64], scale: f64) {
@@ -242,10 +255,7 @@ impl<'s> Model<'s> {
             {
                 let first = tr.planned_index.clamp(0, t_len as i32) as usize;
                 let plan = &mut series[off.planned + first..off.planned + t_len];
-                let k0 = first as i32 - tr.planned_index;
-                for (k, x) in plan.iter_mut().enumerate() {
-                    *x += gw * ramp_fraction(k0 + k as i32, ramp);
-                }
+                add_ramp(plan, gw, first as i32 - tr.planned_index, ramp);
             }
             if !arrives {
                 ws.energised[i] = None;
