@@ -28,7 +28,7 @@ pub const CHUNK_TRIALS: u64 = 1024;
 const BLOCK: usize = 8;
 
 /// Percentiles are exact while keeping every value takes at most this many
-/// bytes; above it they come from DDSketches.
+/// bytes; above it they come from sketches ([`crate::stats::Sketch`]).
 pub const EXACT_BUDGET_BYTES: u64 = 128 << 20;
 
 /// How to run a scenario.

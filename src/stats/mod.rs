@@ -4,15 +4,17 @@
 //! Each quantity (one metric in one month, or one scalar outcome) has a
 //! [`QuantityAccumulator`]: moments per chunk of trials, merged in a canonical
 //! order ([`DyadicReducer`]); a count of trials in which it never happened;
-//! and a [`DistributionStore`] for percentiles (exact, or a DDSketch when
+//! and a [`DistributionStore`] for percentiles (exact, or a [`Sketch`] when
 //! keeping every value would take too much memory).
 
 mod moments;
+mod sketch;
 mod store;
 
 mod tree;
 
 pub use moments::Moments;
+pub use sketch::Sketch;
 pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA};
 pub use tree::{DyadicReducer, Mergeable};
 

@@ -1,18 +1,14 @@
 //! Where each quantity's values go for percentiles: every value (exact), or a
-//! DDSketch (bounded memory, relative error at most [`SKETCH_ALPHA`]).
+//! [`Sketch`] (bounded memory, relative error at most [`SKETCH_ALPHA`]).
 
 use serde::{Deserialize, Serialize};
-use sketches_ddsketch::{Config, DDSketch};
+
+use super::sketch::{RELATIVE_ERROR, Sketch};
 
 /// Relative accuracy of sketched percentiles: a reported percentile is within
-/// 0.5% of a value whose rank is the requested one.
-pub const SKETCH_ALPHA: f64 = 0.005;
-/// Bins per sign per sketch. With alpha 0.005 the values between 1e-9 and
-/// 1e15 need about 5,500 bins, so sketches never collapse bins, which keeps
-/// merging exact and order-independent.
-const SKETCH_MAX_BINS: u32 = 8192;
-/// Magnitudes below this count as zero in a sketch.
-const SKETCH_MIN_VALUE: f64 = 1e-9;
+/// this fraction (1/257, about 0.39%) of the value whose rank is the
+/// requested one.
+pub const SKETCH_ALPHA: f64 = RELATIVE_ERROR;
 
 /// How percentiles are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +17,7 @@ pub enum Method {
     /// (Excel's PERCENTILE.INC).
     Exact,
     /// A DDSketch per quantity; percentiles are the value at rank
-    /// floor(p (n - 1)) to within 0.5% relative error.
+    /// floor(p (n - 1)) to within 0.39% relative error.
     Sketch,
 }
 
@@ -33,14 +29,10 @@ impl Method {
                 "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
             }
             Method::Sketch => {
-                "DDSketch (sketches-ddsketch), relative error at most 0.5%: value at rank floor(p(n-1))"
+                "DDSketch (bitwise log-linear mapping, 128 buckets per power of two), relative error at most 0.39%: value at rank floor(p(n-1))"
             }
         }
     }
-}
-
-fn sketch_config() -> Config {
-    Config::new(SKETCH_ALPHA, SKETCH_MAX_BINS, SKETCH_MIN_VALUE)
 }
 
 /// The finite values of one quantity.
@@ -49,7 +41,7 @@ pub enum DistributionStore {
     /// Every value, in trial order.
     Exact(Vec<f64>),
     /// A sketch of them.
-    Sketch(Box<DDSketch>),
+    Sketch(Box<Sketch>),
 }
 
 impl std::fmt::Debug for DistributionStore {
@@ -66,7 +58,7 @@ impl DistributionStore {
     pub fn new(method: Method) -> DistributionStore {
         match method {
             Method::Exact => DistributionStore::Exact(Vec::new()),
-            Method::Sketch => DistributionStore::Sketch(Box::new(DDSketch::new(sketch_config()))),
+            Method::Sketch => DistributionStore::Sketch(Box::default()),
         }
     }
 
@@ -85,8 +77,8 @@ impl DistributionStore {
             DistributionStore::Exact(v) => v.extend_from_slice(values),
             DistributionStore::Sketch(s) => {
                 // Runs of equal values (a quantity that is the same in many
-                // trials: zero before a site exists, a fixed schedule) cost one
-                // logarithm, not one per trial.
+                // trials: zero before a site exists, a fixed schedule) cost
+                // one insert, not one per trial.
                 let mut i = 0;
                 while i < values.len() {
                     let x = values[i];
@@ -94,7 +86,7 @@ impl DistributionStore {
                     while j < values.len() && values[j] == x {
                         j += 1;
                     }
-                    s.add_with_count(x, (j - i) as u64);
+                    s.add_n(x, (j - i) as u64);
                     i = j;
                 }
             }
@@ -106,9 +98,8 @@ impl DistributionStore {
         match (self, later) {
             (DistributionStore::Exact(a), DistributionStore::Exact(b)) => a.extend(b),
             (DistributionStore::Sketch(a), DistributionStore::Sketch(b)) => {
-                // Same configuration by construction; merging integer bin
-                // counts is exact and commutative.
-                a.merge(&b).expect("sketches share one configuration");
+                // Merging integer bucket counts is exact and commutative.
+                a.merge(&b);
             }
             _ => panic!("cannot merge exact and sketched percentiles"),
         }
@@ -133,7 +124,7 @@ pub enum Distribution {
     /// Every finite value, ascending.
     Exact(Vec<f64>),
     /// A sketch of them.
-    Sketch(Box<DDSketch>),
+    Sketch(Box<Sketch>),
 }
 
 impl std::fmt::Debug for Distribution {
@@ -147,7 +138,7 @@ impl Distribution {
     pub fn len(&self) -> u64 {
         match self {
             Distribution::Exact(v) => v.len() as u64,
-            Distribution::Sketch(s) => s.count() as u64,
+            Distribution::Sketch(s) => s.count(),
         }
     }
 
@@ -179,20 +170,12 @@ impl Distribution {
                 let b = *v.get(lo as usize + 1)?;
                 Some(a + frac * (b - a))
             }
-            Distribution::Sketch(s) => {
-                if finite == 1 {
-                    return s.quantile(0.5).ok().flatten();
-                }
-                // Aim at the middle of rank `lo` so the sketch's floor()
-                // lands on it exactly.
-                let q = ((lo as f64 + 0.5) / (finite - 1) as f64).min(1.0);
-                s.quantile(q).ok().flatten()
-            }
+            Distribution::Sketch(s) => s.value_at_rank(lo),
         }
     }
 
-    /// The fraction of the finite values at or below `x` (exact), or an
-    /// estimate from the sketch's quantiles.
+    /// The fraction of the finite values at or below `x` (exact), or of
+    /// those whose sketched value is (within the sketch's relative error).
     pub fn fraction_at_most(&self, x: f64) -> f64 {
         let n = self.len();
         if n == 0 {
@@ -200,18 +183,7 @@ impl Distribution {
         }
         match self {
             Distribution::Exact(v) => v.partition_point(|y| *y <= x) as f64 / n as f64,
-            Distribution::Sketch(s) => {
-                // Bisection on the quantile function.
-                let (mut lo, mut hi) = (0.0f64, 1.0f64);
-                for _ in 0..40 {
-                    let mid = (lo + hi) / 2.0;
-                    match s.quantile(mid) {
-                        Ok(Some(q)) if q <= x => lo = mid,
-                        _ => hi = mid,
-                    }
-                }
-                lo
-            }
+            Distribution::Sketch(s) => s.count_at_most(x) as f64 / n as f64,
         }
     }
 }
@@ -237,7 +209,7 @@ mod tests {
         assert!((d.fraction_at_most(2.0) - 2.0 / 3.0).abs() < 1e-12);
     }
 
-    /// The sketch's percentiles are within 0.5% of the exact order statistic
+    /// The sketch's percentiles are within 0.39% of the exact order statistic
     /// at the same rank, for positive, negative and mixed data.
     #[test]
     fn sketch_is_within_alpha_of_exact_rank() {

@@ -102,7 +102,7 @@ impl Chart for HistogramChart {
         });
         let source = match d {
             Some(Distribution::Sketch(_)) => {
-                "a sketch of every trial's value, so bin edges are good to about 0.5%"
+                "a sketch of every trial's value, so bin edges are good to about 0.4%"
             }
             _ => "every trial's value",
         };

@@ -1,0 +1,259 @@
+//! A DDSketch (Masson, Rim and Lee, "DDSketch: a fast and fully-mergeable
+//! quantile sketch with relative-error guarantees", VLDB 2019) with the
+//! bitwise log-linear index mapping of Datadog's reference implementation
+//! (`BitwiseLinearlyInterpolatedMapping` in sketches-java) and unbounded
+//! dense stores.
+//!
+//! A value's bucket is its float exponent and the top [`MANTISSA_BITS`] bits
+//! of its mantissa: one shift, no logarithm. That is what makes inserting
+//! 1,400 quantities per trial cheap (the `ln` of the logarithmic mapping was
+//! over a third of a run's time). Buckets are at most `1 + 2^-7` wide in
+//! ratio, so the harmonic midpoint of a bucket is within [`RELATIVE_ERROR`]
+//! (1/257, about 0.39%) of every value in it. Counts are integers, so merging
+//! is exact and its order does not matter.
+
+use serde::{Deserialize, Serialize};
+
+/// Mantissa bits kept in a bucket key: 128 buckets per power of two.
+pub const MANTISSA_BITS: u32 = 7;
+/// Bits dropped from a float's bit pattern to get its bucket key.
+const SHIFT: u32 = 52 - MANTISSA_BITS;
+/// Worst relative error of a value read back from the sketch:
+/// `2^-7 / (2 + 2^-7)` = 1/257.
+pub const RELATIVE_ERROR: f64 = 1.0 / 257.0;
+/// Magnitudes below this count as zero (dollars and gigawatts this small are
+/// rounding noise; it also bounds how many buckets a store can need).
+pub const MIN_MAGNITUDE: f64 = 1e-9;
+
+/// Counts of consecutive bucket keys `offset..offset + counts.len()`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct DenseStore {
+    offset: u32,
+    counts: Vec<u64>,
+}
+
+impl DenseStore {
+    #[inline]
+    fn add(&mut self, key: u32, n: u64) {
+        let i = key.wrapping_sub(self.offset) as usize;
+        match self.counts.get_mut(i) {
+            Some(c) => *c += n,
+            None => self.grow_and_add(key, n),
+        }
+    }
+
+    #[cold]
+    fn grow_and_add(&mut self, key: u32, n: u64) {
+        if self.counts.is_empty() {
+            self.offset = key;
+            self.counts.push(n);
+            return;
+        }
+        if key < self.offset {
+            let extra = (self.offset - key) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, extra));
+            self.offset = key;
+        } else {
+            self.counts.resize((key - self.offset) as usize + 1, 0);
+        }
+        self.add(key, n);
+    }
+
+    fn merge(&mut self, other: &DenseStore) {
+        for (i, c) in other.counts.iter().enumerate() {
+            if *c > 0 {
+                self.add(other.offset + i as u32, *c);
+            }
+        }
+    }
+
+    /// Non-empty buckets, ascending keys.
+    fn buckets(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| (self.offset + i as u32, *c))
+    }
+}
+
+/// The magnitude reported for every value in bucket `key`: the harmonic mean
+/// of the bucket's bounds, whose relative distance to both is the same.
+fn bucket_value(key: u32) -> f64 {
+    let lo = f64::from_bits(u64::from(key) << SHIFT);
+    let hi = f64::from_bits(u64::from(key + 1) << SHIFT);
+    if hi.is_finite() {
+        // 2 lo hi / (lo + hi), without overflow near the largest floats.
+        2.0 / (lo.recip() + hi.recip())
+    } else {
+        lo
+    }
+}
+
+/// A mergeable quantile sketch of finite values with relative error at most
+/// [`RELATIVE_ERROR`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sketch {
+    negative: DenseStore,
+    zero: u64,
+    positive: DenseStore,
+    count: u64,
+}
+
+impl Sketch {
+    /// An empty sketch.
+    pub fn new() -> Sketch {
+        Sketch::default()
+    }
+
+    /// Adds `n` copies of the finite value `x`.
+    #[inline]
+    pub fn add_n(&mut self, x: f64, n: u64) {
+        debug_assert!(x.is_finite());
+        self.count += n;
+        let magnitude = x.abs();
+        if magnitude < MIN_MAGNITUDE {
+            self.zero += n;
+            return;
+        }
+        let key = (magnitude.to_bits() >> SHIFT) as u32;
+        if x > 0.0 {
+            self.positive.add(key, n);
+        } else {
+            self.negative.add(key, n);
+        }
+    }
+
+    /// Adds the finite value `x`.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.add_n(x, 1);
+    }
+
+    /// Number of values added.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Adds every value of `other`. Exact, and the same whatever the order
+    /// of merges.
+    pub fn merge(&mut self, other: &Sketch) {
+        self.negative.merge(&other.negative);
+        self.positive.merge(&other.positive);
+        self.zero += other.zero;
+        self.count += other.count;
+    }
+
+    /// Every bucket in ascending order of value: `(value, count)`.
+    fn ascending(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let negative = self
+            .negative
+            .buckets()
+            .rev()
+            .map(|(k, c)| (-bucket_value(k), c));
+        let zero = (self.zero > 0).then_some((0.0, self.zero));
+        let positive = self.positive.buckets().map(|(k, c)| (bucket_value(k), c));
+        negative.chain(zero).chain(positive)
+    }
+
+    /// The value of rank `rank` (0-based, ascending) to within
+    /// [`RELATIVE_ERROR`]; `None` if `rank >= count()`.
+    pub fn value_at_rank(&self, rank: u64) -> Option<f64> {
+        let mut seen = 0;
+        for (value, c) in self.ascending() {
+            seen += c;
+            if rank < seen {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// How many values lie in buckets whose reported value is at most `x`.
+    pub fn count_at_most(&self, x: f64) -> u64 {
+        self.ascending()
+            .take_while(|(value, _)| *value <= x)
+            .map(|(_, c)| c)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sketch_of(values: &[f64]) -> Sketch {
+        let mut s = Sketch::new();
+        values.iter().for_each(|x| s.add(*x));
+        s
+    }
+
+    #[test]
+    fn every_rank_is_within_the_relative_error() {
+        // Magnitudes over 30 orders, both signs, zeros and tiny values.
+        let mut values: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let u = (i as f64 * 0.618_033_988_749_895).fract();
+                let sign = if i % 3 == 0 { -1.0 } else { 1.0 };
+                sign * (u * 69.0 - 34.5).exp()
+            })
+            .collect();
+        values.extend([0.0, -0.0, 1e-12, -1e-12, 1.0, 2.0, 0.5, 1e300, -1e300]);
+        let s = sketch_of(&values);
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for (rank, want) in sorted.iter().enumerate() {
+            let got = s.value_at_rank(rank as u64).unwrap();
+            let tolerance = RELATIVE_ERROR * want.abs() + MIN_MAGNITUDE;
+            assert!(
+                (got - want).abs() <= tolerance,
+                "rank {rank}: {got} vs {want}"
+            );
+        }
+        assert_eq!(s.value_at_rank(values.len() as u64), None);
+        assert_eq!(s.count(), values.len() as u64);
+    }
+
+    #[test]
+    fn the_bound_is_tight_at_bucket_edges() {
+        // The worst case is a value at the edge of a bucket just above a
+        // power of two.
+        let lo = 1.0;
+        let hi = 1.0 + 2f64.powi(-7);
+        for x in [lo, hi - 1e-15] {
+            let got = sketch_of(&[x]).value_at_rank(0).unwrap();
+            assert!(((got - x) / x).abs() <= RELATIVE_ERROR * (1.0 + 1e-12));
+        }
+        let mid = sketch_of(&[lo]).value_at_rank(0).unwrap();
+        assert!(((mid - lo) / lo - RELATIVE_ERROR).abs() < 1e-12);
+    }
+
+    #[test]
+    fn merging_is_exact_in_any_order() {
+        let values: Vec<f64> = (0..3000).map(|i| (i as f64 - 1000.0) * 0.37).collect();
+        let whole = sketch_of(&values);
+        let parts: Vec<Sketch> = values.chunks(700).map(sketch_of).collect();
+        let mut forward = Sketch::new();
+        parts.iter().for_each(|p| forward.merge(p));
+        let mut backward = Sketch::new();
+        parts.iter().rev().for_each(|p| backward.merge(p));
+        for rank in (0..3000).step_by(37) {
+            assert_eq!(whole.value_at_rank(rank), forward.value_at_rank(rank));
+            assert_eq!(whole.value_at_rank(rank), backward.value_at_rank(rank));
+        }
+        assert_eq!(forward.count(), 3000);
+    }
+
+    #[test]
+    fn counts_at_most_follow_the_buckets() {
+        let s = sketch_of(&[-2.0, 0.0, 0.0, 1.0, 3.0, 3.0]);
+        assert_eq!(s.count_at_most(-3.0), 0);
+        assert_eq!(s.count_at_most(-1.0), 1);
+        assert_eq!(s.count_at_most(0.0), 3);
+        assert_eq!(s.count_at_most(3.1), 6);
+        let mut n = Sketch::new();
+        n.add_n(5.0, 4);
+        assert_eq!(n.count(), 4);
+        assert_eq!(n.count_at_most(5.1), 4);
+    }
+}
