@@ -2,12 +2,12 @@
 //! memory.
 //!
 //! Trials are cut into fixed-size chunks (the size never depends on the thread
-//! count). A batch of chunks is simulated in parallel into trial-major
-//! buffers; then every quantity's accumulator absorbs the batch's chunks in
-//! chunk order, quantities in parallel. Moments merge in a canonical order
-//! over chunk indices and percentile stores are either appended in order or
-//! merged exactly, so results are byte-identical for any number of threads,
-//! and a run split into shards ([`simulate`] over part of the chunks, then
+//! count). Each thread takes a contiguous part of the chunks, simulates them
+//! one by one and absorbs each into accumulators of its own; the parts are
+//! then absorbed in order. Moments merge in a canonical order over chunk
+//! indices and percentile stores are either appended in order or merged
+//! exactly, so results are byte-identical for any number of threads, and a
+//! run split into shards ([`simulate`] over part of the chunks, then
 //! [`RunState::absorb`]) gives the same results as one run.
 
 use std::ops::Range;
@@ -337,11 +337,14 @@ pub fn simulate_by(
     Ok(state)
 }
 
-/// Fills every accumulator from the chunks in `chunks`, batch by batch: a
-/// batch of chunks is simulated in parallel by `rows` (which appends the
-/// trial-major rows of trials `first..last` to the buffer, one value per
-/// accumulator per trial), then each accumulator absorbs the batch's chunks
-/// in chunk order, accumulators in parallel. Call inside the run's pool.
+/// Fills every accumulator from the chunks in `chunks`. The chunks are cut
+/// into one contiguous part per thread; each thread simulates its part chunk
+/// by chunk with `rows` (which appends the trial-major rows of trials
+/// `first..last` to the buffer, one value per accumulator per trial) and
+/// absorbs each chunk into accumulators of its own while the values are
+/// still in cache; then the parts are absorbed in order, as shards are.
+/// Threads never wait for each other until the end, and the result is the
+/// same for any number of parts. Call inside the run's pool.
 pub fn accumulate(
     trials: u64,
     chunks: Range<u64>,
@@ -350,54 +353,68 @@ pub fn accumulate(
     rows: &(dyn Fn(u64, u64, &mut Vec<f64>) + Sync),
     progress: &(dyn Fn(u64) + Sync),
 ) {
-    let width = accumulators.len();
-    // Two chunks per thread keeps every thread busy while bounding buffers.
-    let batch = 2 * threads.max(1) as u64;
-    let mut next = chunks.start;
-    while next < chunks.end {
-        let end = (next + batch).min(chunks.end);
-        let buffers: Vec<(u64, usize, Vec<f64>)> = (next..end)
-            .into_par_iter()
-            .map(|chunk| {
-                let first = chunk * CHUNK_TRIALS;
-                let last = (first + CHUNK_TRIALS).min(trials);
-                let n = (last - first) as usize;
-                let mut buffer = Vec::with_capacity(n * width);
-                rows(first, last, &mut buffer);
-                debug_assert_eq!(buffer.len(), n * width);
-                progress(n as u64);
-                (chunk, n, buffer)
+    let count = chunks.end.saturating_sub(chunks.start);
+    let parts = (threads.max(1) as u64).min(count.max(1));
+    let bound = |k: u64| chunks.start + count * k / parts;
+    let mut later: Vec<(Range<u64>, Vec<QuantityAccumulator>)> = (1..parts)
+        .map(|k| {
+            let fresh = accumulators.iter().map(|a| a.empty_like()).collect();
+            (bound(k)..bound(k + 1), fresh)
+        })
+        .collect();
+    rayon::join(
+        || accumulate_part(trials, bound(0)..bound(1), accumulators, rows, progress),
+        || {
+            later.par_iter_mut().for_each(|(range, accs)| {
+                accumulate_part(trials, range.clone(), accs, rows, progress)
             })
-            .collect();
-        let buffers = &buffers;
+        },
+    );
+    for (_, part) in later {
+        accumulators
+            .par_iter_mut()
+            .zip(part.into_par_iter())
+            .for_each(|(a, b)| a.absorb(b));
+    }
+}
+
+/// One thread's share of [`accumulate`]: the chunks of `chunks` in order.
+fn accumulate_part(
+    trials: u64,
+    chunks: Range<u64>,
+    accumulators: &mut [QuantityAccumulator],
+    rows: &(dyn Fn(u64, u64, &mut Vec<f64>) + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let width = accumulators.len();
+    let mut buffer = Vec::with_capacity(CHUNK_TRIALS as usize * width);
+    let mut columns: Vec<Vec<f64>> = (0..BLOCK)
+        .map(|_| Vec::with_capacity(CHUNK_TRIALS as usize))
+        .collect();
+    for chunk in chunks {
+        let first = chunk * CHUNK_TRIALS;
+        let last = (first + CHUNK_TRIALS).min(trials);
+        let n = (last - first) as usize;
+        buffer.clear();
+        rows(first, last, &mut buffer);
+        debug_assert_eq!(buffer.len(), n * width);
         // Accumulators absorb in blocks of eight: gathering eight columns at
         // once reads each trial's eight values from one cache line.
-        let absorb = move |columns: &mut Vec<Vec<f64>>,
-                           (b, block): (usize, &mut [QuantityAccumulator])| {
+        for (b, block) in accumulators.chunks_mut(BLOCK).enumerate() {
             let first = b * BLOCK;
-            for (chunk, n, buffer) in buffers {
-                for c in columns.iter_mut() {
-                    c.clear();
-                }
-                for t in 0..*n {
-                    let row = &buffer[t * width + first..t * width + first + block.len()];
-                    for (c, x) in columns.iter_mut().zip(row) {
-                        c.push(*x);
-                    }
-                }
-                for (acc, c) in block.iter_mut().zip(columns.iter()) {
-                    acc.absorb_chunk(*chunk, c);
+            for c in columns.iter_mut() {
+                c.clear();
+            }
+            for row in buffer.chunks_exact(width) {
+                for (c, x) in columns.iter_mut().zip(&row[first..first + block.len()]) {
+                    c.push(*x);
                 }
             }
-        };
-        let columns = (0..BLOCK)
-            .map(|_| Vec::with_capacity(CHUNK_TRIALS as usize))
-            .collect::<Vec<_>>();
-        accumulators
-            .par_chunks_mut(BLOCK)
-            .enumerate()
-            .for_each_with(columns, absorb);
-        next = end;
+            for (acc, c) in block.iter_mut().zip(columns.iter()) {
+                acc.absorb_chunk(chunk, c);
+            }
+        }
+        progress(n as u64);
     }
 }
 

@@ -58,6 +58,15 @@ impl QuantityAccumulator {
         }
     }
 
+    /// An empty accumulator of the same kind (percentile method, month
+    /// counts), for trials summarised apart and absorbed later.
+    pub fn empty_like(&self) -> QuantityAccumulator {
+        QuantityAccumulator::new(
+            self.store.method(),
+            self.month_counts.as_ref().map(Vec::len),
+        )
+    }
+
     /// Adds the values of chunk `chunk`, in trial order. Non-finite values mean
     /// "never happened".
     pub fn absorb_chunk(&mut self, chunk: u64, values: &[f64]) {

@@ -62,6 +62,14 @@ impl DistributionStore {
         }
     }
 
+    /// The method this store implements.
+    pub fn method(&self) -> Method {
+        match self {
+            DistributionStore::Exact(_) => Method::Exact,
+            DistributionStore::Sketch(_) => Method::Sketch,
+        }
+    }
+
     /// Adds one finite value.
     #[inline]
     pub fn push(&mut self, x: f64) {
