@@ -24,7 +24,7 @@ use crate::stats::{Distribution, Method, QuantityAccumulator, Summary};
 /// balance load and report progress smoothly.
 pub const CHUNK_TRIALS: u64 = 1024;
 
-/// Quantities absorbed together (eight f64 fill a 64-byte cache line).
+/// Columns transposed together (eight f64 fill a 64-byte cache line).
 const BLOCK: usize = 8;
 
 /// Percentiles are exact while keeping every value takes at most this many
@@ -388,9 +388,7 @@ fn accumulate_part(
 ) {
     let width = accumulators.len();
     let mut buffer = Vec::with_capacity(CHUNK_TRIALS as usize * width);
-    let mut columns: Vec<Vec<f64>> = (0..BLOCK)
-        .map(|_| Vec::with_capacity(CHUNK_TRIALS as usize))
-        .collect();
+    let mut columns = vec![0.0; CHUNK_TRIALS as usize * width];
     for chunk in chunks {
         let first = chunk * CHUNK_TRIALS;
         let last = (first + CHUNK_TRIALS).min(trials);
@@ -398,23 +396,32 @@ fn accumulate_part(
         buffer.clear();
         rows(first, last, &mut buffer);
         debug_assert_eq!(buffer.len(), n * width);
-        // Accumulators absorb in blocks of eight: gathering eight columns at
-        // once reads each trial's eight values from one cache line.
-        for (b, block) in accumulators.chunks_mut(BLOCK).enumerate() {
-            let first = b * BLOCK;
-            for c in columns.iter_mut() {
-                c.clear();
-            }
-            for row in buffer.chunks_exact(width) {
-                for (c, x) in columns.iter_mut().zip(&row[first..first + block.len()]) {
-                    c.push(*x);
-                }
-            }
-            for (acc, c) in block.iter_mut().zip(columns.iter()) {
-                acc.absorb_chunk(chunk, c);
-            }
+        transpose(&buffer, width, &mut columns[..n * width]);
+        for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
+            acc.absorb_chunk(chunk, column);
         }
         progress(n as u64);
+    }
+}
+
+/// Writes the `rows.len() / width` rows of `rows` (row-major, `width`
+/// columns) into `columns` column by column. Works in tiles of 64 rows by 8
+/// columns: a tile's rows stay in the TLB and each of its columns is written
+/// as one contiguous run.
+fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
+    const TILE_ROWS: usize = 64;
+    let n = rows.len() / width;
+    for r0 in (0..n).step_by(TILE_ROWS) {
+        let r1 = (r0 + TILE_ROWS).min(n);
+        for c0 in (0..width).step_by(BLOCK) {
+            let c1 = (c0 + BLOCK).min(width);
+            for c in c0..c1 {
+                let column = &mut columns[c * n + r0..c * n + r1];
+                for (k, x) in column.iter_mut().enumerate() {
+                    *x = rows[(r0 + k) * width + c];
+                }
+            }
+        }
     }
 }
 
@@ -453,5 +460,24 @@ pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunR
         period: state.period,
         period_spans: state.period.spans(scenario.start, scenario.months),
         period_series,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_moves_every_value_to_its_column() {
+        for (n, width) in [(1, 1), (3, 17), (64, 8), (130, 9), (1024, 13)] {
+            let rows: Vec<f64> = (0..n * width).map(|i| i as f64).collect();
+            let mut columns = vec![f64::NAN; n * width];
+            transpose(&rows, width, &mut columns);
+            for r in 0..n {
+                for c in 0..width {
+                    assert_eq!(columns[c * n + r], rows[r * width + c], "{n}x{width}");
+                }
+            }
+        }
     }
 }
