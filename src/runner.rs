@@ -387,16 +387,22 @@ fn accumulate_part(
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let width = accumulators.len();
-    let mut buffer = Vec::with_capacity(CHUNK_TRIALS as usize * width);
+    let mut rows_buffer = Vec::with_capacity(TILE_ROWS * width);
     let mut columns = vec![0.0; CHUNK_TRIALS as usize * width];
     for chunk in chunks {
         let first = chunk * CHUNK_TRIALS;
         let last = (first + CHUNK_TRIALS).min(trials);
         let n = (last - first) as usize;
-        buffer.clear();
-        rows(first, last, &mut buffer);
-        debug_assert_eq!(buffer.len(), n * width);
-        transpose(&buffer, width, &mut columns[..n * width]);
+        // A tile of trials at a time, so that their rows are still in cache
+        // (and their pages in the TLB) when they are transposed.
+        for tile in (first..last).step_by(TILE_ROWS) {
+            let tile_end = (tile + TILE_ROWS as u64).min(last);
+            rows_buffer.clear();
+            rows(tile, tile_end, &mut rows_buffer);
+            debug_assert_eq!(rows_buffer.len(), (tile_end - tile) as usize * width);
+            let offset = (tile - first) as usize;
+            transpose(&rows_buffer, width, &mut columns[..n * width], offset);
+        }
         for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
             acc.absorb_chunk(chunk, column);
         }
@@ -404,25 +410,25 @@ fn accumulate_part(
     }
 }
 
-/// Writes the `rows.len() / width` rows of `rows` (row-major, `width`
-/// columns) into `columns` column by column. Works in tiles of 64 rows by 8
-/// columns: a tile's rows stay in the TLB and each of its columns is written
-/// as one contiguous run.
-fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
-    const TILE_ROWS: usize = 64;
-    let n = rows.len() / width;
-    for r0 in (0..n).step_by(TILE_ROWS) {
-        let r1 = (r0 + TILE_ROWS).min(n);
-        for c0 in (0..width).step_by(BLOCK) {
-            let c1 = (c0 + BLOCK).min(width);
-            for c in c0..c1 {
-                let column = &mut columns[c * n + r0..c * n + r1];
-                for (k, x) in column.iter_mut().enumerate() {
-                    *x = rows[(r0 + k) * width + c];
-                }
+/// Trials simulated and transposed together.
+const TILE_ROWS: usize = 64;
+
+/// Writes the rows of `rows` (row-major, `width` values each) into
+/// `columns` (column-major, `columns.len() / width` values per column) as
+/// rows `offset..`. Eight columns at a time: each row's eight values come
+/// from one cache line and go to eight sequential streams.
+fn transpose(rows: &[f64], width: usize, columns: &mut [f64], offset: usize) {
+    let n = columns.len() / width;
+    let count = rows.len() / width;
+    for c0 in (0..width).step_by(BLOCK) {
+        let c1 = (c0 + BLOCK).min(width);
+        for (k, row) in rows.chunks_exact(width).enumerate() {
+            for (c, x) in (c0..c1).zip(&row[c0..c1]) {
+                columns[c * n + offset + k] = *x;
             }
         }
     }
+    debug_assert!(offset + count <= n);
 }
 
 /// Summarises a complete state.
@@ -472,7 +478,10 @@ mod tests {
         for (n, width) in [(1, 1), (3, 17), (64, 8), (130, 9), (1024, 13)] {
             let rows: Vec<f64> = (0..n * width).map(|i| i as f64).collect();
             let mut columns = vec![f64::NAN; n * width];
-            transpose(&rows, width, &mut columns);
+            for r0 in (0..n).step_by(TILE_ROWS) {
+                let r1 = (r0 + TILE_ROWS).min(n);
+                transpose(&rows[r0 * width..r1 * width], width, &mut columns, r0);
+            }
             for r in 0..n {
                 for c in 0..width {
                     assert_eq!(columns[c * n + r], rows[r * width + c], "{n}x{width}");
