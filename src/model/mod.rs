@@ -13,6 +13,8 @@ pub use copula::{Copula, cholesky, pearson_from_spearman};
 pub use draws::{DrawPlan, tranche_slot};
 pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
 
+use std::ops::Range;
+
 use crate::metric::Metric;
 use crate::scenario::{FundingBasis, PaymentBasis, Scenario};
 
@@ -39,16 +41,18 @@ impl TrialRecord {
 /// Scratch space reused across trials to avoid allocation.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    /// GW online per tranche per month (tranche-major).
-    tranche_gw: Vec<f64>,
     /// Month index each tranche energises, `None` if it never arrives.
     energised: Vec<Option<i32>>,
+    /// Ramp of each tranche, months.
+    ramp: Vec<i32>,
     /// Drawn size of each tranche, GW.
     size_gw: Vec<f64>,
     /// GW online in owned tranches.
     owned_gw: Vec<f64>,
     /// Per-month buffer for capped payment and funding streams.
     due: Vec<f64>,
+    /// Full-power steps per month (see [`Steps`]).
+    steps: Steps,
     /// The trial's uniform per input slot (see [`DrawPlan`]).
     u: Vec<f64>,
     /// The trial's value per input slot.
@@ -61,11 +65,12 @@ impl Workspace {
         let t = scenario.months;
         let n = scenario.tranches.len();
         Workspace {
-            tranche_gw: vec![0.0; n * t],
             energised: vec![None; n],
+            ramp: vec![0; n],
             size_gw: vec![0.0; n],
             owned_gw: vec![0.0; t],
             due: vec![0.0; t],
+            steps: Steps::new(t),
             u: Vec::new(),
             values: Vec::new(),
         }
@@ -91,34 +96,87 @@ pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
     }
 }
 
-/// `out[k] = gw * ramp_fraction(k0 + k, ramp)`: the ramp, then full power.
+/// The months of a tranche energised in month `start` with a `ramp`-month
+/// ramp, within a horizon of `months`: the ramp months (below full power)
+/// and the first month at full power, `None` if after the horizon.
 #[inline]
-fn fill_ramp(out: &mut [f64], gw: f64, k0: i32, ramp: i32) {
-    let ramping = (ramp - k0).clamp(0, out.len() as i32) as usize;
-    for (k, x) in out[..ramping].iter_mut().enumerate() {
-        *x = gw * ramp_fraction(k0 + k as i32, ramp);
-    }
-    out[ramping..].fill(gw);
+fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<usize>) {
+    let t = months as i32;
+    // ramp_fraction(k, ramp) is 1 from k = ramp - 1 (from k = 0 without a ramp).
+    let full = start.saturating_add((ramp - 1).max(0));
+    let ramp_range = start.clamp(0, t) as usize..full.clamp(0, t) as usize;
+    let full = (full < t).then(|| full.max(0) as usize);
+    (ramp_range, full)
 }
 
-/// `out[k] += gw * ramp_fraction(k0 + k, ramp)`, with the division only in
-/// the ramp months (full power adds `gw * 1.0`, the same bits).
+/// Adds a tranche's `gw` to `out` month by month as it ramps up, and its
+/// full power as a step in `step` (summed into `out` later by [`Steps`]), so
+/// that each tranche costs its ramp months, not the whole horizon.
 #[inline]
-fn add_ramp(out: &mut [f64], gw: f64, k0: i32, ramp: i32) {
-    let ramping = (ramp - k0).clamp(0, out.len() as i32) as usize;
-    for (k, x) in out[..ramping].iter_mut().enumerate() {
-        *x += gw * ramp_fraction(k0 + k as i32, ramp);
+fn add_tranche(out: &mut [f64], step: &mut [f64], gw: f64, start: i32, ramp: i32) {
+    let (ramping, full) = ramp_months(start, ramp, out.len());
+    for m in ramping {
+        out[m] += gw * ramp_fraction(m as i32 - start, ramp);
     }
-    for x in &mut out[ramping..] {
-        *x += gw;
+    if let Some(m) = full {
+        step[m] += gw;
     }
 }
 
-/// `out[k] += scale * row[k]`.
+/// Full-power steps of the capacity metrics: `step[m]` is added to every
+/// month from `m` on.
+#[derive(Debug, Clone)]
+struct Steps {
+    planned: Vec<f64>,
+    online: Vec<f64>,
+    accelerators: Vec<f64>,
+    compute: Vec<f64>,
+    owned: Vec<f64>,
+}
+
+impl Steps {
+    fn new(months: usize) -> Steps {
+        Steps {
+            planned: vec![0.0; months],
+            online: vec![0.0; months],
+            accelerators: vec![0.0; months],
+            compute: vec![0.0; months],
+            owned: vec![0.0; months],
+        }
+    }
+
+    fn clear(&mut self) {
+        for v in [
+            &mut self.planned,
+            &mut self.online,
+            &mut self.accelerators,
+            &mut self.compute,
+            &mut self.owned,
+        ] {
+            v.fill(0.0);
+        }
+    }
+}
+
+/// `out[m] += step[0] + ... + step[m]`.
 #[inline]
-fn add_scaled(out: &mut [f64], row: &[f64], scale: f64) {
-    for (o, r) in out.iter_mut().zip(row) {
-        *o += scale * r;
+fn add_running_sum(out: &mut [f64], step: &[f64]) {
+    let mut level = 0.0;
+    for (o, s) in out.iter_mut().zip(step) {
+        level += s;
+        *o += level;
+    }
+}
+
+/// `amount`, but at most `remaining` (amounts are never NaN, so a plain
+/// comparison does what `min` does without its NaN handling, which sat on the
+/// loop-carried chain of every capped stream).
+#[inline]
+fn capped(amount: f64, remaining: f64) -> f64 {
+    if amount < remaining {
+        amount
+    } else {
+        remaining
     }
 }
 
@@ -234,8 +292,11 @@ impl<'s> Model<'s> {
         ws.owned_gw.fill(0.0);
         let series = &mut out.series;
 
-        // Capacity.
+        // Capacity: ramp months month by month, full power as steps.
         let mut never_gw = 0.0;
+        ws.steps.clear();
+        let steps = &mut ws.steps;
+        let compute_reported = off.compute != usize::MAX;
         for (i, tr) in s.tranches.iter().enumerate() {
             let slot = self.plan.tranche[i];
             let arrives = v[slot + tranche_slot::NEVER] == 0.0;
@@ -249,14 +310,15 @@ impl<'s> Model<'s> {
                 0.0
             };
             ws.size_gw[i] = gw;
-            let row = &mut ws.tranche_gw[i * t_len..(i + 1) * t_len];
-            row.fill(0.0);
+            ws.ramp[i] = ramp;
             // The plan: on time, same size and ramp.
-            {
-                let first = tr.planned_index.clamp(0, t_len as i32) as usize;
-                let plan = &mut series[off.planned + first..off.planned + t_len];
-                add_ramp(plan, gw, first as i32 - tr.planned_index, ramp);
-            }
+            add_tranche(
+                &mut series[off.planned..off.planned + t_len],
+                &mut steps.planned,
+                gw,
+                tr.planned_index,
+                ramp,
+            );
             if !arrives {
                 ws.energised[i] = None;
                 never_gw += gw;
@@ -264,35 +326,48 @@ impl<'s> Model<'s> {
             }
             // Energised in the month nearest to planned + delay (a delay
             // under half a month is on time; halves round later).
-            let energised = tr.planned_index + (delay + 0.5).floor() as i32;
+            let energised = tr
+                .planned_index
+                .saturating_add((delay + 0.5).floor() as i32);
             ws.energised[i] = Some(energised);
-            let accelerators_per_gw = per_gw;
             let eflops_per_gw = per_gw * pflops / 1000.0;
-            let first = energised.clamp(0, t_len as i32) as usize;
-            fill_ramp(&mut row[first..], gw, first as i32 - energised, ramp);
-            // Separate simple loops over contiguous slices vectorise.
-            let row = &row[first..];
-            add_scaled(
-                &mut series[off.online + first..off.online + t_len],
-                row,
-                1.0,
-            );
-            add_scaled(
-                &mut series[off.accelerators + first..off.accelerators + t_len],
-                row,
-                accelerators_per_gw,
-            );
-            if off.compute != usize::MAX {
-                add_scaled(
-                    &mut series[off.compute + first..off.compute + t_len],
-                    row,
-                    eflops_per_gw,
-                );
+            let (ramping, full) = ramp_months(energised, ramp, t_len);
+            for m in ramping {
+                let g = gw * ramp_fraction(m as i32 - energised, ramp);
+                series[off.online + m] += g;
+                series[off.accelerators + m] += per_gw * g;
+                if compute_reported {
+                    series[off.compute + m] += eflops_per_gw * g;
+                }
+                if tr.owned {
+                    ws.owned_gw[m] += g;
+                }
             }
-            if tr.owned {
-                add_scaled(&mut ws.owned_gw[first..], row, 1.0);
+            if let Some(m) = full {
+                steps.online[m] += gw;
+                steps.accelerators[m] += per_gw * gw;
+                steps.compute[m] += eflops_per_gw * gw;
+                if tr.owned {
+                    steps.owned[m] += gw;
+                }
             }
         }
+        add_running_sum(
+            &mut series[off.planned..off.planned + t_len],
+            &steps.planned,
+        );
+        add_running_sum(&mut series[off.online..off.online + t_len], &steps.online);
+        add_running_sum(
+            &mut series[off.accelerators..off.accelerators + t_len],
+            &steps.accelerators,
+        );
+        if compute_reported {
+            add_running_sum(
+                &mut series[off.compute..off.compute + t_len],
+                &steps.compute,
+            );
+        }
+        add_running_sum(&mut ws.owned_gw, &steps.owned);
         for m in 0..t_len {
             series[off.shortfall_gw + m] = series[off.planned + m] - series[off.online + m];
         }
@@ -310,14 +385,27 @@ impl<'s> Model<'s> {
                     }
                 }
                 PaymentBasis::PayAsDelivered { tranches, .. } => {
+                    // GW online in the contract's tranches, month by month.
+                    ws.due.fill(0.0);
+                    let step = &mut ws.steps.planned;
+                    step.fill(0.0);
+                    for &j in tranches {
+                        if let Some(e) = ws.energised[j] {
+                            add_tranche(&mut ws.due, step, ws.size_gw[j], e, ws.ramp[j]);
+                        }
+                    }
+                    let mut level = 0.0;
+                    for (d, s) in ws.due.iter_mut().zip(step.iter()) {
+                        level += s;
+                        *d += level;
+                    }
                     let per_gw_month = price / 12.0;
                     let mut remaining = c.value_usd_bn;
                     for m in c.start_index.max(0) as usize..t_len {
                         if remaining <= 0.0 {
                             break;
                         }
-                        let gw: f64 = tranches.iter().map(|&j| ws.tranche_gw[j * t_len + m]).sum();
-                        let pay = (per_gw_month * gw).min(remaining);
+                        let pay = capped(per_gw_month * ws.due[m], remaining);
                         remaining -= pay;
                         series[off.payments + m] += pay;
                         paid += pay;
@@ -339,7 +427,11 @@ impl<'s> Model<'s> {
                     }
                     let mut remaining = c.value_usd_bn;
                     for m in 0..t_len {
-                        let pay = ws.due[m].min(remaining);
+                        // Most months nothing is delivered.
+                        if ws.due[m] == 0.0 {
+                            continue;
+                        }
+                        let pay = capped(ws.due[m], remaining);
                         remaining -= pay;
                         series[off.payments + m] += pay;
                         paid += pay;
@@ -414,7 +506,10 @@ impl<'s> Model<'s> {
                     }
                     let mut remaining = *max_usd_bn;
                     for m in 0..t_len {
-                        let amount = ws.due[m].min(remaining);
+                        if ws.due[m] == 0.0 {
+                            continue;
+                        }
+                        let amount = capped(ws.due[m], remaining);
                         remaining -= amount;
                         series[off.funding + m] += amount;
                     }
@@ -489,5 +584,25 @@ mod tests {
         assert!((ramp_fraction(1, 3) - 2.0 / 3.0).abs() < 1e-15);
         assert_eq!(ramp_fraction(2, 3), 1.0);
         assert_eq!(ramp_fraction(50, 3), 1.0);
+    }
+
+    /// Ramp months plus a running sum of steps give the same series as
+    /// applying the ramp to every month, wherever the tranche starts.
+    #[test]
+    fn steps_and_ramps_match_the_ramp_everywhere() {
+        let months = 12;
+        for start in -15..16 {
+            for ramp in -1..14 {
+                let gw = 1.5;
+                let mut out = vec![0.0; months];
+                let mut step = vec![0.0; months];
+                add_tranche(&mut out, &mut step, gw, start, ramp);
+                add_running_sum(&mut out, &step);
+                for (m, x) in out.iter().enumerate() {
+                    let want = gw * ramp_fraction(m as i32 - start, ramp);
+                    assert_eq!(*x, want, "start {start} ramp {ramp} month {m}");
+                }
+            }
+        }
     }
 }
