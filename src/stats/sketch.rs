@@ -90,6 +90,27 @@ fn bucket_value(key: u32) -> f64 {
     }
 }
 
+/// [`signed_key`] of the values counted as zero (no magnitude of at least
+/// [`MIN_MAGNITUDE`] has a key this small).
+const ZERO_KEY: u32 = 0;
+/// Set in [`signed_key`] for negative values.
+const NEGATIVE_KEY: u32 = 1 << 31;
+
+/// The bucket of `x` with its sign: [`ZERO_KEY`], a magnitude's key, or that
+/// key with [`NEGATIVE_KEY`] set.
+#[inline]
+fn signed_key(x: f64) -> u32 {
+    let magnitude = x.abs();
+    let key = (magnitude.to_bits() >> SHIFT) as u32;
+    if magnitude < MIN_MAGNITUDE {
+        ZERO_KEY
+    } else if x < 0.0 {
+        key | NEGATIVE_KEY
+    } else {
+        key
+    }
+}
+
 /// A mergeable quantile sketch of finite values with relative error at most
 /// [`RELATIVE_ERROR`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -121,6 +142,41 @@ impl Sketch {
             self.positive.add(key, n);
         } else {
             self.negative.add(key, n);
+        }
+    }
+
+    /// Adds finite values. Runs of values in the same bucket (a quantity that
+    /// is the same or nearly so in many trials) cost one update: updating
+    /// the same count again and again waits on the previous store each time.
+    pub fn extend(&mut self, values: &[f64]) {
+        self.count += values.len() as u64;
+        let mut run_key = None;
+        let mut run = 0;
+        for &x in values {
+            let key = signed_key(x);
+            if Some(key) == run_key {
+                run += 1;
+                continue;
+            }
+            if let Some(k) = run_key {
+                self.add_signed_key(k, run);
+            }
+            run_key = Some(key);
+            run = 1;
+        }
+        if let Some(k) = run_key {
+            self.add_signed_key(k, run);
+        }
+    }
+
+    #[inline]
+    fn add_signed_key(&mut self, key: u32, n: u64) {
+        if key == ZERO_KEY {
+            self.zero += n;
+        } else if key & NEGATIVE_KEY != 0 {
+            self.negative.add(key & !NEGATIVE_KEY, n);
+        } else {
+            self.positive.add(key, n);
         }
     }
 
@@ -229,6 +285,25 @@ mod tests {
     }
 
     #[test]
+    fn extending_equals_adding_one_by_one() {
+        let values: Vec<f64> = (0..5000)
+            .map(|i| match i % 7 {
+                0 => 0.0,
+                1 | 2 => 3.25,
+                3 => -1e-10,
+                4 => -(i as f64),
+                _ => (i as f64).sqrt() * 1e3,
+            })
+            .collect();
+        let mut batch = Sketch::new();
+        batch.extend(&values[..1234]);
+        batch.extend(&values[1234..]);
+        assert_eq!(batch, sketch_of(&values));
+        assert_eq!(signed_key(-0.0), ZERO_KEY);
+        assert!(signed_key(MIN_MAGNITUDE) > ZERO_KEY);
+    }
+
+    #[test]
     fn merging_is_exact_in_any_order() {
         let values: Vec<f64> = (0..3000).map(|i| (i as f64 - 1000.0) * 0.37).collect();
         let whole = sketch_of(&values);
@@ -251,6 +326,9 @@ mod tests {
         assert_eq!(s.count_at_most(-1.0), 1);
         assert_eq!(s.count_at_most(0.0), 3);
         assert_eq!(s.count_at_most(3.1), 6);
+        let mut batch = Sketch::new();
+        batch.extend(&[-2.0, 0.0, 0.0, 1.0, 3.0, 3.0]);
+        assert_eq!(batch, s);
         let mut n = Sketch::new();
         n.add_n(5.0, 4);
         assert_eq!(n.count(), 4);

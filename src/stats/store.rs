@@ -83,21 +83,7 @@ impl DistributionStore {
     pub fn extend(&mut self, values: &[f64]) {
         match self {
             DistributionStore::Exact(v) => v.extend_from_slice(values),
-            DistributionStore::Sketch(s) => {
-                // Runs of equal values (a quantity that is the same in many
-                // trials: zero before a site exists, a fixed schedule) cost
-                // one insert, not one per trial.
-                let mut i = 0;
-                while i < values.len() {
-                    let x = values[i];
-                    let mut j = i + 1;
-                    while j < values.len() && values[j] == x {
-                        j += 1;
-                    }
-                    s.add_n(x, (j - i) as u64);
-                    i = j;
-                }
-            }
+            DistributionStore::Sketch(s) => s.extend(values),
         }
     }
 
