@@ -387,6 +387,11 @@ fn accumulate_part(
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let width = accumulators.len();
+    let part_trials =
+        (chunks.end * CHUNK_TRIALS).min(trials) - (chunks.start * CHUNK_TRIALS).min(trials);
+    for acc in accumulators.iter_mut() {
+        acc.reserve(part_trials as usize);
+    }
     let mut rows_buffer = Vec::with_capacity(TILE_ROWS * width);
     let mut columns = vec![0.0; CHUNK_TRIALS as usize * width];
     for chunk in chunks {

@@ -67,6 +67,11 @@ impl QuantityAccumulator {
         )
     }
 
+    /// Makes room for `trials` more trials' values.
+    pub fn reserve(&mut self, trials: usize) {
+        self.store.reserve(trials);
+    }
+
     /// Adds the values of chunk `chunk`, in trial order. Non-finite values mean
     /// "never happened".
     pub fn absorb_chunk(&mut self, chunk: u64, values: &[f64]) {
@@ -108,7 +113,9 @@ impl QuantityAccumulator {
         let trials = m.count() + self.never;
         let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);
         let percentiles = match self.store {
-            DistributionStore::Exact(mut v) => select_percentiles(&mut v, percentiles, trials),
+            DistributionStore::Exact(segments) => {
+                select_percentiles(&mut store::concatenate(segments), percentiles, trials)
+            }
             sketch => {
                 let d = sketch.finish();
                 percentiles

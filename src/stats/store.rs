@@ -38,8 +38,10 @@ impl Method {
 /// The finite values of one quantity.
 #[derive(Clone, Serialize, Deserialize)]
 pub enum DistributionStore {
-    /// Every value, in trial order.
-    Exact(Vec<f64>),
+    /// Every value, in trial order, in segments: a later part of the run
+    /// is absorbed by moving its segment, not by copying it into a grown
+    /// buffer (which would leave the old buffers' memory behind).
+    Exact(Vec<Vec<f64>>),
     /// A sketch of them.
     Sketch(Box<Sketch>),
 }
@@ -47,7 +49,9 @@ pub enum DistributionStore {
 impl std::fmt::Debug for DistributionStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DistributionStore::Exact(v) => write!(f, "Exact({} values)", v.len()),
+            DistributionStore::Exact(v) => {
+                write!(f, "Exact({} values)", v.iter().map(Vec::len).sum::<usize>())
+            }
             DistributionStore::Sketch(s) => write!(f, "Sketch({} values)", s.count()),
         }
     }
@@ -70,11 +74,23 @@ impl DistributionStore {
         }
     }
 
+    /// Makes room for `additional` more values (exact stores), so that
+    /// growing by doubling never holds twice the values for a moment.
+    pub fn reserve(&mut self, additional: usize) {
+        if let DistributionStore::Exact(segments) = self {
+            // A new segment rather than a reallocation of a full one.
+            match segments.last_mut() {
+                Some(last) if last.is_empty() => last.reserve_exact(additional),
+                _ => segments.push(Vec::with_capacity(additional)),
+            }
+        }
+    }
+
     /// Adds one finite value.
     #[inline]
     pub fn push(&mut self, x: f64) {
         match self {
-            DistributionStore::Exact(v) => v.push(x),
+            DistributionStore::Exact(segments) => last_segment(segments).push(x),
             DistributionStore::Sketch(s) => s.add(x),
         }
     }
@@ -82,7 +98,7 @@ impl DistributionStore {
     /// Adds finite values, in order.
     pub fn extend(&mut self, values: &[f64]) {
         match self {
-            DistributionStore::Exact(v) => v.extend_from_slice(values),
+            DistributionStore::Exact(segments) => last_segment(segments).extend_from_slice(values),
             DistributionStore::Sketch(s) => s.extend(values),
         }
     }
@@ -90,7 +106,9 @@ impl DistributionStore {
     /// Adds the values of `later`, which come after this store's.
     pub fn absorb(&mut self, later: DistributionStore) {
         match (self, later) {
-            (DistributionStore::Exact(a), DistributionStore::Exact(b)) => a.extend(b),
+            (DistributionStore::Exact(a), DistributionStore::Exact(b)) => {
+                a.extend(b.into_iter().filter(|v| !v.is_empty()));
+            }
             (DistributionStore::Sketch(a), DistributionStore::Sketch(b)) => {
                 // Merging integer bucket counts is exact and commutative.
                 a.merge(&b);
@@ -102,13 +120,35 @@ impl DistributionStore {
     /// Sorts exact values; returns the finished distribution.
     pub fn finish(self) -> Distribution {
         match self {
-            DistributionStore::Exact(mut v) => {
+            DistributionStore::Exact(segments) => {
+                let mut v = concatenate(segments);
                 v.sort_unstable_by(f64::total_cmp);
                 Distribution::Exact(v)
             }
             DistributionStore::Sketch(s) => Distribution::Sketch(s),
         }
     }
+}
+
+/// The segment new values go to.
+fn last_segment(segments: &mut Vec<Vec<f64>>) -> &mut Vec<f64> {
+    if segments.is_empty() {
+        segments.push(Vec::new());
+    }
+    let last = segments.len() - 1;
+    &mut segments[last]
+}
+
+/// The values of `segments`, in order, in one buffer.
+pub(super) fn concatenate(mut segments: Vec<Vec<f64>>) -> Vec<f64> {
+    if segments.len() == 1 {
+        return segments.pop().unwrap_or_default();
+    }
+    let mut all = Vec::with_capacity(segments.iter().map(Vec::len).sum());
+    for segment in segments {
+        all.extend_from_slice(&segment);
+    }
+    all
 }
 
 /// The finished distribution of one quantity's finite values, plus how many
