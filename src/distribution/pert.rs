@@ -48,7 +48,7 @@ const EXACT_EDGE: usize = 64;
 /// Probability in each tail table.
 const EDGE: f64 = EXACT_EDGE as f64 / TABLE_STEPS as f64;
 /// Intervals of each tail table.
-const TAIL_STEPS: usize = 256;
+const TAIL_STEPS: usize = 1024;
 /// Shapes above this are so peaked that tails are inverted exactly. It also
 /// keeps every tail node's probability above 1e-122: statrs' inversion fails
 /// below about 1e-160.
