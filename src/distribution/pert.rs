@@ -48,7 +48,7 @@ const EXACT_EDGE: usize = 64;
 /// Probability in each tail table.
 const EDGE: f64 = EXACT_EDGE as f64 / TABLE_STEPS as f64;
 /// Intervals of each tail table.
-const TAIL_STEPS: usize = 1024;
+const TAIL_STEPS: usize = 256;
 /// Shapes above this are so peaked that tails are inverted exactly. It also
 /// keeps every tail node's probability above 1e-122: statrs' inversion fails
 /// below about 1e-160.
@@ -67,8 +67,8 @@ fn shared_table(alpha: f64, beta: f64) -> Arc<Tables> {
     }
     let inv = |a: f64, b: f64, u: f64| statrs::function::beta::inv_beta_reg(a, b, u);
     // A tail table in `s = u^(1/a)`, with one node past each end so that
-    // Catmull-Rom needs no special case: below 0 by odd symmetry (the
-    // quantile is about c s near 0), above the edge one more step out.
+    // Catmull-Rom needs no special case: below 0 by quadratic extrapolation
+    // (the quantile is smooth in s there), above the edge one more step out.
     // Nodes are computed in parallel: a table costs thousands of inversions
     // of about a microsecond each, and a scenario has a dozen shapes.
     let tail = |a: f64, b: f64| -> Vec<f64> {
@@ -80,7 +80,7 @@ fn shared_table(alpha: f64, beta: f64) -> Arc<Tables> {
             .into_par_iter()
             .map(|j| inv(a, b, (top * j as f64 / TAIL_STEPS as f64).powf(a).min(1.0)))
             .collect();
-        t.insert(0, -t[1]);
+        t.insert(0, 3.0 * t[0] - 3.0 * t[1] + t[2]);
         t
     };
     let table = Arc::new(Tables {
