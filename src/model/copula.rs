@@ -59,6 +59,7 @@ fn clamp_unit(u: f64) -> f64 {
 #[derive(Debug, Clone)]
 struct ShockLoading {
     slot: usize,
+    /// `(index into Copula::shock_slots, loading)`.
     shocks: Vec<(usize, f64)>,
     own: f64,
 }
@@ -72,6 +73,8 @@ struct Group {
 /// The correlation structure of a scenario, applied to each trial's uniforms.
 #[derive(Debug, Clone, Default)]
 pub struct Copula {
+    /// The uniform slot of each common shock.
+    shock_slots: Vec<usize>,
     shocks: Vec<ShockLoading>,
     groups: Vec<Group>,
 }
@@ -89,11 +92,7 @@ impl Copula {
                 let loads: f64 = t.delay_shocks.iter().map(|(_, w)| w * w).sum();
                 ShockLoading {
                     slot: plan.tranche[i] + tranche_slot::DELAY,
-                    shocks: t
-                        .delay_shocks
-                        .iter()
-                        .map(|(k, w)| (plan.shocks[*k], *w))
-                        .collect(),
+                    shocks: t.delay_shocks.iter().map(|(k, w)| (*k, *w)).collect(),
                     own: (1.0 - loads).max(0.0).sqrt(),
                 }
             })
@@ -110,7 +109,11 @@ impl Copula {
                 })
             })
             .collect();
-        Copula { shocks, groups }
+        Copula {
+            shock_slots: plan.shocks.clone(),
+            shocks,
+            groups,
+        }
     }
 
     /// Whether there is nothing to correlate.
@@ -119,12 +122,19 @@ impl Copula {
     }
 
     /// Correlates the uniforms `u` in place: shocks first, then each
-    /// correlation group.
-    pub fn apply(&self, u: &mut [f64]) {
+    /// correlation group. `shock_z` is scratch space.
+    pub fn apply(&self, u: &mut [f64], shock_z: &mut Vec<f64>) {
+        // Each shock's normal score once, not once per tranche loading on it.
+        shock_z.clear();
+        shock_z.extend(
+            self.shock_slots
+                .iter()
+                .map(|slot| standard_normal_quantile(u[*slot])),
+        );
         for s in &self.shocks {
             let mut z = s.own * standard_normal_quantile(u[s.slot]);
-            for (slot, w) in &s.shocks {
-                z += w * standard_normal_quantile(u[*slot]);
+            for (k, w) in &s.shocks {
+                z += w * shock_z[*k];
             }
             u[s.slot] = clamp_unit(normal_cdf(z));
         }

@@ -57,6 +57,8 @@ pub struct Workspace {
     u: Vec<f64>,
     /// The trial's value per input slot.
     values: Vec<f64>,
+    /// Normal scores of the common shocks.
+    shock_z: Vec<f64>,
 }
 
 impl Workspace {
@@ -73,6 +75,7 @@ impl Workspace {
             steps: Steps::new(t),
             u: Vec::new(),
             values: Vec::new(),
+            shock_z: Vec::new(),
         }
     }
 
@@ -279,7 +282,7 @@ impl<'s> Model<'s> {
         ws.u.resize(self.plan.len(), 0.0);
         ws.values.resize(self.plan.len(), 0.0);
         self.plan.draw_uniforms(seed, trial, &mut ws.u);
-        self.copula.apply(&mut ws.u);
+        self.copula.apply(&mut ws.u, &mut ws.shock_z);
         for (slot, p) in pinned {
             ws.u[*slot] = *p;
         }
