@@ -145,27 +145,22 @@ impl Sketch {
         }
     }
 
-    /// Adds finite values. Runs of values in the same bucket (a quantity that
-    /// is the same or nearly so in many trials) cost one update: updating
-    /// the same count again and again waits on the previous store each time.
+    /// Adds finite values: keys for a block of values first (a loop without
+    /// memory dependences), then the counts, so that the processor can
+    /// overlap the cache misses of many count updates (each quantity's counts
+    /// are cold: every other quantity was updated since). Measured faster
+    /// than merging runs of equal keys first.
     pub fn extend(&mut self, values: &[f64]) {
+        const BLOCK: usize = 256;
         self.count += values.len() as u64;
-        let mut run_key = None;
-        let mut run = 0;
-        for &x in values {
-            let key = signed_key(x);
-            if Some(key) == run_key {
-                run += 1;
-                continue;
+        let mut keys = [0u32; BLOCK];
+        for block in values.chunks(BLOCK) {
+            for (k, x) in keys.iter_mut().zip(block) {
+                *k = signed_key(*x);
             }
-            if let Some(k) = run_key {
-                self.add_signed_key(k, run);
+            for &key in &keys[..block.len()] {
+                self.add_signed_key(key, 1);
             }
-            run_key = Some(key);
-            run = 1;
-        }
-        if let Some(k) = run_key {
-            self.add_signed_key(k, run);
         }
     }
 
