@@ -171,6 +171,24 @@ fn add_running_sum(out: &mut [f64], step: &[f64]) {
     }
 }
 
+/// The sum of `values` in four interleaved lanes (vectorised; a fixed order).
+#[inline]
+fn lane_sum(values: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let blocks = values.chunks_exact(4);
+    let rest = blocks.remainder();
+    for block in blocks {
+        for (lane, x) in lanes.iter_mut().zip(block) {
+            *lane += x;
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for x in rest {
+        total += x;
+    }
+    total
+}
+
 /// `amount`, but at most `remaining` (amounts are never NaN, so a plain
 /// comparison does what `min` does without its NaN handling, which sat on the
 /// loop-carried chain of every capped stream).
@@ -403,15 +421,31 @@ impl<'s> Model<'s> {
                         *d += level;
                     }
                     let per_gw_month = price / 12.0;
-                    let mut remaining = c.value_usd_bn;
-                    for m in c.start_index.max(0) as usize..t_len {
-                        if remaining <= 0.0 {
-                            break;
+                    let first = (c.start_index.max(0) as usize).min(t_len);
+                    let owed = &mut ws.due[first..];
+                    owed.iter_mut().for_each(|x| *x *= per_gw_month);
+                    let uncapped = lane_sum(owed);
+                    let payments = &mut series[off.payments + first..off.payments + t_len];
+                    if uncapped < c.value_usd_bn * (1.0 - 1e-9) {
+                        // The contract is not paid off within the horizon
+                        // (the usual case): every month pays in full, and the
+                        // running cap need not be carried month to month.
+                        payments
+                            .iter_mut()
+                            .zip(owed.iter())
+                            .for_each(|(p, x)| *p += x);
+                        paid = uncapped;
+                    } else {
+                        let mut remaining = c.value_usd_bn;
+                        for (p, x) in payments.iter_mut().zip(owed.iter()) {
+                            if remaining <= 0.0 {
+                                break;
+                            }
+                            let pay = capped(*x, remaining);
+                            remaining -= pay;
+                            *p += pay;
+                            paid += pay;
                         }
-                        let pay = capped(per_gw_month * ws.due[m], remaining);
-                        remaining -= pay;
-                        series[off.payments + m] += pay;
-                        paid += pay;
                     }
                 }
                 PaymentBasis::Purchase {
