@@ -79,11 +79,11 @@ pub struct CompareArgs {
     pub b: PathBuf,
 
     /// Number of paired trials [default: A's `simulation.trials`].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
     pub trials: Option<u64>,
 
     /// Seed shared by both scenarios [default: A's `simulation.seed`].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
 
     /// Output folder; results go to OUT/<A stem>-vs-<B stem>/.
@@ -91,7 +91,7 @@ pub struct CompareArgs {
     pub out: PathBuf,
 
     /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Option<u64>,
 
     /// Do not draw the charts (OUT/<A>-vs-<B>/charts/*.svg).
@@ -130,11 +130,11 @@ pub struct SweepArgs {
     pub set: Vec<String>,
 
     /// Number of trials per setting [default: the scenario's `simulation.trials`].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
     pub trials: Option<u64>,
 
     /// Seed shared by every setting [default: the scenario's `simulation.seed`].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
 
     /// Output folder; results go to OUT/<scenario stem>-sweep/.
@@ -142,7 +142,7 @@ pub struct SweepArgs {
     pub out: PathBuf,
 
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Option<u64>,
 
     /// Print nothing but errors.
@@ -158,11 +158,11 @@ pub struct BenchArgs {
     pub scenario: PathBuf,
 
     /// Trial counts, comma-separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [10_000u64, 100_000, 1_000_000])]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [10_000u64, 100_000, 1_000_000], allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
     pub trials: Vec<u64>,
 
     /// Thread counts, comma-separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1u64, 2])]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_values_t = [1u64, 2], allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Vec<u64>,
 
     /// Also draw charts and the report (off by default: they cost the same at any trial count).
@@ -202,11 +202,11 @@ pub struct RunArgs {
     pub scenarios: Vec<PathBuf>,
 
     /// Number of trials (overrides the scenario's `simulation.trials`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
     pub trials: Option<u64>,
 
     /// Seed of the random streams (overrides the scenario's `simulation.seed`).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
 
     /// Output folder; each scenario writes to OUT/<scenario file stem>/.
@@ -214,7 +214,7 @@ pub struct RunArgs {
     pub out: PathBuf,
 
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Option<u64>,
 
     /// Percentiles to report, comma-separated, in percent (overrides the scenario).
@@ -242,12 +242,12 @@ pub struct RunArgs {
     pub precision: Option<f64>,
 
     /// Cap on trials for --precision.
-    #[arg(long, value_name = "N", default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..=crate::MAX_TRIALS_ARG))]
+    #[arg(long, value_name = "N", default_value_t = 10_000_000, allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
     pub max_trials: u64,
 
     /// Also write trials.csv: every sampled input and every outcome of the
     /// first N trials (an audit trail to rebuild any figure).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1_000_000))]
     pub export_trials: Option<u64>,
 
     /// Skip sensitivity.csv (what drives each outcome), which re-simulates
@@ -263,6 +263,24 @@ pub struct RunArgs {
     /// Where a sharded run saves its partial state.
     #[arg(long, value_name = "FILE", requires = "shard")]
     pub state: Option<PathBuf>,
+}
+
+/// A parser of whole numbers from `min` to `max` whose message says so
+/// (clap's own says "invalid digit found in string" for `-5`).
+fn whole_number(
+    min: u64,
+    max: u64,
+) -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync + 'static {
+    move |s| match s.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from {min} to {max}")),
+    }
+}
+
+/// A seed: any whole number from 0 to 2^64 - 1.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.parse::<u64>()
+        .map_err(|_| format!("a seed is a whole number from 0 to {}", u64::MAX))
 }
 
 fn parse_precision(s: &str) -> Result<f64, String> {

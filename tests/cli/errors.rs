@@ -262,6 +262,43 @@ fn bad_arguments_exit_2() {
     assert!(!wd.exists("output"));
 }
 
+/// Numbers out of range, negative numbers included, are named with the
+/// range they must be in (not clap's "invalid digit" or a tip to put them
+/// after `--`, which would make them scenario paths).
+#[test]
+fn bad_numbers_say_what_is_expected() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    for (args, want) in [
+        (
+            &["run", "s.toml", "--seed", "-1"][..],
+            "invalid value '-1' for '--seed <N>': a seed is a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            &["run", "s.toml", "--trials", "-5"],
+            "invalid value '-5' for '--trials <N>': expected a whole number from 1 to 10000000000",
+        ),
+        (
+            &["run", "s.toml", "--threads", "2000"],
+            "invalid value '2000' for '--threads <N>': expected a whole number from 1 to 1024",
+        ),
+        (
+            &["compare", "s.toml", "s.toml", "--trials", "0"],
+            "invalid value '0' for '--trials <N>': expected a whole number from 1 to 10000000000",
+        ),
+        (
+            &["bench", "s.toml", "--trials", "100,-3"],
+            "invalid value '-3' for '--trials <LIST>': expected a whole number from 1 to 10000000000",
+        ),
+    ] {
+        let run = wd.capsim(args);
+        run.expect_code(2);
+        assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("tip:"), "{args:?}: {}", run.stderr);
+    }
+    assert!(!wd.exists("output"));
+}
+
 #[test]
 fn two_scenarios_with_one_stem_are_refused() {
     let wd = Workdir::new();
