@@ -102,12 +102,18 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// The file is not UTF-8 text.
-    #[error("error: {}:1:1: not a text file: scenarios are UTF-8 TOML (invalid byte at offset {offset})", path.display())]
+    #[error("error: {}:{line}:{column}: not a text file: scenarios are UTF-8 TOML (byte 0x{byte:02X} at offset {offset} is not UTF-8)", path.display())]
     NotText {
         /// The scenario file.
         path: PathBuf,
         /// Byte offset of the first invalid byte.
         offset: usize,
+        /// Its line, from 1.
+        line: usize,
+        /// Its column in characters, from 1.
+        column: usize,
+        /// The byte.
+        byte: u8,
     },
     /// One or more mistakes in the file, in file order.
     #[error("{}", render(.0))]

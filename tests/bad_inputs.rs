@@ -222,6 +222,49 @@ fn one_contract_too_many_is_refused() {
     );
 }
 
+/// Every kind of list has the limit, in table and in inline-array form: no
+/// item past it is dropped silently.
+#[test]
+fn one_shock_funding_event_or_target_too_many_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let header = "[scenario]\nname = \"many\"\nstart = \"2026-01\"\nend = \"2026-12\"\n";
+    let cases = [
+        ("shock", "shocks", "\n[[shock]]\nname = \"s{i}\"\n"),
+        (
+            "funding",
+            "funding events",
+            "\n[[funding]]\nname = \"f{i}\"\namount_usd_bn = 1\nmonth = \"2026-02\"\n",
+        ),
+        (
+            "target",
+            "targets",
+            "\n[[target]]\nname = \"t{i}\"\nmetric = \"capacity_online_gw\"\nat_least = 1\n",
+        ),
+    ];
+    for (kind, plural, item) in cases {
+        let mut text = String::from(header);
+        for i in 0..10_001 {
+            text.push_str(&item.replace("{i}", &i.to_string()));
+        }
+        let file = format!("many-{kind}.toml");
+        std::fs::write(work.path().join(&file), &text).unwrap();
+        let stderr = run_invalid(work.path(), &file);
+        let want = format!("at most 10000 {plural} are allowed, found 10001");
+        assert!(stderr.contains(&want), "{kind}: {stderr}");
+    }
+    // Inline arrays are not counted before parsing; validation refuses them.
+    let names: Vec<String> = (0..10_001)
+        .map(|i| format!("{{name = \"s{i}\"}}"))
+        .collect();
+    let text = format!("shock = [{}]\n{header}", names.join(", "));
+    std::fs::write(work.path().join("inline.toml"), &text).unwrap();
+    let stderr = run_invalid(work.path(), "inline.toml");
+    assert!(
+        stderr.contains("at most 10000 shocks are allowed"),
+        "{stderr}"
+    );
+}
+
 /// A file too large to be a scenario is refused without being parsed.
 #[test]
 fn a_file_larger_than_any_scenario_is_refused() {

@@ -315,9 +315,19 @@ impl Scenario {
             path: path.to_path_buf(),
             source,
         })?;
-        let text = String::from_utf8(bytes).map_err(|e| ScenarioError::NotText {
-            path: path.to_path_buf(),
-            offset: e.utf8_error().valid_up_to(),
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // The text before the bad byte is valid, so it counts in characters.
+            let before = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            ScenarioError::NotText {
+                path: path.to_path_buf(),
+                offset,
+                line: before.matches('\n').count() + 1,
+                column: before[line_start..].chars().count() + 1,
+                byte: bytes[offset],
+            }
         })?;
         Scenario::parse(&text, path)
     }

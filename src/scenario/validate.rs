@@ -557,8 +557,8 @@ const MAX_FILE_BYTES: usize = 64 << 20;
 
 /// Checks the sizes that would make reading the file itself slow or
 /// memory-hungry, before the TOML is parsed: the file size, and more than
-/// [`MAX_ITEMS`] `[[tranche]]`, `[[contract]]`, `[[funding]]` or `[[target]]`
-/// headers (reported at the first header past the limit).
+/// [`MAX_ITEMS`] `[[tranche]]`, `[[contract]]`, `[[funding]]`, `[[target]]`
+/// or `[[shock]]` headers (reported at the first header past the limit).
 fn too_large(path: &Path, text: &str) -> Option<Diagnostic> {
     if text.len() > MAX_FILE_BYTES {
         return Some(Diagnostic::whole_file(
@@ -576,9 +576,10 @@ fn too_large(path: &Path, text: &str) -> Option<Diagnostic> {
         ("contract", "contracts"),
         ("funding", "funding events"),
         ("target", "targets"),
+        ("shock", "shocks"),
     ];
-    let mut counts = [0usize; 4];
-    let mut first_over: [Option<usize>; 4] = [None; 4];
+    let mut counts = [0usize; 5];
+    let mut first_over: [Option<usize>; 5] = [None; 5];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim_start();
@@ -593,7 +594,7 @@ fn too_large(path: &Path, text: &str) -> Option<Diagnostic> {
         }
         offset += line.len();
     }
-    let k = (0..4)
+    let k = (0..kinds.len())
         .filter(|&k| first_over[k].is_some())
         .min_by_key(|&k| first_over[k])?;
     let at = first_over[k].unwrap_or(0);
@@ -687,6 +688,12 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     // Shocks.
     let mut seen = HashMap::new();
     let mut shocks = Vec::new();
+    if raw.shocks.len() > MAX_ITEMS {
+        c.error(
+            raw.shocks[MAX_ITEMS].name.span(),
+            format!("at most {MAX_ITEMS} shocks are allowed"),
+        );
+    }
     for sh in raw.shocks.iter().take(MAX_ITEMS) {
         let name = c.name(&sh.name, "shock", &mut seen);
         shocks.push(Shock {

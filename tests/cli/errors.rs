@@ -216,6 +216,16 @@ fn binary_file_is_not_text() {
         "{}",
         run.stderr
     );
+    // A Latin-1 byte later in the file is placed by line and column.
+    wd.create("latin1.toml", b"name = \"x\"\nx = 1 # caf\xe9\n".to_vec());
+    let run = wd.capsim(&["validate", "latin1.toml"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("latin1.toml:2:12: not a text file: scenarios are UTF-8 TOML (byte 0xE9 at offset 22 is not UTF-8)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
