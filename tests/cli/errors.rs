@@ -217,7 +217,7 @@ fn binary_file_is_not_text() {
         run.stderr
     );
     // A Latin-1 byte later in the file is placed by line and column.
-    wd.create("latin1.toml", b"name = \"x\"\nx = 1 # caf\xe9\n".to_vec());
+    wd.create("latin1.toml", b"name = \"x\"\nx = 1 # caf\xe9\n");
     let run = wd.capsim(&["validate", "latin1.toml"]);
     run.expect_code(2);
     assert!(
