@@ -387,6 +387,13 @@ fn accumulate_part(
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let width = accumulators.len();
+    if width == 0 {
+        // Nothing to summarise (and nothing to transpose).
+        let done =
+            (chunks.end * CHUNK_TRIALS).min(trials) - (chunks.start * CHUNK_TRIALS).min(trials);
+        progress(done);
+        return;
+    }
     let part_trials =
         (chunks.end * CHUNK_TRIALS).min(trials) - (chunks.start * CHUNK_TRIALS).min(trials);
     for acc in accumulators.iter_mut() {

@@ -50,7 +50,7 @@ const EDGE: f64 = EXACT_EDGE as f64 / TABLE_STEPS as f64;
 /// Intervals of each tail table.
 const TAIL_STEPS: usize = 256;
 /// Shapes above this are so peaked that tails are inverted exactly. It also
-/// keeps every tail node's probability above 1e-122: statrs' inversion fails
+/// keeps every tail node's probability above 1e-98: statrs' inversion fails
 /// below about 1e-160.
 const MAX_TAIL_SHAPE: f64 = 40.0;
 

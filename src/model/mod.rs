@@ -106,7 +106,7 @@ pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
 fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<usize>) {
     let t = months as i32;
     // ramp_fraction(k, ramp) is 1 from k = ramp - 1 (from k = 0 without a ramp).
-    let full = start.saturating_add((ramp - 1).max(0));
+    let full = start.saturating_add(ramp.saturating_sub(1).max(0));
     let ramp_range = start.clamp(0, t) as usize..full.clamp(0, t) as usize;
     let full = (full < t).then(|| full.max(0) as usize);
     (ramp_range, full)
