@@ -133,9 +133,7 @@ impl Chart for PercentileChart {
                 .draw_series(LineSeries::new(steps, MEDIAN.stroke_width(2)))
                 .map_err(|e| fail(&e))?
                 .label("reported percentiles")
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], MEDIAN.stroke_width(2))
-                });
+                .legend(style::legend_line(MEDIAN));
             chart
                 .draw_series(
                     points
@@ -162,17 +160,9 @@ impl Chart for PercentileChart {
                     ))
                     .map_err(|e| fail(&e))?
                     .label(format!("mean {}", style::axis_number(m)))
-                    .legend(|(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], REFERENCE.stroke_width(2))
-                    });
+                    .legend(style::legend_line(REFERENCE));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()
+            style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
                 .map_err(|e| fail(&e))?;
             root.present().map_err(|e| fail(&e))?;
         }

@@ -235,9 +235,7 @@ impl Chart for FanChart {
                 ))
                 .map_err(|e| fail(&e))?
                 .label(centre_label)
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], MEDIAN.stroke_width(2))
-                });
+                .legend(style::legend_line(MEDIAN));
             // Several targets share one legend entry listing their thresholds.
             let targets: Vec<String> = references
                 .iter()
@@ -258,9 +256,7 @@ impl Chart for FanChart {
                     if !target_shown {
                         target_shown = true;
                         anno.label(format!("targets ({})", targets.join(", ")))
-                            .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-                            });
+                            .legend(style::legend_line(colour));
                     }
                     continue;
                 }
@@ -273,22 +269,17 @@ impl Chart for FanChart {
                     ))
                     .map_err(|e| fail(&e))?
                     .label(label.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-                    });
+                    .legend(style::legend_line(colour));
             }
-            chart
-                .configure_series_labels()
-                .position(if rising {
+            style::draw_legend(
+                &mut chart,
+                if rising {
                     SeriesLabelPosition::UpperLeft
                 } else {
                     SeriesLabelPosition::UpperRight
-                })
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()
-                .map_err(|e| fail(&e))?;
+                },
+            )
+            .map_err(|e| fail(&e))?;
             root.present().map_err(|e| fail(&e))?;
         }
         Ok(svg)

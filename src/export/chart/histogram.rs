@@ -190,17 +190,9 @@ impl Chart for HistogramChart {
                     ))
                     .map_err(|e| fail(&e))?
                     .label(format!("median {}", style::axis_number(m)))
-                    .legend(|(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], REFERENCE.stroke_width(2))
-                    });
+                    .legend(style::legend_line(REFERENCE));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()
+            style::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
                 .map_err(|e| fail(&e))?;
             root.present().map_err(|e| fail(&e))?;
         }

@@ -1,6 +1,8 @@
 //! Sizes, colours and axis labels shared by every chart.
 
+use plotters::coord::CoordTranslate;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::prelude::*;
 use plotters::style::RGBColor;
 
 use crate::scenario::Scenario;
@@ -151,6 +153,29 @@ pub(crate) fn value_range(values: impl IntoIterator<Item = f64>) -> std::ops::Ra
     }
     let lo = if lo == 0.0 { 0.0 } else { lo - 0.05 * span };
     (lo)..(hi + 0.08 * span)
+}
+
+/// A legend swatch for a line series: a short line in `colour`.
+pub(crate) fn legend_line(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+}
+
+/// Draws `chart`'s legend at `position` in the style every chart shares.
+pub(crate) fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FONT, 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
 }
 
 #[cfg(test)]

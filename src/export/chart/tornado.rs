@@ -209,16 +209,8 @@ impl Chart for TornadoChart {
                     "median, all inputs random: {}",
                     style::axis_number(self.median)
                 ))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], MEDIAN.stroke_width(2))
-                });
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()
+                .legend(style::legend_line(MEDIAN));
+            style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
                 .map_err(|e| fail(&e))?;
             root.present().map_err(|e| fail(&e))?;
         }
