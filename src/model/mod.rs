@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use crate::metric::Metric;
 use crate::scenario::{FundingBasis, PaymentBasis, Scenario};
+use crate::stats::lane_sum;
 
 /// Everything one trial produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,24 +170,6 @@ fn add_running_sum(out: &mut [f64], step: &[f64]) {
         level += s;
         *o += level;
     }
-}
-
-/// The sum of `values` in four interleaved lanes (vectorised; a fixed order).
-#[inline]
-fn lane_sum(values: &[f64]) -> f64 {
-    let mut lanes = [0.0f64; 4];
-    let blocks = values.chunks_exact(4);
-    let rest = blocks.remainder();
-    for block in blocks {
-        for (lane, x) in lanes.iter_mut().zip(block) {
-            *lane += x;
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for x in rest {
-        total += x;
-    }
-    total
 }
 
 /// `amount`, but at most `remaining` (amounts are never NaN, so a plain
@@ -424,7 +407,7 @@ impl<'s> Model<'s> {
                     let first = (c.start_index.max(0) as usize).min(t_len);
                     let owed = &mut ws.due[first..];
                     owed.iter_mut().for_each(|x| *x *= per_gw_month);
-                    let uncapped = lane_sum(owed);
+                    let uncapped = lane_sum(owed, |x| x);
                     let payments = &mut series[off.payments + first..off.payments + t_len];
                     if uncapped < c.value_usd_bn * (1.0 - 1e-9) {
                         // The contract is not paid off within the horizon

@@ -14,6 +14,7 @@ mod store;
 mod tree;
 
 pub use moments::Moments;
+pub(crate) use moments::lane_sum;
 pub use sketch::Sketch;
 pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA};
 pub use tree::{DyadicReducer, Mergeable};

@@ -86,9 +86,10 @@ impl Moments {
 }
 
 /// The sum of `f(x)` over `values`: eight lanes over blocks of eight, the
-/// lanes added pairwise, then the remainder in order.
+/// lanes added pairwise, then the remainder in order. Vectorises (a strict
+/// left-to-right sum cannot) and is one fixed order on every run.
 #[inline]
-fn lane_sum(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn lane_sum(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 8];
     let blocks = values.chunks_exact(8);
     let rest = blocks.remainder();
