@@ -52,6 +52,8 @@ pub struct Workspace {
     owned_gw: Vec<f64>,
     /// Per-month buffer for capped payment and funding streams.
     due: Vec<f64>,
+    /// Full-power steps of `due` (pay-as-delivered contracts).
+    due_steps: Vec<f64>,
     /// Full-power steps per month (see [`Steps`]).
     steps: Steps,
     /// The trial's uniform per input slot (see [`DrawPlan`]).
@@ -73,6 +75,7 @@ impl Workspace {
             size_gw: vec![0.0; n],
             owned_gw: vec![0.0; t],
             due: vec![0.0; t],
+            due_steps: vec![0.0; t],
             steps: Steps::new(t),
             u: Vec::new(),
             values: Vec::new(),
@@ -391,7 +394,7 @@ impl<'s> Model<'s> {
                 PaymentBasis::PayAsDelivered { tranches, .. } => {
                     // GW online in the contract's tranches, month by month.
                     ws.due.fill(0.0);
-                    let step = &mut ws.steps.planned;
+                    let step = &mut ws.due_steps;
                     step.fill(0.0);
                     for &j in tranches {
                         if let Some(e) = ws.energised[j] {
