@@ -400,25 +400,28 @@ fn accumulate_part(
         acc.reserve(part_trials as usize);
     }
     let mut rows_buffer = Vec::with_capacity(TILE_ROWS * width);
-    let mut columns = vec![0.0; CHUNK_TRIALS as usize * width];
+    let mut columns = vec![0.0; TILE_ROWS * width];
     for chunk in chunks {
         let first = chunk * CHUNK_TRIALS;
         let last = (first + CHUNK_TRIALS).min(trials);
-        let n = (last - first) as usize;
-        // A tile of trials at a time, so that their rows are still in cache
-        // (and their pages in the TLB) when they are transposed.
+        // A tile of trials at a time: simulated, transposed and absorbed
+        // while its rows and columns are still in cache.
         for tile in (first..last).step_by(TILE_ROWS) {
             let tile_end = (tile + TILE_ROWS as u64).min(last);
+            let n = (tile_end - tile) as usize;
             rows_buffer.clear();
             rows(tile, tile_end, &mut rows_buffer);
-            debug_assert_eq!(rows_buffer.len(), (tile_end - tile) as usize * width);
-            let offset = (tile - first) as usize;
-            transpose(&rows_buffer, width, &mut columns[..n * width], offset);
+            debug_assert_eq!(rows_buffer.len(), n * width);
+            let columns = &mut columns[..n * width];
+            transpose(&rows_buffer, width, columns, 0);
+            for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
+                acc.absorb_tile(column);
+            }
         }
-        for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
-            acc.absorb_chunk(chunk, column);
+        for acc in accumulators.iter_mut() {
+            acc.close_chunk(chunk);
         }
-        progress(n as u64);
+        progress(last - first);
     }
 }
 

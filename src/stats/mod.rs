@@ -41,6 +41,11 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QuantityAccumulator {
     moments: DyadicReducer<Moments>,
+    /// Moments of the tiles of the chunk being absorbed (see
+    /// [`absorb_tile`](Self::absorb_tile)); always empty between chunks, so
+    /// never saved.
+    #[serde(skip)]
+    open_chunk: Moments,
     never: u64,
     store: DistributionStore,
     /// For month outcomes: how many trials had each month index.
@@ -53,6 +58,7 @@ impl QuantityAccumulator {
     pub fn new(method: Method, months: Option<usize>) -> QuantityAccumulator {
         QuantityAccumulator {
             moments: DyadicReducer::default(),
+            open_chunk: Moments::default(),
             never: 0,
             store: DistributionStore::new(method),
             month_counts: months.map(|m| vec![0; m]),
@@ -76,6 +82,16 @@ impl QuantityAccumulator {
     /// Adds the values of chunk `chunk`, in trial order. Non-finite values mean
     /// "never happened".
     pub fn absorb_chunk(&mut self, chunk: u64, values: &[f64]) {
+        self.absorb_tile(values);
+        self.close_chunk(chunk);
+    }
+
+    /// Adds the next values of the chunk being absorbed, in trial order (a
+    /// tile of it, absorbed while it is still in cache). Non-finite values
+    /// mean "never happened". [`close_chunk`](Self::close_chunk) ends the
+    /// chunk; how a chunk is cut into tiles must not depend on the thread
+    /// count, since the tiles' moments are merged in order.
+    pub fn absorb_tile(&mut self, values: &[f64]) {
         let finite_count = values.iter().filter(|x| x.is_finite()).count();
         let m = if finite_count == values.len() {
             self.store.extend(values);
@@ -93,6 +109,12 @@ impl QuantityAccumulator {
                 }
             }
         }
+        self.open_chunk.merge(&m);
+    }
+
+    /// Ends chunk `chunk`: its moments join the canonical merge order.
+    pub fn close_chunk(&mut self, chunk: u64) {
+        let m = std::mem::take(&mut self.open_chunk);
         self.moments.insert(chunk, m);
     }
 
@@ -228,6 +250,29 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.mean.unwrap().to_bits(), b.mean.unwrap().to_bits());
         assert_eq!(a.trials, 5000);
+    }
+
+    #[test]
+    fn a_chunk_absorbed_in_tiles_matches_it_absorbed_whole() {
+        let data: Vec<f64> = (0..1024)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 50.0)
+            .collect();
+        let mut whole = QuantityAccumulator::new(Method::Exact, None);
+        whole.absorb_chunk(0, &data);
+        let mut tiled = QuantityAccumulator::new(Method::Exact, None);
+        for tile in data.chunks(64) {
+            tiled.absorb_tile(tile);
+        }
+        tiled.close_chunk(0);
+        let p = [1.0, 50.0, 99.0];
+        let (a, _, _) = whole.finish(&p);
+        let (b, _, _) = tiled.finish(&p);
+        assert_eq!(a.trials, b.trials);
+        assert_eq!(a.percentiles, b.percentiles);
+        let (ma, mb) = (a.mean.unwrap(), b.mean.unwrap());
+        assert!((ma - mb).abs() <= 1e-12 * ma.abs(), "{ma} {mb}");
+        let (sa, sb) = (a.std_dev.unwrap(), b.std_dev.unwrap());
+        assert!((sa - sb).abs() <= 1e-12 * sa, "{sa} {sb}");
     }
 
     #[test]
