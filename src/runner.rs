@@ -250,7 +250,18 @@ pub fn run_by(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
     let state = simulate_by(scenario, config, 0..config.chunks(), period, progress)?;
-    Ok(finish(scenario, state, &config.percentiles))
+    // Summarised on the run's threads too, so that a one-thread run is one.
+    let pool = thread_pool(config.threads)?;
+    Ok(pool.install(|| finish(scenario, state, &config.percentiles)))
+}
+
+/// A pool of `threads` worker threads (at least one).
+fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    let threads = threads.max(1);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::Threads { threads, source })
 }
 
 /// Simulates the chunks in `chunks` (a sub-range of `0..config.chunks()`) into
@@ -294,10 +305,7 @@ pub fn simulate_by(
         spans.len(),
     );
     let threads = config.threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|source| RunError::Threads { threads, source })?;
+    let pool = thread_pool(threads)?;
     let width = layout.series_len() + layout.outcomes.len();
     let series_len = layout.series_len();
     // One flat row of accumulators: the series, then the outcomes.

@@ -137,7 +137,7 @@ impl QuantityAccumulator {
         let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);
         let percentiles = match self.store {
             DistributionStore::Exact(segments) => {
-                select_percentiles(&mut store::concatenate(segments), percentiles, trials)
+                select_percentiles(store::concatenate(segments), percentiles, trials)
             }
             sketch => {
                 let d = sketch.finish();
@@ -177,50 +177,90 @@ impl QuantityAccumulator {
     }
 }
 
-/// The `k`-th smallest value, moved to `values[k]`. `values[..done]` hold
-/// ranks below `done` and `values[done]` is final, so successive calls with
-/// non-decreasing `k` only partition what lies above.
-fn order_stat(values: &mut [f64], k: usize, done: &mut usize) -> f64 {
-    if k > *done || (k == 0 && *done == 0) {
-        let start = *done;
-        values[start..].select_nth_unstable_by(k - start, f64::total_cmp);
-        *done = k;
+/// A finite value's key in an unsigned order that matches [`f64::total_cmp`]:
+/// comparing integers is cheaper than comparing floats by their total order.
+#[inline]
+fn ordered_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
     }
-    values[k]
+}
+
+/// The value of an [`ordered_key`].
+#[inline]
+fn from_ordered_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
+}
+
+/// Puts the order statistics of `keys` at every rank in `ranks` (ascending,
+/// distinct, relative to `keys`) in place: the middle rank first, then the
+/// ranks below it among the smaller keys and those above among the larger,
+/// so that each level of the recursion partitions each key once.
+fn select_ranks(keys: &mut [u64], ranks: &[usize]) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let r = ranks[mid];
+    keys.select_nth_unstable(r);
+    let (below, above) = keys.split_at_mut(r);
+    select_ranks(below, &ranks[..mid]);
+    let right = &ranks[mid + 1..];
+    let shifted: Vec<usize> = right.iter().map(|k| k - r - 1).collect();
+    select_ranks(&mut above[1..], &shifted);
 }
 
 /// Exact percentiles (as [`Distribution::percentile`]) by selecting only the
-/// order statistics needed, in increasing order. `values` are the finite
-/// values; the other `total - len` trials rank above them.
-fn select_percentiles(values: &mut [f64], percentiles: &[f64], total: u64) -> Vec<Option<f64>> {
+/// order statistics needed. `values` are the finite values; the other
+/// `total - len` trials rank above them.
+fn select_percentiles(values: Vec<f64>, percentiles: &[f64], total: u64) -> Vec<Option<f64>> {
     let finite = values.len();
-    let mut done = 0;
-    let mut out = Vec::with_capacity(percentiles.len());
-    for p in percentiles {
-        if total == 0 || finite == 0 {
-            out.push(None);
-            continue;
-        }
-        let h = (total - 1) as f64 * p / 100.0;
-        let lo = h.floor() as usize;
-        let frac = h - lo as f64;
-        if lo >= finite || (frac > 0.0 && lo + 1 >= finite) {
-            out.push(None);
-            continue;
-        }
-        let a = order_stat(values, lo, &mut done);
-        if frac == 0.0 {
-            out.push(Some(a));
-        } else {
-            // The next order statistic is the minimum of what lies above `lo`.
-            let b = values[lo + 1..]
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min);
-            out.push(Some(a + frac * (b - a)));
-        }
-    }
-    out
+    // Each percentile's ranks: `lo`, and `lo + 1` if it interpolates; `None`
+    // when they fall among the trials without a value.
+    let wanted: Vec<Option<(usize, f64)>> = percentiles
+        .iter()
+        .map(|p| {
+            if total == 0 || finite == 0 {
+                return None;
+            }
+            let h = (total - 1) as f64 * p / 100.0;
+            let lo = h.floor() as usize;
+            let frac = h - lo as f64;
+            (lo < finite && (frac == 0.0 || lo + 1 < finite)).then_some((lo, frac))
+        })
+        .collect();
+    let mut ranks: Vec<usize> = wanted
+        .iter()
+        .flatten()
+        .flat_map(|&(lo, frac)| [Some(lo), (frac > 0.0).then_some(lo + 1)])
+        .flatten()
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    // In place: the buffer of values becomes the buffer of keys.
+    let mut keys: Vec<u64> = values.into_iter().map(ordered_key).collect();
+    select_ranks(&mut keys, &ranks);
+    let at = |k: usize| from_ordered_key(keys[k]);
+    wanted
+        .iter()
+        .map(|w| {
+            w.map(|(lo, frac)| {
+                let a = at(lo);
+                if frac == 0.0 {
+                    a
+                } else {
+                    a + frac * (at(lo + 1) - a)
+                }
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -277,24 +317,69 @@ mod tests {
 
     #[test]
     fn selection_matches_sorting() {
-        let p = [1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0];
-        for n in [1usize, 2, 3, 10, 101, 1000] {
+        let lists: [&[f64]; 4] = [
+            &[1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0],
+            &[50.0],
+            &[0.1, 99.9],
+            &[33.3, 33.4, 66.6],
+        ];
+        for n in [1usize, 2, 3, 10, 101, 1000, 4099] {
             for never in [0u64, 1, 7] {
+                // Ties, signed zeros, tiny and huge magnitudes.
                 let data: Vec<f64> = (0..n)
-                    .map(|i| ((i * 7919) % 997) as f64 * 0.5 - 40.0)
+                    .map(|i| match i % 11 {
+                        0 => 0.0,
+                        1 => -0.0,
+                        2 => 1e-300 * (i as f64),
+                        3 => -1e300,
+                        4 => 7.25,
+                        _ => ((i * 7919) % 997) as f64 * 0.5 - 40.0,
+                    })
                     .collect();
-                let mut a = QuantityAccumulator::new(Method::Exact, None);
                 let with_never: Vec<f64> = data
                     .iter()
                     .copied()
                     .chain((0..never).map(|_| f64::INFINITY))
                     .collect();
-                a.absorb_chunk(0, &with_never);
-                let mut b = QuantityAccumulator::new(Method::Exact, None);
-                b.absorb_chunk(0, &with_never);
-                assert_eq!(a.finish_summary(&p), b.finish(&p).0, "n {n} never {never}");
+                for p in lists {
+                    let mut a = QuantityAccumulator::new(Method::Exact, None);
+                    a.absorb_chunk(0, &with_never);
+                    let mut b = QuantityAccumulator::new(Method::Exact, None);
+                    b.absorb_chunk(0, &with_never);
+                    let bits = |s: Summary| -> Vec<Option<u64>> {
+                        s.percentiles.iter().map(|x| x.map(f64::to_bits)).collect()
+                    };
+                    assert_eq!(
+                        bits(a.finish_summary(p)),
+                        bits(b.finish(p).0),
+                        "n {n} never {never} p {p:?}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn ordered_keys_sort_as_total_cmp() {
+        let mut v = vec![
+            -f64::MAX,
+            -1.5,
+            -f64::MIN_POSITIVE,
+            -1e-310,
+            -0.0,
+            0.0,
+            1e-310,
+            f64::MIN_POSITIVE,
+            2.0,
+            f64::MAX,
+        ];
+        for w in v.windows(2) {
+            assert!(ordered_key(w[0]) < ordered_key(w[1]), "{w:?}");
+        }
+        v.iter_mut()
+            .for_each(|x| *x = from_ordered_key(ordered_key(*x)));
+        assert_eq!(v[4].to_bits(), (-0.0f64).to_bits());
+        assert_eq!(v[0], -f64::MAX);
     }
 
     #[test]
