@@ -2,6 +2,8 @@
 //! share of variance, and the one-at-a-time swing of the outcome's median with
 //! the input at its p10 and p90 (the data behind a tornado chart).
 
+use rayon::prelude::*;
+
 use crate::model::{Model, OutcomeKind};
 use crate::scenario::Scenario;
 use crate::stats::{DistributionStore, Method};
@@ -99,19 +101,25 @@ pub fn sensitivity(
     let outcomes: Vec<usize> = (0..layout.outcomes.len())
         .filter(|o| layout.outcomes[*o].kind != OutcomeKind::Event)
         .collect();
-    let trials = per_trial(&model, seed, 0..sample, &[]);
-    let column = |f: &dyn Fn(&TrialValues) -> f64| trials.iter().map(f).collect::<Vec<f64>>();
+    // The swings' base trials are the first of the sample when it has them.
+    let trials = per_trial(&model, seed, 0..sample.max(swing_trials), &[]);
+    let column = |f: &(dyn Fn(&TrialValues) -> f64 + Sync)| {
+        trials[..sample as usize]
+            .iter()
+            .map(f)
+            .collect::<Vec<f64>>()
+    };
+    // Every input and outcome on its own (in parallel; collected in order).
     let input_ranks: Vec<Vec<f64>> = inputs
-        .iter()
+        .par_iter()
         .map(|s| ranks(&column(&|t| t.0[*s])))
         .collect();
-    let outcome_values: Vec<Vec<f64>> = outcomes.iter().map(|o| column(&|t| t.1[*o])).collect();
 
     // Rank correlations, input by outcome.
-    let rho: Vec<Vec<f64>> = outcome_values
-        .iter()
-        .map(|vals| {
-            let r = ranks(vals);
+    let rho: Vec<Vec<f64>> = outcomes
+        .par_iter()
+        .map(|o| {
+            let r = ranks(&column(&|t| t.1[*o]));
             input_ranks.iter().map(|ir| pearson(ir, &r)).collect()
         })
         .collect();
@@ -127,17 +135,18 @@ pub fn sensitivity(
         .filter(|(_, s)| *s > 0.0)
         .map(|(i, _)| *i)
         .collect();
-    let base = per_trial(&model, seed, 0..swing_trials, &[]);
-    let medians_with = |pinned: &[(usize, f64)]| -> Vec<Option<f64>> {
-        let runs = if pinned.is_empty() {
-            base.clone()
-        } else {
-            per_trial(&model, seed, 0..swing_trials, pinned)
-        };
+    let medians_of = |runs: &[TrialValues]| -> Medians {
         outcomes
-            .iter()
+            .par_iter()
             .map(|o| median(&runs.iter().map(|t| t.1[*o]).collect::<Vec<f64>>()))
             .collect()
+    };
+    let medians_with = |pinned: &[(usize, f64)]| -> Medians {
+        if pinned.is_empty() {
+            medians_of(&trials[..swing_trials as usize])
+        } else {
+            medians_of(&per_trial(&model, seed, 0..swing_trials, pinned))
+        }
     };
     let base_medians = medians_with(&[]);
     let swings: Vec<(usize, Medians, Medians)> = swung
