@@ -15,7 +15,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Model, OutcomeKind, OutputLayout, TrialRecord, Workspace};
+use crate::model::{Model, OutcomeKind, OutputLayout, Workspace};
 use crate::period::{Period, PeriodSpan, aggregate};
 use crate::scenario::Scenario;
 use crate::stats::{Distribution, Method, QuantityAccumulator, Summary};
@@ -308,10 +308,12 @@ pub fn simulate_by(
     let pool = thread_pool(threads)?;
     let width = layout.series_len() + layout.outcomes.len();
     let series_len = layout.series_len();
-    // One flat row of accumulators: the series, then the outcomes.
+    let outcomes_len = layout.outcomes.len();
+    // One flat row of accumulators: the series, the outcomes, then the
+    // period series (the model writes the first two straight into the row).
     let mut all: Vec<QuantityAccumulator> = std::mem::take(&mut state.series);
-    all.append(&mut state.period_series);
     all.append(&mut state.outcomes);
+    all.append(&mut state.period_series);
     let months = layout.months;
     pool.install(|| {
         accumulate(
@@ -321,25 +323,28 @@ pub fn simulate_by(
             &mut all,
             &|first, last, buffer| {
                 let mut ws = Workspace::new(scenario);
-                let mut record = TrialRecord::new(&layout);
-                for trial in first..last {
-                    model.simulate(config.seed, trial, &mut ws, &mut record);
-                    buffer.extend_from_slice(&record.series);
+                let mut periods = Vec::with_capacity(width_periods);
+                let rows = buffer.chunks_exact_mut(width + width_periods);
+                for (trial, row) in (first..last).zip(rows) {
+                    let (series, rest) = row.split_at_mut(series_len);
+                    let (outcomes, period_values) = rest.split_at_mut(outcomes_len);
+                    model.simulate_into(config.seed, trial, &[], &mut ws, series, outcomes);
                     if width_periods > 0 {
+                        periods.clear();
                         for (k, metric) in layout.metrics.iter().enumerate() {
-                            let values = &record.series[k * months..(k + 1) * months];
-                            aggregate(metric.kind(), values, &spans, buffer);
+                            let values = &series[k * months..(k + 1) * months];
+                            aggregate(metric.kind(), values, &spans, &mut periods);
                         }
+                        period_values.copy_from_slice(&periods);
                     }
-                    buffer.extend_from_slice(&record.outcomes);
                 }
             },
             progress,
         )
     });
     debug_assert_eq!(all.len(), width + width_periods);
-    state.outcomes = all.split_off(series_len + width_periods);
-    state.period_series = all.split_off(series_len);
+    state.period_series = all.split_off(series_len + outcomes_len);
+    state.outcomes = all.split_off(series_len);
     state.series = all;
     state.chunks.end = chunks.end;
     Ok(state)
@@ -347,8 +352,8 @@ pub fn simulate_by(
 
 /// Fills every accumulator from the chunks in `chunks`. The chunks are cut
 /// into one contiguous part per thread; each thread simulates its part chunk
-/// by chunk with `rows` (which appends the trial-major rows of trials
-/// `first..last` to the buffer, one value per accumulator per trial) and
+/// by chunk with `rows` (which overwrites the buffer with the trial-major
+/// rows of trials `first..last`, one value per accumulator per trial) and
 /// absorbs each chunk into accumulators of its own while the values are
 /// still in cache; then the parts are absorbed in order, as shards are.
 /// Threads never wait for each other until the end, and the result is the
@@ -358,7 +363,7 @@ pub fn accumulate(
     chunks: Range<u64>,
     threads: usize,
     accumulators: &mut [QuantityAccumulator],
-    rows: &(dyn Fn(u64, u64, &mut Vec<f64>) + Sync),
+    rows: &(dyn Fn(u64, u64, &mut [f64]) + Sync),
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let count = chunks.end.saturating_sub(chunks.start);
@@ -391,7 +396,7 @@ fn accumulate_part(
     trials: u64,
     chunks: Range<u64>,
     accumulators: &mut [QuantityAccumulator],
-    rows: &(dyn Fn(u64, u64, &mut Vec<f64>) + Sync),
+    rows: &(dyn Fn(u64, u64, &mut [f64]) + Sync),
     progress: &(dyn Fn(u64) + Sync),
 ) {
     let width = accumulators.len();
@@ -407,7 +412,9 @@ fn accumulate_part(
     for acc in accumulators.iter_mut() {
         acc.reserve(part_trials as usize);
     }
-    let mut rows_buffer = Vec::with_capacity(TILE_ROWS * width);
+    // Reused tile after tile: `rows` overwrites every value, so it is never
+    // cleared.
+    let mut rows_buffer = vec![0.0; TILE_ROWS * width];
     let mut columns = vec![0.0; TILE_ROWS * width];
     for chunk in chunks {
         let first = chunk * CHUNK_TRIALS;
@@ -417,11 +424,10 @@ fn accumulate_part(
         for tile in (first..last).step_by(TILE_ROWS) {
             let tile_end = (tile + TILE_ROWS as u64).min(last);
             let n = (tile_end - tile) as usize;
-            rows_buffer.clear();
-            rows(tile, tile_end, &mut rows_buffer);
-            debug_assert_eq!(rows_buffer.len(), n * width);
+            let tile_rows = &mut rows_buffer[..n * width];
+            rows(tile, tile_end, tile_rows);
             let columns = &mut columns[..n * width];
-            transpose(&rows_buffer, width, columns, 0);
+            transpose(tile_rows, width, columns, 0);
             for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
                 acc.absorb_tile(column);
             }

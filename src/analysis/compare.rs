@@ -170,14 +170,14 @@ pub fn compare(
             &|first, last, buffer| {
                 let (mut wa, mut wb) = (Workspace::new(a), Workspace::new(b));
                 let (mut ra, mut rb) = (TrialRecord::new(la), TrialRecord::new(lb));
-                for t in first..last {
+                for (t, row) in (first..last).zip(buffer.chunks_exact_mut(width)) {
                     ma.simulate(config.seed, t, &mut wa, &mut ra);
                     mb.simulate(config.seed, t, &mut wb, &mut rb);
-                    for p in &pairs {
+                    for (p, out) in pairs.iter().zip(row.chunks_exact_mut(5)) {
                         let (x, y) = (read(&ra, p.a), read(&rb, p.b));
                         // Equal (including both "never") is a zero difference.
                         let d = if x == y { 0.0 } else { y - x };
-                        buffer.extend_from_slice(&[
+                        out.copy_from_slice(&[
                             x,
                             y,
                             d,

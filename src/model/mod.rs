@@ -282,6 +282,24 @@ impl<'s> Model<'s> {
         ws: &mut Workspace,
         out: &mut TrialRecord,
     ) {
+        self.simulate_into(seed, trial, pinned, ws, &mut out.series, &mut out.outcomes);
+    }
+
+    /// As [`simulate_with`](Self::simulate_with), writing the monthly series
+    /// (metric-major, [`OutputLayout::series_len`] values) and the outcomes
+    /// ([`OutputLayout::outcomes`] order) straight into the caller's buffers,
+    /// such as a row of the runner's tile.
+    pub fn simulate_into(
+        &self,
+        seed: u64,
+        trial: u64,
+        pinned: &[(usize, f64)],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+    ) {
+        assert_eq!(series.len(), self.layout.series_len(), "series buffer");
+        assert_eq!(outcomes.len(), self.layout.outcomes.len(), "outcome buffer");
         let s = self.scenario;
         ws.u.resize(self.plan.len(), 0.0);
         ws.values.resize(self.plan.len(), 0.0);
@@ -294,10 +312,9 @@ impl<'s> Model<'s> {
         let v = &ws.values;
         let t_len = s.months;
         let off = self.off;
-        out.series.fill(0.0);
-        out.outcomes.fill(0.0);
+        series.fill(0.0);
+        outcomes.fill(0.0);
         ws.owned_gw.fill(0.0);
-        let series = &mut out.series;
 
         // Capacity: ramp months month by month, full power as steps.
         let mut never_gw = 0.0;
@@ -461,7 +478,7 @@ impl<'s> Model<'s> {
                     }
                 }
             }
-            out.outcomes[self.layout.first_contract_outcome + ci] = paid;
+            outcomes[self.layout.first_contract_outcome + ci] = paid;
             total_payments += paid;
         }
 
@@ -571,7 +588,7 @@ impl<'s> Model<'s> {
             peak_gap = peak_gap.max(gap);
         }
 
-        let o = &mut out.outcomes;
+        let o = outcomes;
         o[outcome::TOTAL_PAYMENTS] = total_payments;
         o[outcome::TOTAL_REVENUE] = revenue_total;
         o[outcome::TOTAL_OPERATING_COSTS] = opex_total;
