@@ -116,6 +116,15 @@ fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<us
     (ramp_range, full)
 }
 
+/// [`ramp_fraction`] of month `m` of a tranche energised in `start`, for a
+/// month of [`ramp_months`]' ramp range, where it is always `(k + 1) / ramp`:
+/// the same number without the branches.
+#[inline]
+fn ramping_fraction(m: usize, start: i32, ramp: i32) -> f64 {
+    debug_assert!(m as i32 >= start && m as i32 - start + 1 < ramp);
+    f64::from(m as i32 - start + 1) / f64::from(ramp)
+}
+
 /// Adds a tranche's `gw` to `out` month by month as it ramps up, and its
 /// full power as a step in `step` (summed into `out` later by [`Steps`]), so
 /// that each tranche costs its ramp months, not the whole horizon.
@@ -123,7 +132,7 @@ fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<us
 fn add_tranche(out: &mut [f64], step: &mut [f64], gw: f64, start: i32, ramp: i32) {
     let (ramping, full) = ramp_months(start, ramp, out.len());
     for m in ramping {
-        out[m] += gw * ramp_fraction(m as i32 - start, ramp);
+        out[m] += gw * ramping_fraction(m, start, ramp);
     }
     if let Some(m) = full {
         step[m] += gw;
@@ -357,7 +366,7 @@ impl<'s> Model<'s> {
             let eflops_per_gw = per_gw * pflops / 1000.0;
             let (ramping, full) = ramp_months(energised, ramp, t_len);
             for m in ramping {
-                let g = gw * ramp_fraction(m as i32 - energised, ramp);
+                let g = gw * ramping_fraction(m, energised, ramp);
                 series[off.online + m] += g;
                 series[off.accelerators + m] += per_gw * g;
                 if compute_reported {
@@ -418,15 +427,16 @@ impl<'s> Model<'s> {
                             add_tranche(&mut ws.due, step, ws.size_gw[j], e, ws.ramp[j]);
                         }
                     }
-                    let mut level = 0.0;
-                    for (d, s) in ws.due.iter_mut().zip(step.iter()) {
-                        level += s;
-                        *d += level;
-                    }
                     let per_gw_month = price / 12.0;
                     let first = (c.start_index.max(0) as usize).min(t_len);
+                    // The steps before the start still count towards the
+                    // level; only months from the start are owed.
+                    let mut level: f64 = step[..first].iter().sum();
                     let owed = &mut ws.due[first..];
-                    owed.iter_mut().for_each(|x| *x *= per_gw_month);
+                    for (d, s) in owed.iter_mut().zip(&step[first..]) {
+                        level += s;
+                        *d = (*d + level) * per_gw_month;
+                    }
                     let uncapped = lane_sum(owed, |x| x);
                     let payments = &mut series[off.payments + first..off.payments + t_len];
                     if uncapped < c.value_usd_bn * (1.0 - 1e-9) {
