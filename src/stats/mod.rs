@@ -92,11 +92,12 @@ impl QuantityAccumulator {
     /// chunk; how a chunk is cut into tiles must not depend on the thread
     /// count, since the tiles' moments are merged in order.
     pub fn absorb_tile(&mut self, values: &[f64]) {
-        let finite_count = values.iter().filter(|x| x.is_finite()).count();
-        let m = if finite_count == values.len() {
+        // A finite sum means every value is finite (the usual case).
+        let m = if let Some(m) = Moments::from_finite_slice(values) {
             self.store.extend(values);
-            Moments::from_slice(values)
+            m
         } else {
+            let finite_count = values.iter().filter(|x| x.is_finite()).count();
             self.never += (values.len() - finite_count) as u64;
             let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
             self.store.extend(&finite);

@@ -30,6 +30,27 @@ impl Moments {
         }
     }
 
+    /// The moments of `values` as [`from_slice`](Self::from_slice), or `None`
+    /// if their sum is not finite (some value is infinite or NaN, or the sum
+    /// overflows): one pass fewer than checking every value first.
+    pub fn from_finite_slice(values: &[f64]) -> Option<Moments> {
+        let n = values.len();
+        let sum = lane_sum(values, |x| x);
+        if !sum.is_finite() {
+            return None;
+        }
+        if n == 0 {
+            return Some(Moments::default());
+        }
+        let mean = sum / n as f64;
+        let m2 = lane_sum(values, |x| (x - mean) * (x - mean));
+        Some(Moments {
+            n: n as u64,
+            mean,
+            m2,
+        })
+    }
+
     /// Adds one observation.
     #[inline]
     pub fn push(&mut self, x: f64) {

@@ -169,11 +169,23 @@ impl Sketch {
         self.count += values.len() as u64;
         let mut keys = [0u32; BLOCK];
         for block in values.chunks(BLOCK) {
+            let keys = &mut keys[..block.len()];
             for (k, x) in keys.iter_mut().zip(block) {
                 *k = signed_key(*x);
             }
-            for &key in &keys[..block.len()] {
-                self.add_signed_key(key, 1);
+            // Most blocks are all positive (capacity, payments, revenue):
+            // then every key goes to one store without the sign tests.
+            let all_positive = keys.iter().fold(true, |all, k| {
+                all & (*k != ZERO_KEY) & (k & NEGATIVE_KEY == 0)
+            });
+            if all_positive {
+                for &key in keys.iter() {
+                    self.positive.add(key, 1);
+                }
+            } else {
+                for &key in keys.iter() {
+                    self.add_signed_key(key, 1);
+                }
             }
         }
     }
