@@ -31,20 +31,80 @@ pub const MAX_BUCKETS: usize = 4096;
 /// rounding noise; it also bounds how many buckets a store can need).
 pub const MIN_MAGNITUDE: f64 = 1e-9;
 
+/// Bucket counts: 32-bit while the sketch holds at most `u32::MAX` values
+/// (half the memory of 64-bit counts, so each insert's cache line holds
+/// twice the buckets), 64-bit from then on. No count can overflow: a sketch
+/// widens before its total could pass `u32::MAX`, and the total bounds
+/// every count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Counts {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts::Narrow(Vec::new())
+    }
+}
+
+impl Counts {
+    fn len(&self) -> usize {
+        match self {
+            Counts::Narrow(c) => c.len(),
+            Counts::Wide(c) => c.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, i: usize) -> u64 {
+        match self {
+            Counts::Narrow(c) => u64::from(c[i]),
+            Counts::Wide(c) => c[i],
+        }
+    }
+
+    /// Adds `n` to count `i`; `false` (and nothing added) if `i` is out of
+    /// range.
+    #[inline]
+    fn try_add(&mut self, i: usize, n: u64) -> bool {
+        match self {
+            Counts::Narrow(c) => c.get_mut(i).map(|c| *c += n as u32).is_some(),
+            Counts::Wide(c) => c.get_mut(i).map(|c| *c += n).is_some(),
+        }
+    }
+
+    /// `len` zero counts of the same width.
+    fn zeros_like(&self, len: usize) -> Counts {
+        match self {
+            Counts::Narrow(_) => Counts::Narrow(vec![0; len]),
+            Counts::Wide(_) => Counts::Wide(vec![0; len]),
+        }
+    }
+
+    fn widen(&mut self) {
+        if let Counts::Narrow(c) = self {
+            *self = Counts::Wide(c.iter().map(|x| u64::from(*x)).collect());
+        }
+    }
+}
+
 /// Counts of consecutive bucket keys `offset..offset + counts.len()`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct DenseStore {
     offset: u32,
-    counts: Vec<u64>,
+    counts: Counts,
 }
 
 impl DenseStore {
     #[inline]
     fn add(&mut self, key: u32, n: u64) {
         let i = key.wrapping_sub(self.offset) as usize;
-        match self.counts.get_mut(i) {
-            Some(c) => *c += n,
-            None => self.grow_and_add(key, n),
+        if !self.counts.try_add(i, n) {
+            self.grow_and_add(key, n);
         }
     }
 
@@ -52,7 +112,8 @@ impl DenseStore {
     fn grow_and_add(&mut self, key: u32, n: u64) {
         if self.counts.is_empty() {
             self.offset = key;
-            self.counts.push(n);
+            self.counts = self.counts.zeros_like(1);
+            self.counts.try_add(0, n);
             return;
         }
         let top = key.max(self.offset + self.counts.len() as u32 - 1);
@@ -61,31 +122,27 @@ impl DenseStore {
         // added, so collapsing commutes with merging.
         let floor = top.saturating_sub(MAX_BUCKETS as u32 - 1);
         let low = key.min(self.offset).max(floor);
-        let mut counts = vec![0; (top - low) as usize + 1];
-        for (i, c) in self.counts.iter().enumerate() {
+        let mut counts = self.counts.zeros_like((top - low) as usize + 1);
+        for i in 0..self.counts.len() {
             let k = (self.offset + i as u32).max(low);
-            counts[(k - low) as usize] += c;
+            counts.try_add((k - low) as usize, self.counts.get(i));
         }
-        counts[(key.max(low) - low) as usize] += n;
+        counts.try_add((key.max(low) - low) as usize, n);
         self.offset = low;
         self.counts = counts;
     }
 
     fn merge(&mut self, other: &DenseStore) {
-        for (i, c) in other.counts.iter().enumerate() {
-            if *c > 0 {
-                self.add(other.offset + i as u32, *c);
-            }
+        for (key, c) in other.buckets() {
+            self.add(key, c);
         }
     }
 
     /// Non-empty buckets, ascending keys.
     fn buckets(&self) -> impl DoubleEndedIterator<Item = (u32, u64)> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(i, c)| (self.offset + i as u32, *c))
+        (0..self.counts.len())
+            .map(|i| (self.offset + i as u32, self.counts.get(i)))
+            .filter(|(_, c)| *c > 0)
     }
 }
 
@@ -143,6 +200,7 @@ impl Sketch {
     #[inline]
     pub fn add_n(&mut self, x: f64, n: u64) {
         debug_assert!(x.is_finite());
+        self.make_room(n);
         self.count += n;
         let magnitude = x.abs();
         if magnitude < MIN_MAGNITUDE {
@@ -166,6 +224,7 @@ impl Sketch {
         // The runner's tile size: a larger array would cost more to zero
         // than its tile's keys.
         const BLOCK: usize = 64;
+        self.make_room(values.len() as u64);
         self.count += values.len() as u64;
         let mut keys = [0u32; BLOCK];
         for block in values.chunks(BLOCK) {
@@ -187,6 +246,15 @@ impl Sketch {
                     self.add_signed_key(key, 1);
                 }
             }
+        }
+    }
+
+    /// Widens the counts before `n` more values could overflow 32 bits.
+    #[inline]
+    fn make_room(&mut self, n: u64) {
+        if self.count.saturating_add(n) > u64::from(u32::MAX) {
+            self.negative.counts.widen();
+            self.positive.counts.widen();
         }
     }
 
@@ -215,6 +283,7 @@ impl Sketch {
     /// Adds every value of `other`. Exact, and the same whatever the order
     /// of merges.
     pub fn merge(&mut self, other: &Sketch) {
+        self.make_room(other.count);
         self.negative.merge(&other.negative);
         self.positive.merge(&other.positive);
         self.zero += other.zero;
@@ -389,6 +458,40 @@ mod tests {
             assert_eq!(whole.value_at_rank(rank), backward.value_at_rank(rank));
         }
         assert_eq!(forward.count(), 3000);
+    }
+
+    /// Counts start at 32 bits and widen before any could overflow, in any
+    /// order of adding and merging.
+    #[test]
+    fn counts_past_32_bits_widen_instead_of_overflowing() {
+        let big = u64::from(u32::MAX) - 5;
+        let mut a = Sketch::new();
+        a.add_n(7.0, big);
+        assert!(matches!(a.positive.counts, Counts::Narrow(_)));
+        a.extend(&[7.0; 10]);
+        a.add_n(-2.0, 3);
+        assert!(matches!(a.positive.counts, Counts::Wide(_)));
+        assert!(matches!(a.negative.counts, Counts::Wide(_)));
+        assert_eq!(a.count(), big + 13);
+        assert_eq!(a.count_at_most(7.1), big + 13);
+        assert_eq!(a.count_at_most(0.0), 3);
+        let mut parts = [Sketch::new(), Sketch::new(), Sketch::new()];
+        parts[0].add_n(7.0, big);
+        parts[1].extend(&[7.0; 10]);
+        parts[2].add_n(-2.0, 3);
+        let mut forward = Sketch::new();
+        parts.iter().for_each(|p| forward.merge(p));
+        let mut backward = Sketch::new();
+        parts.iter().rev().for_each(|p| backward.merge(p));
+        assert_eq!(forward, a);
+        assert_eq!(backward, a);
+        let twice = {
+            let mut t = a.clone();
+            t.merge(&a);
+            t
+        };
+        assert_eq!(twice.count_at_most(7.1), 2 * (big + 13));
+        assert_eq!(twice.value_at_rank(6), Some(bucket_value(signed_key(7.0))));
     }
 
     #[test]
