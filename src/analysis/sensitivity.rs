@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::model::{Model, OutcomeKind};
 use crate::scenario::Scenario;
-use crate::stats::{DistributionStore, Method};
+use crate::stats::{DistributionStore, Method, lane_sum};
 
 use super::per_trial;
 
@@ -60,20 +60,44 @@ fn ranks(x: &[f64]) -> Vec<f64> {
     r
 }
 
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.iter().zip(b) {
-        cov += (x - ma) * (y - mb);
-        va += (x - ma) * (x - ma);
-        vb += (y - mb) * (y - mb);
+/// A sample centred on its mean, with its sum of squares: computed once per
+/// input and outcome, so each of the many input-outcome pairs costs one dot
+/// product.
+struct Centred {
+    deviations: Vec<f64>,
+    sum_of_squares: f64,
+}
+
+impl Centred {
+    fn new(x: &[f64]) -> Centred {
+        let mean = lane_sum(x, |v| v) / x.len() as f64;
+        let deviations: Vec<f64> = x.iter().map(|v| v - mean).collect();
+        let sum_of_squares = lane_sum(&deviations, |d| d * d);
+        Centred {
+            deviations,
+            sum_of_squares,
+        }
     }
-    if va == 0.0 || vb == 0.0 {
-        0.0
-    } else {
-        cov / (va * vb).sqrt()
+}
+
+/// Pearson correlation of two centred samples of one length.
+fn pearson(a: &Centred, b: &Centred) -> f64 {
+    if a.sum_of_squares == 0.0 || b.sum_of_squares == 0.0 {
+        return 0.0;
     }
+    let mut lanes = [0.0f64; 8];
+    let (xs, ys) = (a.deviations.chunks_exact(8), b.deviations.chunks_exact(8));
+    let (x_rest, y_rest) = (xs.remainder(), ys.remainder());
+    for (x, y) in xs.zip(ys) {
+        for ((lane, x), y) in lanes.iter_mut().zip(x).zip(y) {
+            *lane += x * y;
+        }
+    }
+    let mut cov: f64 = lanes.iter().sum();
+    for (x, y) in x_rest.iter().zip(y_rest) {
+        cov += x * y;
+    }
+    cov / (a.sum_of_squares * b.sum_of_squares).sqrt()
 }
 
 fn median(values: &[f64]) -> Option<f64> {
@@ -110,16 +134,16 @@ pub fn sensitivity(
             .collect::<Vec<f64>>()
     };
     // Every input and outcome on its own (in parallel; collected in order).
-    let input_ranks: Vec<Vec<f64>> = inputs
+    let input_ranks: Vec<Centred> = inputs
         .par_iter()
-        .map(|s| ranks(&column(&|t| t.0[*s])))
+        .map(|s| Centred::new(&ranks(&column(&|t| t.0[*s]))))
         .collect();
 
     // Rank correlations, input by outcome.
     let rho: Vec<Vec<f64>> = outcomes
         .par_iter()
         .map(|o| {
-            let r = ranks(&column(&|t| t.1[*o]));
+            let r = Centred::new(&ranks(&column(&|t| t.1[*o])));
             input_ranks.iter().map(|ir| pearson(ir, &r)).collect()
         })
         .collect();

@@ -25,7 +25,8 @@ pub const RELATIVE_ERROR: f64 = 1.0 / 257.0;
 /// Buckets per sign at most: 32 powers of two. Magnitudes more than 2^32
 /// below the largest of their sign are counted in the lowest kept bucket
 /// (DDSketch's "collapsing lowest" store), which bounds memory whatever the
-/// spread of a quantity: at most 2 x 32 KB per quantity.
+/// spread of a quantity: at most 2 x 16 KB per quantity (2 x 32 KB once
+/// it holds more than `u32::MAX` values).
 pub const MAX_BUCKETS: usize = 4096;
 /// Magnitudes below this count as zero (dollars and gigawatts this small are
 /// rounding noise; it also bounds how many buckets a store can need).
