@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Model, OutcomeKind};
+use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
 use crate::scenario::Scenario;
 use crate::stats::{DistributionStore, Method, lane_sum};
 
@@ -159,30 +159,47 @@ pub fn sensitivity(
         .filter(|(_, s)| *s > 0.0)
         .map(|(i, _)| *i)
         .collect();
-    let medians_of = |runs: &[TrialValues]| -> Medians {
-        outcomes
-            .par_iter()
-            .map(|o| median(&runs.iter().map(|t| t.1[*o]).collect::<Vec<f64>>()))
-            .collect()
-    };
-    let medians_with = |pinned: &[(usize, f64)]| -> Medians {
-        if pinned.is_empty() {
-            medians_of(&trials[..swing_trials as usize])
-        } else {
-            medians_of(&per_trial(&model, seed, 0..swing_trials, pinned))
-        }
-    };
-    let base_medians = medians_with(&[]);
+    let median_of =
+        |runs: &[TrialValues], o: usize| median(&runs.iter().map(|t| t.1[o]).collect::<Vec<f64>>());
+    let base: &[TrialValues] = &trials[..swing_trials as usize];
+    let base_medians: Medians = outcomes.par_iter().map(|o| median_of(base, *o)).collect();
+    // Every swing (each input at its p10, then at its p90) over the same
+    // trials, all in one parallel pass: many small passes would leave
+    // threads idle at each one's end.
+    let pins: Vec<[(usize, f64); 1]> = swung
+        .iter()
+        .flat_map(|&i| [[(inputs[i], 0.1)], [(inputs[i], 0.9)]])
+        .collect();
+    let n = swing_trials as usize;
+    let pinned_outcomes: Vec<Vec<f64>> = (0..pins.len() * n)
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    Workspace::new(model.scenario()),
+                    TrialRecord::new(model.layout()),
+                )
+            },
+            |(ws, rec), k| {
+                let trial = (k % n) as u64;
+                model.simulate_with(seed, trial, &pins[k / n], ws, rec);
+                outcomes.iter().map(|o| rec.outcomes[*o]).collect()
+            },
+        )
+        .collect();
+    // Medians per pin and outcome, in parallel, collected in order.
+    let pinned_medians: Vec<Medians> = pinned_outcomes
+        .par_chunks(n.max(1))
+        .map(|runs| {
+            (0..outcomes.len())
+                .map(|k| median(&runs.iter().map(|r| r[k]).collect::<Vec<f64>>()))
+                .collect()
+        })
+        .collect();
     let swings: Vec<(usize, Medians, Medians)> = swung
         .iter()
-        .map(|&i| {
-            let slot = inputs[i];
-            (
-                i,
-                medians_with(&[(slot, 0.1)]),
-                medians_with(&[(slot, 0.9)]),
-            )
-        })
+        .zip(pinned_medians.chunks_exact(2))
+        .map(|(&i, pair)| (i, pair[0].clone(), pair[1].clone()))
         .collect();
 
     let mut rows = Vec::new();
