@@ -353,9 +353,10 @@ pub fn simulate_by(
 /// Fills every accumulator from the chunks in `chunks`. The chunks are cut
 /// into one contiguous part per thread; each thread simulates its part chunk
 /// by chunk with `rows` (which overwrites the buffer with the trial-major
-/// rows of trials `first..last`, one value per accumulator per trial) and
-/// absorbs each chunk into accumulators of its own while the values are
-/// still in cache; then the parts are absorbed in order, as shards are.
+/// rows of trials `first..last`, one value per accumulator per trial), 64
+/// trials at a time, and absorbs each such tile into accumulators of its own
+/// while the values are still in cache; then the parts are absorbed in
+/// order, as shards are.
 /// Threads never wait for each other until the end, and the result is the
 /// same for any number of parts. Call inside the run's pool.
 pub fn accumulate(
@@ -427,7 +428,7 @@ fn accumulate_part(
             let tile_rows = &mut rows_buffer[..n * width];
             rows(tile, tile_end, tile_rows);
             let columns = &mut columns[..n * width];
-            transpose(tile_rows, width, columns, 0);
+            transpose(tile_rows, width, columns);
             for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
                 acc.absorb_tile(column);
             }
@@ -443,21 +444,20 @@ fn accumulate_part(
 const TILE_ROWS: usize = 64;
 
 /// Writes the rows of `rows` (row-major, `width` values each) into
-/// `columns` (column-major, `columns.len() / width` values per column) as
-/// rows `offset..`. Eight columns at a time: each row's eight values come
-/// from one cache line and go to eight sequential streams.
-fn transpose(rows: &[f64], width: usize, columns: &mut [f64], offset: usize) {
-    let n = columns.len() / width;
-    let count = rows.len() / width;
+/// `columns` (column-major, one column of `rows.len() / width` values per
+/// accumulator). Eight columns at a time: each row's eight values come from
+/// one cache line and go to eight sequential streams.
+fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
+    let n = rows.len() / width;
+    debug_assert_eq!(columns.len(), rows.len());
     for c0 in (0..width).step_by(BLOCK) {
         let c1 = (c0 + BLOCK).min(width);
         for (k, row) in rows.chunks_exact(width).enumerate() {
             for (c, x) in (c0..c1).zip(&row[c0..c1]) {
-                columns[c * n + offset + k] = *x;
+                columns[c * n + k] = *x;
             }
         }
     }
-    debug_assert!(offset + count <= n);
 }
 
 /// Summarises a complete state.
@@ -504,13 +504,10 @@ mod tests {
 
     #[test]
     fn transpose_moves_every_value_to_its_column() {
-        for (n, width) in [(1, 1), (3, 17), (64, 8), (130, 9), (1024, 13)] {
+        for (n, width) in [(1, 1), (3, 17), (64, 8), (130, 9), (64, 1413)] {
             let rows: Vec<f64> = (0..n * width).map(|i| i as f64).collect();
             let mut columns = vec![f64::NAN; n * width];
-            for r0 in (0..n).step_by(TILE_ROWS) {
-                let r1 = (r0 + TILE_ROWS).min(n);
-                transpose(&rows[r0 * width..r1 * width], width, &mut columns, r0);
-            }
+            transpose(&rows, width, &mut columns);
             for r in 0..n {
                 for c in 0..width {
                     assert_eq!(columns[c * n + r], rows[r * width + c], "{n}x{width}");
