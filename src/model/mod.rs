@@ -297,7 +297,8 @@ impl<'s> Model<'s> {
     /// As [`simulate_with`](Self::simulate_with), writing the monthly series
     /// (metric-major, [`OutputLayout::series_len`] values) and the outcomes
     /// ([`OutputLayout::outcomes`] order) straight into the caller's buffers,
-    /// such as a row of the runner's tile.
+    /// such as a row of the runner's tile. Panics if a buffer's length does
+    /// not match the layout (a programming error, not a scenario's).
     pub fn simulate_into(
         &self,
         seed: u64,
