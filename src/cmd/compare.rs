@@ -19,6 +19,7 @@ const DIFF_PERCENTILES: [f64; 5] = [5.0, 10.0, 50.0, 90.0, 95.0];
 /// charts/compare-<metric>.svg.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let paths = [args.a.clone(), args.b.clone()];
+    let threads = super::worker_threads(args.threads);
     let scenarios = super::load_all(&paths)?;
     let (a, b) = (&scenarios[0], &scenarios[1]);
     let stem = |p: &std::path::Path| {
@@ -32,10 +33,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let config = RunConfig {
         trials: args.trials.unwrap_or(a.trials),
         seed: args.seed.unwrap_or(a.seed),
-        threads: args.threads.map_or_else(
-            || std::thread::available_parallelism().map_or(1, |n| n.get()),
-            |t| t as usize,
-        ),
+        threads,
         percentiles: DIFF_PERCENTILES.to_vec(),
     };
     let started = Instant::now();

@@ -29,17 +29,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         check_percentiles(p)?;
     }
     let folders = output_folders(&args.scenarios, &args.out)?;
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |t| t as usize,
-    );
-    // Everything parallel outside the run's own pools (building distribution
-    // tables while loading) uses the same number of threads: `--threads 1`
-    // means one. Only fails if a global pool already exists, which then
-    // serves.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .build_global();
+    let threads = super::worker_threads(args.threads);
     let scenarios = super::load_all(&args.scenarios)?;
     for ((path, scenario), folder) in args.scenarios.iter().zip(&scenarios).zip(&folders) {
         run_one(&args, path, scenario, folder, threads)?;

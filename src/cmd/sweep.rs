@@ -29,6 +29,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             args.set.len()
         )));
     }
+    let threads = super::worker_threads(args.threads);
     // The file itself first, so its mistakes point at its own lines.
     super::load_all(std::slice::from_ref(&args.scenario))?;
     let text = std::fs::read_to_string(&args.scenario).map_err(|e| {
@@ -50,10 +51,6 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     }
     let settings = sweep_settings(&text, &args.scenario, &keys).map_err(|e| Failure::Input(e.0))?;
 
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |t| t as usize,
-    );
     let configs: Vec<RunConfig> = settings
         .iter()
         .map(|s| RunConfig {
