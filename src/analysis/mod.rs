@@ -31,7 +31,28 @@ pub(crate) fn per_trial(
     trials: std::ops::Range<u64>,
     pinned: &[(usize, f64)],
 ) -> Vec<(Vec<f64>, Vec<f64>)> {
-    trials
+    let first = trials.start;
+    let jobs = (trials.end.saturating_sub(first)) as usize;
+    simulate_each(
+        model,
+        seed,
+        jobs,
+        |k| (first + k as u64, pinned),
+        |inputs, outcomes| (inputs.to_vec(), outcomes.to_vec()),
+    )
+}
+
+/// `keep(input values, outcomes)` of each of `jobs` simulations, in job
+/// order, computed in parallel with one workspace per worker; job `k`
+/// simulates trial `job(k).0` with the inputs `job(k).1` pinned.
+pub(crate) fn simulate_each<'p, T: Send>(
+    model: &Model,
+    seed: u64,
+    jobs: usize,
+    job: impl Fn(usize) -> (u64, &'p [(usize, f64)]) + Sync,
+    keep: impl Fn(&[f64], &[f64]) -> T + Sync,
+) -> Vec<T> {
+    (0..jobs)
         .into_par_iter()
         .map_init(
             || {
@@ -40,9 +61,10 @@ pub(crate) fn per_trial(
                     TrialRecord::new(model.layout()),
                 )
             },
-            |(ws, rec), t| {
-                model.simulate_with(seed, t, pinned, ws, rec);
-                (ws.input_values().to_vec(), rec.outcomes.clone())
+            |(ws, rec), k| {
+                let (trial, pinned) = job(k);
+                model.simulate_with(seed, trial, pinned, ws, rec);
+                keep(ws.input_values(), &rec.outcomes)
             },
         )
         .collect()

@@ -4,11 +4,11 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
+use crate::model::{Model, OutcomeKind};
 use crate::scenario::Scenario;
 use crate::stats::{DistributionStore, Method, lane_sum};
 
-use super::per_trial;
+use super::{per_trial, simulate_each};
 
 /// One trial's input values and outcomes.
 type TrialValues = (Vec<f64>, Vec<f64>);
@@ -171,22 +171,13 @@ pub fn sensitivity(
         .flat_map(|&i| [[(inputs[i], 0.1)], [(inputs[i], 0.9)]])
         .collect();
     let n = swing_trials as usize;
-    let pinned_outcomes: Vec<Vec<f64>> = (0..pins.len() * n)
-        .into_par_iter()
-        .map_init(
-            || {
-                (
-                    Workspace::new(model.scenario()),
-                    TrialRecord::new(model.layout()),
-                )
-            },
-            |(ws, rec), k| {
-                let trial = (k % n) as u64;
-                model.simulate_with(seed, trial, &pins[k / n], ws, rec);
-                outcomes.iter().map(|o| rec.outcomes[*o]).collect()
-            },
-        )
-        .collect();
+    let pinned_outcomes: Vec<Vec<f64>> = simulate_each(
+        &model,
+        seed,
+        pins.len() * n,
+        |k| ((k % n) as u64, &pins[k / n][..]),
+        |_, values| outcomes.iter().map(|o| values[*o]).collect(),
+    );
     // Medians per pin and outcome, in parallel, collected in order.
     let pinned_medians: Vec<Medians> = pinned_outcomes
         .par_chunks(n.max(1))
