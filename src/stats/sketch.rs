@@ -12,6 +12,12 @@
 //! (1/257, about 0.39%) of every value in it, for magnitudes within 2^32 of
 //! the largest of their sign (see [`MAX_BUCKETS`]). Counts are integers, so
 //! merging is exact and its order does not matter.
+//!
+//! The sketch also keeps the exact smallest and largest value, as the
+//! reference implementations do: the lowest and highest ranks are reported
+//! exactly, and no percentile is reported outside the values seen (a
+//! bucket's midpoint can lie above every value in it, which would put the
+//! median of a constant above its mean, or an event's median at 1.0039).
 
 use serde::{Deserialize, Serialize};
 
@@ -189,6 +195,37 @@ pub struct Sketch {
     zero: u64,
     positive: DenseStore,
     count: u64,
+    /// Smallest value added (meaningless while `count` is 0); zeros are
+    /// kept as +0 so that the result does not depend on the order of adding.
+    min: f64,
+    /// Largest value added, as `min`.
+    max: f64,
+}
+
+/// The smallest and largest of `values` (not empty, finite), with -0 read as
+/// +0. Eight lanes, so that it vectorises.
+#[inline]
+fn min_max(values: &[f64]) -> (f64, f64) {
+    const LANES: usize = 8;
+    let first = values[0] + 0.0;
+    let (mut lo, mut hi) = ([first; LANES], [first; LANES]);
+    let mut blocks = values.chunks_exact(LANES);
+    for block in &mut blocks {
+        for j in 0..LANES {
+            // Adding +0 turns -0 into +0 and leaves every other value alone.
+            let x = block[j] + 0.0;
+            lo[j] = if x < lo[j] { x } else { lo[j] };
+            hi[j] = if x > hi[j] { x } else { hi[j] };
+        }
+    }
+    for x in blocks.remainder() {
+        let x = x + 0.0;
+        lo[0] = if x < lo[0] { x } else { lo[0] };
+        hi[0] = if x > hi[0] { x } else { hi[0] };
+    }
+    let lo = lo.iter().fold(first, |a, &b| if b < a { b } else { a });
+    let hi = hi.iter().fold(first, |a, &b| if b > a { b } else { a });
+    (lo, hi)
 }
 
 impl Sketch {
@@ -201,6 +238,10 @@ impl Sketch {
     #[inline]
     pub fn add_n(&mut self, x: f64, n: u64) {
         debug_assert!(x.is_finite());
+        if n == 0 {
+            return;
+        }
+        self.widen_range(x, x);
         self.make_room(n);
         self.count += n;
         let magnitude = x.abs();
@@ -225,6 +266,11 @@ impl Sketch {
         // The runner's tile size: a larger array would cost more to zero
         // than its tile's keys.
         const BLOCK: usize = 64;
+        if values.is_empty() {
+            return;
+        }
+        let (lo, hi) = min_max(values);
+        self.widen_range(lo, hi);
         self.make_room(values.len() as u64);
         self.count += values.len() as u64;
         let mut keys = [0u32; BLOCK];
@@ -247,6 +293,19 @@ impl Sketch {
                     self.add_signed_key(key, 1);
                 }
             }
+        }
+    }
+
+    /// Takes `lo..=hi` into the range of values seen. Call before counting
+    /// the values (an empty sketch takes the range as it is).
+    #[inline]
+    fn widen_range(&mut self, lo: f64, hi: f64) {
+        let (lo, hi) = (lo + 0.0, hi + 0.0);
+        if self.count == 0 {
+            (self.min, self.max) = (lo, hi);
+        } else {
+            self.min = if lo < self.min { lo } else { self.min };
+            self.max = if hi > self.max { hi } else { self.max };
         }
     }
 
@@ -284,6 +343,10 @@ impl Sketch {
     /// Adds every value of `other`. Exact, and the same whatever the order
     /// of merges.
     pub fn merge(&mut self, other: &Sketch) {
+        if other.count == 0 {
+            return;
+        }
+        self.widen_range(other.min, other.max);
         self.make_room(other.count);
         self.negative.merge(&other.negative);
         self.positive.merge(&other.positive);
@@ -303,21 +366,45 @@ impl Sketch {
         negative.chain(zero).chain(positive)
     }
 
+    /// The smallest and largest value added, `None` while empty.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        (self.count > 0).then_some((self.min, self.max))
+    }
+
     /// The value of rank `rank` (0-based, ascending) to within
-    /// [`RELATIVE_ERROR`]; `None` if `rank >= count()`.
+    /// [`RELATIVE_ERROR`]; `None` if `rank >= count()`. The lowest and
+    /// highest ranks are exact, and no rank is reported outside the range of
+    /// values added (clamping only moves a bucket's value towards the true
+    /// one, which lies in that range).
     pub fn value_at_rank(&self, rank: u64) -> Option<f64> {
+        if rank >= self.count {
+            return None;
+        }
+        if rank == 0 {
+            return Some(self.min);
+        }
+        if rank == self.count - 1 {
+            return Some(self.max);
+        }
         let mut seen = 0;
         for (value, c) in self.ascending() {
             seen += c;
             if rank < seen {
-                return Some(value);
+                return Some(value.clamp(self.min, self.max));
             }
         }
         None
     }
 
-    /// How many values lie in buckets whose reported value is at most `x`.
+    /// How many values lie in buckets whose reported value is at most `x`
+    /// (none below the smallest value added, all from the largest).
     pub fn count_at_most(&self, x: f64) -> u64 {
+        if self.count == 0 || x < self.min {
+            return 0;
+        }
+        if x >= self.max {
+            return self.count;
+        }
         self.ascending()
             .take_while(|(value, _)| *value <= x)
             .map(|(_, c)| c)
@@ -365,15 +452,48 @@ mod tests {
     #[test]
     fn the_bound_is_tight_at_bucket_edges() {
         // The worst case is a value at the edge of a bucket just above a
-        // power of two.
+        // power of two, at a rank between the smallest and the largest
+        // (which are exact).
         let lo = 1.0;
         let hi = 1.0 + 2f64.powi(-7);
         for x in [lo, hi - 1e-15] {
-            let got = sketch_of(&[x]).value_at_rank(0).unwrap();
+            let got = sketch_of(&[0.25, x, 4.0]).value_at_rank(1).unwrap();
             assert!(((got - x) / x).abs() <= RELATIVE_ERROR * (1.0 + 1e-12));
         }
-        let mid = sketch_of(&[lo]).value_at_rank(0).unwrap();
+        let mid = sketch_of(&[0.25, lo, 4.0]).value_at_rank(1).unwrap();
         assert!(((mid - lo) / lo - RELATIVE_ERROR).abs() < 1e-12);
+    }
+
+    /// The smallest and largest ranks are exact and no rank lies outside
+    /// them: a constant reads back exactly, as do both values of a 0/1
+    /// event, and every rank stays within the relative error.
+    #[test]
+    fn ranks_stay_within_the_values_seen() {
+        let constant = sketch_of(&[7.0; 100]);
+        for rank in [0, 1, 50, 99] {
+            assert_eq!(constant.value_at_rank(rank), Some(7.0));
+        }
+        let event = sketch_of(&[0.0, 1.0, 1.0, 0.0, 1.0, 1.0]);
+        let read: Vec<_> = (0..6).map(|r| event.value_at_rank(r).unwrap()).collect();
+        assert_eq!(read, [0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
+        // A cap at the bottom of its bucket [21.25, 21.375]: the bucket's
+        // value (21.31) is above every value, so it reads back as the cap.
+        let near_cap = sketch_of(&[20.0, 21.26, 21.26, 21.26]);
+        assert_eq!(near_cap.value_at_rank(2), Some(21.26));
+        assert_eq!(near_cap.value_at_rank(0), Some(20.0));
+        assert_eq!(near_cap.count_at_most(19.99), 0);
+        assert_eq!(near_cap.count_at_most(21.26), 4);
+        // Signed zeros: the range is the same whichever comes first.
+        let mut a = sketch_of(&[-0.0, 0.0, 2.0]);
+        let b = sketch_of(&[0.0, -0.0, 2.0]);
+        assert_eq!(a.range().map(|(lo, _)| lo.to_bits()), Some(0));
+        assert_eq!(a, b);
+        a.merge(&sketch_of(&[-3.5]));
+        assert_eq!(a.range(), Some((-3.5, 2.0)));
+        assert_eq!(Sketch::new().range(), None);
+        let mut batch = Sketch::new();
+        batch.extend(&[5.0, -1.0, 9.5, 0.0, 3.0, 2.0, 8.0, 7.0, -4.0, 6.0]);
+        assert_eq!(batch.range(), Some((-4.0, 9.5)));
     }
 
     #[test]
@@ -492,7 +612,7 @@ mod tests {
             t
         };
         assert_eq!(twice.count_at_most(7.1), 2 * (big + 13));
-        assert_eq!(twice.value_at_rank(6), Some(bucket_value(signed_key(7.0))));
+        assert_eq!(twice.value_at_rank(6), Some(7.0));
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl Method {
                 "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
             }
             Method::Sketch => {
-                "DDSketch (bitwise log-linear mapping, 128 buckets per power of two), relative error at most 0.39%: value at rank floor(p(n-1))"
+                "DDSketch (bitwise log-linear mapping, 128 buckets per power of two), relative error at most 0.39%, clamped to the exact smallest and largest value: value at rank floor(p(n-1))"
             }
         }
     }
