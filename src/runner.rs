@@ -15,10 +15,11 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::metric::Metric;
 use crate::model::{Model, OutcomeKind, OutputLayout, Workspace};
 use crate::period::{Period, PeriodSpan, aggregate};
 use crate::scenario::Scenario;
-use crate::stats::{Distribution, Method, QuantityAccumulator, Summary};
+use crate::stats::{Distribution, Method, QuantityAccumulator, Summary, ValueKind};
 
 /// Trials per chunk: large enough to amortise scheduling, small enough to
 /// balance load and report progress smoothly.
@@ -113,29 +114,44 @@ impl RunState {
         period: Period,
         periods: usize,
     ) -> RunState {
-        let period_len = if period == Period::Month {
-            0
-        } else {
-            layout.metrics.len() * periods
+        // Events (0 or 1) and month indices are tallied: exact at any size.
+        let metric_kind = |m: &Metric| {
+            if OutputLayout::is_event(*m) {
+                ValueKind::Whole(2)
+            } else {
+                ValueKind::Real
+            }
+        };
+        let per_metric = |each: usize| {
+            layout
+                .metrics
+                .iter()
+                .flat_map(|m| std::iter::repeat_n(metric_kind(m), each))
+                .map(|kind| QuantityAccumulator::new(method, kind))
+                .collect()
         };
         RunState {
             period,
-            period_series: (0..period_len)
-                .map(|_| QuantityAccumulator::new(method, None))
-                .collect(),
+            period_series: if period == Period::Month {
+                Vec::new()
+            } else {
+                per_metric(periods)
+            },
             trials,
             seed,
             method,
             chunks: start..start,
-            series: (0..layout.series_len())
-                .map(|_| QuantityAccumulator::new(method, None))
-                .collect(),
+            series: per_metric(layout.months),
             outcomes: layout
                 .outcomes
                 .iter()
                 .map(|o| {
-                    let months = (o.kind == OutcomeKind::Month).then_some(layout.months);
-                    QuantityAccumulator::new(method, months)
+                    let kind = match o.kind {
+                        OutcomeKind::Value => ValueKind::Real,
+                        OutcomeKind::Event => ValueKind::Whole(2),
+                        OutcomeKind::Month => ValueKind::Whole(layout.months),
+                    };
+                    QuantityAccumulator::new(method, kind)
                 })
                 .collect(),
         }
@@ -476,11 +492,12 @@ pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunR
     let mut outcomes = Vec::new();
     let mut outcome_distributions = Vec::new();
     let mut month_counts = Vec::new();
-    for acc in state.outcomes {
-        let (s, d, m) = acc.finish(percentiles);
+    for (acc, spec) in state.outcomes.into_iter().zip(&layout.outcomes) {
+        let (s, d) = acc.finish(percentiles);
+        let months = d.tally().filter(|_| spec.kind == OutcomeKind::Month);
+        month_counts.push(months.map(<[u64]>::to_vec));
         outcomes.push(s);
         outcome_distributions.push(d);
-        month_counts.push(m);
     }
     RunResult {
         layout,

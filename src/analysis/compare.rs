@@ -7,7 +7,7 @@ use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
 use crate::month::Month;
 use crate::runner::{RunConfig, RunError, accumulate, method_for_width};
 use crate::scenario::Scenario;
-use crate::stats::{QuantityAccumulator, Summary};
+use crate::stats::{QuantityAccumulator, Summary, ValueKind};
 
 /// Which way is better for a quantity, if either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +154,15 @@ pub fn compare(
     let width = 5 * pairs.len();
     let method = method_for_width(config.trials, width);
     let mut accs: Vec<QuantityAccumulator> = (0..width)
-        .map(|_| QuantityAccumulator::new(method, None))
+        .map(|i| {
+            // The two indicators are tallied (exact at any size).
+            let kind = if i % 5 >= 3 {
+                ValueKind::Whole(2)
+            } else {
+                ValueKind::Real
+            };
+            QuantityAccumulator::new(method, kind)
+        })
         .collect();
     let threads = config.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()

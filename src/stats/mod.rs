@@ -5,7 +5,8 @@
 //! [`QuantityAccumulator`]: moments per chunk of trials, merged in a canonical
 //! order ([`DyadicReducer`]); a count of trials in which it never happened;
 //! and a [`DistributionStore`] for percentiles (exact, or a [`Sketch`] when
-//! keeping every value would take too much memory).
+//! keeping every value would take too much memory, or a tally of whole
+//! numbers for events and month indices).
 
 mod moments;
 mod sketch;
@@ -16,7 +17,7 @@ mod tree;
 pub use moments::Moments;
 pub(crate) use moments::lane_sum;
 pub use sketch::Sketch;
-pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA};
+pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA, ValueKind};
 pub use tree::{DyadicReducer, Mergeable};
 
 use serde::{Deserialize, Serialize};
@@ -48,30 +49,29 @@ pub struct QuantityAccumulator {
     open_chunk: Moments,
     never: u64,
     store: DistributionStore,
-    /// For month outcomes: how many trials had each month index.
-    month_counts: Option<Vec<u64>>,
 }
 
 impl QuantityAccumulator {
-    /// An empty accumulator. `months` is `Some(horizon length)` for outcomes
-    /// that are month indices, whose per-month counts are kept exactly.
-    pub fn new(method: Method, months: Option<usize>) -> QuantityAccumulator {
+    /// An empty accumulator of values of `kind`, with percentiles by
+    /// `method` unless they are whole numbers (which are tallied).
+    pub fn new(method: Method, kind: ValueKind) -> QuantityAccumulator {
         QuantityAccumulator {
             moments: DyadicReducer::default(),
             open_chunk: Moments::default(),
             never: 0,
-            store: DistributionStore::new(method),
-            month_counts: months.map(|m| vec![0; m]),
+            store: DistributionStore::for_kind(method, kind),
         }
     }
 
-    /// An empty accumulator of the same kind (percentile method, month
-    /// counts), for trials summarised apart and absorbed later.
+    /// An empty accumulator of the same kind, for trials summarised apart
+    /// and absorbed later.
     pub fn empty_like(&self) -> QuantityAccumulator {
-        QuantityAccumulator::new(
-            self.store.method(),
-            self.month_counts.as_ref().map(Vec::len),
-        )
+        QuantityAccumulator {
+            moments: DyadicReducer::default(),
+            open_chunk: Moments::default(),
+            never: 0,
+            store: self.store.empty_like(),
+        }
     }
 
     /// Makes room for `trials` more trials' values.
@@ -103,13 +103,6 @@ impl QuantityAccumulator {
             self.store.extend(&finite);
             Moments::from_slice(&finite)
         };
-        if let Some(counts) = &mut self.month_counts {
-            for x in values.iter().filter(|x| x.is_finite()) {
-                if let Some(c) = counts.get_mut(*x as usize) {
-                    *c += 1;
-                }
-            }
-        }
         self.open_chunk.merge(&m);
     }
 
@@ -124,9 +117,6 @@ impl QuantityAccumulator {
         self.moments.absorb(later.moments);
         self.never += later.never;
         self.store.absorb(later.store);
-        if let (Some(a), Some(b)) = (&mut self.month_counts, later.month_counts) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
     }
 
     /// The summary at `percentiles` (in percent) alone. Cheaper than
@@ -140,8 +130,8 @@ impl QuantityAccumulator {
             DistributionStore::Exact(segments) => {
                 select_percentiles(store::concatenate(segments), percentiles, trials)
             }
-            sketch => {
-                let d = sketch.finish();
+            store => {
+                let d = store.finish();
                 percentiles
                     .iter()
                     .map(|p| d.percentile(*p, trials))
@@ -157,9 +147,9 @@ impl QuantityAccumulator {
         }
     }
 
-    /// The summary at `percentiles` (in percent), the finished distribution,
-    /// and the month counts if kept.
-    pub fn finish(self, percentiles: &[f64]) -> (Summary, Distribution, Option<Vec<u64>>) {
+    /// The summary at `percentiles` (in percent) and the finished
+    /// distribution.
+    pub fn finish(self, percentiles: &[f64]) -> (Summary, Distribution) {
         let m = self.moments.total().unwrap_or_default();
         let trials = m.count() + self.never;
         let dist = self.store.finish();
@@ -174,7 +164,7 @@ impl QuantityAccumulator {
                 .map(|p| dist.percentile(*p, trials))
                 .collect(),
         };
-        (summary, dist, self.month_counts)
+        (summary, dist)
     }
 }
 
@@ -274,20 +264,20 @@ mod tests {
             .map(|i| ((i * 7919) % 1000) as f64 * 0.013 + 1e3)
             .collect();
         let chunks: Vec<&[f64]> = data.chunks(512).collect();
-        let mut whole = QuantityAccumulator::new(Method::Exact, None);
+        let mut whole = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
         for (i, c) in chunks.iter().enumerate() {
             whole.absorb_chunk(i as u64, c);
         }
-        let mut first = QuantityAccumulator::new(Method::Exact, None);
-        let mut second = QuantityAccumulator::new(Method::Exact, None);
+        let mut first = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
+        let mut second = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
         for (i, c) in chunks.iter().enumerate() {
             let target = if i < 3 { &mut first } else { &mut second };
             target.absorb_chunk(i as u64, c);
         }
         first.absorb(second);
         let p = [5.0, 50.0, 95.0];
-        let (a, _, _) = whole.finish(&p);
-        let (b, _, _) = first.finish(&p);
+        let (a, _) = whole.finish(&p);
+        let (b, _) = first.finish(&p);
         assert_eq!(a, b);
         assert_eq!(a.mean.unwrap().to_bits(), b.mean.unwrap().to_bits());
         assert_eq!(a.trials, 5000);
@@ -298,16 +288,16 @@ mod tests {
         let data: Vec<f64> = (0..1024)
             .map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 50.0)
             .collect();
-        let mut whole = QuantityAccumulator::new(Method::Exact, None);
+        let mut whole = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
         whole.absorb_chunk(0, &data);
-        let mut tiled = QuantityAccumulator::new(Method::Exact, None);
+        let mut tiled = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
         for tile in data.chunks(64) {
             tiled.absorb_tile(tile);
         }
         tiled.close_chunk(0);
         let p = [1.0, 50.0, 99.0];
-        let (a, _, _) = whole.finish(&p);
-        let (b, _, _) = tiled.finish(&p);
+        let (a, _) = whole.finish(&p);
+        let (b, _) = tiled.finish(&p);
         assert_eq!(a.trials, b.trials);
         assert_eq!(a.percentiles, b.percentiles);
         let (ma, mb) = (a.mean.unwrap(), b.mean.unwrap());
@@ -343,9 +333,9 @@ mod tests {
                     .chain((0..never).map(|_| f64::INFINITY))
                     .collect();
                 for p in lists {
-                    let mut a = QuantityAccumulator::new(Method::Exact, None);
+                    let mut a = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
                     a.absorb_chunk(0, &with_never);
-                    let mut b = QuantityAccumulator::new(Method::Exact, None);
+                    let mut b = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
                     b.absorb_chunk(0, &with_never);
                     let bits = |s: Summary| -> Vec<Option<u64>> {
                         s.percentiles.iter().map(|x| x.map(f64::to_bits)).collect()
@@ -385,13 +375,74 @@ mod tests {
 
     #[test]
     fn never_makes_mean_undefined_and_counts_months() {
-        let mut acc = QuantityAccumulator::new(Method::Exact, Some(4));
+        let mut acc = QuantityAccumulator::new(Method::Exact, ValueKind::Whole(4));
         acc.absorb_chunk(0, &[1.0, f64::INFINITY, 3.0, 1.0]);
-        let (s, d, counts) = acc.finish(&[10.0, 90.0]);
+        let (s, d) = acc.finish(&[10.0, 90.0]);
         assert_eq!(s.trials, 4);
         assert_eq!(s.mean, None);
         assert_eq!(d.len(), 3);
         assert_eq!(s.percentiles, vec![Some(1.0), None]);
-        assert_eq!(counts, Some(vec![0, 2, 0, 1]));
+        assert_eq!(d.tally(), Some(&[0, 2, 0, 1][..]));
+    }
+
+    /// Whole numbers tallied give bit for bit the summary of keeping every
+    /// value, whatever the run's method, in tiles or shards, with trials
+    /// that never happen: events (0 or 1) and month indices.
+    #[test]
+    fn tallies_match_exact_percentiles() {
+        let ps = [0.5, 5.0, 10.0, 25.0, 33.3, 50.0, 75.0, 90.0, 95.0, 99.5];
+        let bits = |s: &Summary| -> Vec<Option<u64>> {
+            s.percentiles.iter().map(|x| x.map(f64::to_bits)).collect()
+        };
+        for (n, never) in [
+            (2usize, false),
+            (2, true),
+            (86, false),
+            (86, true),
+            (1, false),
+        ] {
+            let values: Vec<f64> = (0..3000u64)
+                .map(|i| {
+                    let k = (i * 7919 + i * i) % 1000;
+                    if never && k % 9 == 0 {
+                        f64::INFINITY
+                    } else if n == 2 {
+                        f64::from(u8::from(k < 300))
+                    } else {
+                        (k % n as u64) as f64
+                    }
+                })
+                .collect();
+            let tiled = |mut acc: QuantityAccumulator| {
+                for (c, chunk) in values.chunks(1024).enumerate() {
+                    for tile in chunk.chunks(64) {
+                        acc.absorb_tile(tile);
+                    }
+                    acc.close_chunk(c as u64);
+                }
+                acc
+            };
+            let want = tiled(QuantityAccumulator::new(Method::Exact, ValueKind::Real))
+                .finish(&ps)
+                .0;
+            for method in [Method::Exact, Method::Sketch] {
+                let kind = ValueKind::Whole(n);
+                let whole = tiled(QuantityAccumulator::new(method, kind));
+                let mut first = QuantityAccumulator::new(method, kind);
+                let mut second = first.empty_like();
+                first.absorb_chunk(0, &values[..1024]);
+                second.absorb_chunk(1, &values[1024..2048]);
+                second.absorb_chunk(2, &values[2048..]);
+                first.absorb(second);
+                let (got, d) = whole.finish(&ps);
+                assert_eq!(bits(&got), bits(&want), "n {n} never {never}");
+                assert_eq!(got.trials, want.trials);
+                assert_eq!(got.mean.map(f64::to_bits), want.mean.map(f64::to_bits));
+                assert_eq!(bits(&first.finish_summary(&ps)), bits(&want));
+                let finite = values.iter().filter(|x| x.is_finite()).count() as f64;
+                let at_most_one = values.iter().filter(|x| **x <= 1.0).count() as f64;
+                assert_eq!(d.fraction_at_most(1.5), at_most_one / finite);
+            }
+        }
     }
 }

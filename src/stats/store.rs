@@ -1,5 +1,7 @@
-//! Where each quantity's values go for percentiles: every value (exact), or a
-//! [`Sketch`] (bounded memory, relative error at most [`SKETCH_ALPHA`]).
+//! Where each quantity's values go for percentiles: every value (exact), a
+//! [`Sketch`] (bounded memory, relative error at most [`SKETCH_ALPHA`]), or,
+//! for quantities that are whole numbers in a known range (events, month
+//! indices), a count of each number (exact and bounded at once).
 
 use serde::{Deserialize, Serialize};
 
@@ -29,10 +31,22 @@ impl Method {
                 "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
             }
             Method::Sketch => {
-                "DDSketch (bitwise log-linear mapping, 128 buckets per power of two), relative error at most 0.39%, clamped to the exact smallest and largest value: value at rank floor(p(n-1))"
+                "DDSketch (bitwise log-linear mapping, 128 buckets per power of two), relative error at most 0.39%, clamped to the exact smallest and largest value: value at rank floor(p(n-1)); events and month outcomes exact (counted)"
             }
         }
     }
+}
+
+/// The values a quantity can take, which decides how its percentiles are
+/// kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ValueKind {
+    /// Any finite number: kept as the run's [`Method`] says.
+    Real,
+    /// Whole numbers from 0 to `n - 1`, such as an event (0 or 1) or a month
+    /// index within the horizon: each number is counted, so percentiles are
+    /// exact, and as [`Method::Exact`] computes them, at any trial count.
+    Whole(usize),
 }
 
 /// The finite values of one quantity.
@@ -44,6 +58,9 @@ pub enum DistributionStore {
     Exact(Vec<Vec<f64>>),
     /// A sketch of them.
     Sketch(Box<Sketch>),
+    /// How many values equal each whole number `0..counts.len()`
+    /// ([`ValueKind::Whole`]).
+    Tally(Vec<u64>),
 }
 
 impl std::fmt::Debug for DistributionStore {
@@ -53,24 +70,33 @@ impl std::fmt::Debug for DistributionStore {
                 write!(f, "Exact({} values)", v.iter().map(Vec::len).sum::<usize>())
             }
             DistributionStore::Sketch(s) => write!(f, "Sketch({} values)", s.count()),
+            DistributionStore::Tally(c) => write!(f, "Tally({} values)", c.iter().sum::<u64>()),
         }
     }
 }
 
 impl DistributionStore {
-    /// An empty store using `method`.
+    /// An empty store using `method`, for real values.
     pub fn new(method: Method) -> DistributionStore {
-        match method {
-            Method::Exact => DistributionStore::Exact(Vec::new()),
-            Method::Sketch => DistributionStore::Sketch(Box::default()),
+        DistributionStore::for_kind(method, ValueKind::Real)
+    }
+
+    /// An empty store for values of `kind`: a tally for whole numbers,
+    /// otherwise as `method` says.
+    pub fn for_kind(method: Method, kind: ValueKind) -> DistributionStore {
+        match (kind, method) {
+            (ValueKind::Whole(n), _) => DistributionStore::Tally(vec![0; n.max(1)]),
+            (ValueKind::Real, Method::Exact) => DistributionStore::Exact(Vec::new()),
+            (ValueKind::Real, Method::Sketch) => DistributionStore::Sketch(Box::default()),
         }
     }
 
-    /// The method this store implements.
-    pub fn method(&self) -> Method {
+    /// An empty store of the same kind.
+    pub fn empty_like(&self) -> DistributionStore {
         match self {
-            DistributionStore::Exact(_) => Method::Exact,
-            DistributionStore::Sketch(_) => Method::Sketch,
+            DistributionStore::Exact(_) => DistributionStore::Exact(Vec::new()),
+            DistributionStore::Sketch(_) => DistributionStore::Sketch(Box::default()),
+            DistributionStore::Tally(c) => DistributionStore::Tally(vec![0; c.len()]),
         }
     }
 
@@ -92,6 +118,10 @@ impl DistributionStore {
         match self {
             DistributionStore::Exact(segments) => last_segment(segments).push(x),
             DistributionStore::Sketch(s) => s.add(x),
+            DistributionStore::Tally(counts) => {
+                let i = tally_index(x, counts.len());
+                counts[i] += 1;
+            }
         }
     }
 
@@ -100,6 +130,18 @@ impl DistributionStore {
         match self {
             DistributionStore::Exact(segments) => last_segment(segments).extend_from_slice(values),
             DistributionStore::Sketch(s) => s.extend(values),
+            DistributionStore::Tally(counts) if counts.len() == 2 => {
+                // An event: count the ones (a vectorised compare and sum, not
+                // a chain of increments of one counter).
+                debug_assert!(values.iter().all(|x| *x == 0.0 || *x == 1.0));
+                let ones = values.iter().map(|x| u64::from(*x != 0.0)).sum::<u64>();
+                counts[1] += ones;
+                counts[0] += values.len() as u64 - ones;
+            }
+            DistributionStore::Tally(counts) => {
+                let n = counts.len();
+                values.iter().for_each(|x| counts[tally_index(*x, n)] += 1);
+            }
         }
     }
 
@@ -113,7 +155,10 @@ impl DistributionStore {
                 // Merging integer bucket counts is exact and commutative.
                 a.merge(&b);
             }
-            _ => panic!("cannot merge exact and sketched percentiles"),
+            (DistributionStore::Tally(a), DistributionStore::Tally(b)) if a.len() == b.len() => {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            }
+            (a, b) => panic!("cannot merge {a:?} and {b:?}: different kinds of store"),
         }
     }
 
@@ -126,8 +171,23 @@ impl DistributionStore {
                 Distribution::Exact(v)
             }
             DistributionStore::Sketch(s) => Distribution::Sketch(s),
+            DistributionStore::Tally(c) => Distribution::Tally(c),
         }
     }
+}
+
+/// The count a whole number `x` of a tally of `n` numbers goes to. The model
+/// only gives whole numbers in range to a tally (tested); anything else would
+/// be a bug, caught in debug builds and counted at the nearest end otherwise
+/// rather than crashing a run.
+#[inline]
+fn tally_index(x: f64, n: usize) -> usize {
+    debug_assert!(
+        x >= 0.0 && x.fract() == 0.0 && (x as usize) < n,
+        "{x} is not a whole number below {n}"
+    );
+    // `as` saturates: negative values go to 0, large ones to the last.
+    (x as usize).min(n - 1)
 }
 
 /// The segment new values go to.
@@ -159,6 +219,8 @@ pub enum Distribution {
     Exact(Vec<f64>),
     /// A sketch of them.
     Sketch(Box<Sketch>),
+    /// How many values equal each whole number `0..len`.
+    Tally(Vec<u64>),
 }
 
 impl std::fmt::Debug for Distribution {
@@ -173,7 +235,28 @@ impl Distribution {
         match self {
             Distribution::Exact(v) => v.len() as u64,
             Distribution::Sketch(s) => s.count(),
+            Distribution::Tally(c) => c.iter().sum(),
         }
+    }
+
+    /// For a tally of whole numbers, how many values equal each number.
+    pub fn tally(&self) -> Option<&[u64]> {
+        match self {
+            Distribution::Tally(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The finite value of rank `rank` (0-based, ascending) of a tally.
+    fn tally_at_rank(counts: &[u64], rank: u64) -> Option<f64> {
+        let mut seen = 0;
+        counts
+            .iter()
+            .position(|c| {
+                seen += c;
+                rank < seen
+            })
+            .map(|i| i as f64)
     }
 
     /// Whether there are no finite values.
@@ -205,6 +288,14 @@ impl Distribution {
                 Some(a + frac * (b - a))
             }
             Distribution::Sketch(s) => s.value_at_rank(lo),
+            Distribution::Tally(c) => {
+                let a = Distribution::tally_at_rank(c, lo)?;
+                if frac == 0.0 {
+                    return Some(a);
+                }
+                let b = Distribution::tally_at_rank(c, lo + 1)?;
+                Some(a + frac * (b - a))
+            }
         }
     }
 
@@ -218,6 +309,10 @@ impl Distribution {
         match self {
             Distribution::Exact(v) => v.partition_point(|y| *y <= x) as f64 / n as f64,
             Distribution::Sketch(s) => s.count_at_most(x) as f64 / n as f64,
+            Distribution::Tally(c) => {
+                let below = c.iter().enumerate().take_while(|(i, _)| *i as f64 <= x);
+                below.map(|(_, c)| c).sum::<u64>() as f64 / n as f64
+            }
         }
     }
 }
