@@ -117,7 +117,7 @@ impl RunState {
         // Events (0 or 1) and month indices are tallied: exact at any size.
         let metric_kind = |m: &Metric| {
             if OutputLayout::is_event(*m) {
-                ValueKind::Whole(2)
+                ValueKind::EVENT
             } else {
                 ValueKind::Real
             }
@@ -148,8 +148,8 @@ impl RunState {
                 .map(|o| {
                     let kind = match o.kind {
                         OutcomeKind::Value => ValueKind::Real,
-                        OutcomeKind::Event => ValueKind::Whole(2),
-                        OutcomeKind::Month => ValueKind::Whole(layout.months),
+                        OutcomeKind::Event => ValueKind::EVENT,
+                        OutcomeKind::Month => ValueKind::months(layout.months),
                     };
                     QuantityAccumulator::new(method, kind)
                 })
@@ -495,7 +495,7 @@ pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunR
     for (acc, spec) in state.outcomes.into_iter().zip(&layout.outcomes) {
         let (s, d) = acc.finish(percentiles);
         let months = d.tally().filter(|_| spec.kind == OutcomeKind::Month);
-        month_counts.push(months.map(<[u64]>::to_vec));
+        month_counts.push(months.map(|t| t.counts().to_vec()));
         outcomes.push(s);
         outcome_distributions.push(d);
     }

@@ -86,6 +86,27 @@ struct Pair {
     a: Location,
     b: Location,
     better: Option<Better>,
+    /// The values of A, B and B - A.
+    kinds: [ValueKind; 3],
+}
+
+/// The values of A, B and B - A for outcomes of kinds `a` and `b` with
+/// horizons of `months_a` and `months_b` months: events and months are whole
+/// numbers, tallied so that their percentiles are exact at any trial count.
+fn pair_kinds(a: OutcomeKind, b: OutcomeKind, months_a: usize, months_b: usize) -> [ValueKind; 3] {
+    let whole = |from: i32, count: usize| ValueKind::Whole { from, count };
+    match (a, b) {
+        (OutcomeKind::Event, OutcomeKind::Event) => {
+            [ValueKind::EVENT, ValueKind::EVENT, whole(-1, 3)]
+        }
+        (OutcomeKind::Month, OutcomeKind::Month) => [
+            ValueKind::months(months_a),
+            ValueKind::months(months_b),
+            // From 0 - (months_a - 1) to (months_b - 1) - 0.
+            whole(1 - months_a as i32, months_a + months_b - 1),
+        ],
+        _ => [ValueKind::Real; 3],
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -127,6 +148,7 @@ pub fn compare(
                 a: Location::Outcome(i),
                 b: Location::Outcome(j),
                 better: outcome_better(&o.name),
+                kinds: pair_kinds(o.kind, lb.outcomes[j].kind, a.months, b.months),
             });
         }
     }
@@ -147,22 +169,20 @@ pub fn compare(
                 a: Location::Series(oa + m),
                 b: Location::Series(ob + mb_index as usize),
                 better: metric_better(metric),
+                kinds: [ValueKind::Real; 3],
             });
         }
     }
     // Per pair: A, B, B - A, [B > A], [B < A].
     let width = 5 * pairs.len();
     let method = method_for_width(config.trials, width);
-    let mut accs: Vec<QuantityAccumulator> = (0..width)
-        .map(|i| {
-            // The two indicators are tallied (exact at any size).
-            let kind = if i % 5 >= 3 {
-                ValueKind::Whole(2)
-            } else {
-                ValueKind::Real
-            };
-            QuantityAccumulator::new(method, kind)
+    let mut accs: Vec<QuantityAccumulator> = pairs
+        .iter()
+        .flat_map(|p| {
+            let [a, b, diff] = p.kinds;
+            [a, b, diff, ValueKind::EVENT, ValueKind::EVENT]
         })
+        .map(|kind| QuantityAccumulator::new(method, kind))
         .collect();
     let threads = config.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()

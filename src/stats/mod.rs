@@ -17,7 +17,7 @@ mod tree;
 pub use moments::Moments;
 pub(crate) use moments::lane_sum;
 pub use sketch::Sketch;
-pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA, ValueKind};
+pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA, Tally, ValueKind};
 pub use tree::{DyadicReducer, Mergeable};
 
 use serde::{Deserialize, Serialize};
@@ -375,14 +375,14 @@ mod tests {
 
     #[test]
     fn never_makes_mean_undefined_and_counts_months() {
-        let mut acc = QuantityAccumulator::new(Method::Exact, ValueKind::Whole(4));
+        let mut acc = QuantityAccumulator::new(Method::Exact, ValueKind::months(4));
         acc.absorb_chunk(0, &[1.0, f64::INFINITY, 3.0, 1.0]);
         let (s, d) = acc.finish(&[10.0, 90.0]);
         assert_eq!(s.trials, 4);
         assert_eq!(s.mean, None);
         assert_eq!(d.len(), 3);
         assert_eq!(s.percentiles, vec![Some(1.0), None]);
-        assert_eq!(d.tally(), Some(&[0, 2, 0, 1][..]));
+        assert_eq!(d.tally().map(Tally::counts), Some(&[0, 2, 0, 1][..]));
     }
 
     /// Whole numbers tallied give bit for bit the summary of keeping every
@@ -394,12 +394,14 @@ mod tests {
         let bits = |s: &Summary| -> Vec<Option<u64>> {
             s.percentiles.iter().map(|x| x.map(f64::to_bits)).collect()
         };
-        for (n, never) in [
-            (2usize, false),
-            (2, true),
-            (86, false),
-            (86, true),
-            (1, false),
+        for (from, n, never) in [
+            (0, 2usize, false),
+            (0, 2, true),
+            (0, 86, false),
+            (0, 86, true),
+            (0, 1, false),
+            // Differences of two month indices.
+            (-85, 171, true),
         ] {
             let values: Vec<f64> = (0..3000u64)
                 .map(|i| {
@@ -409,7 +411,7 @@ mod tests {
                     } else if n == 2 {
                         f64::from(u8::from(k < 300))
                     } else {
-                        (k % n as u64) as f64
+                        f64::from(from) + (k % n as u64) as f64
                     }
                 })
                 .collect();
@@ -426,7 +428,7 @@ mod tests {
                 .finish(&ps)
                 .0;
             for method in [Method::Exact, Method::Sketch] {
-                let kind = ValueKind::Whole(n);
+                let kind = ValueKind::Whole { from, count: n };
                 let whole = tiled(QuantityAccumulator::new(method, kind));
                 let mut first = QuantityAccumulator::new(method, kind);
                 let mut second = first.empty_like();
@@ -435,7 +437,7 @@ mod tests {
                 second.absorb_chunk(2, &values[2048..]);
                 first.absorb(second);
                 let (got, d) = whole.finish(&ps);
-                assert_eq!(bits(&got), bits(&want), "n {n} never {never}");
+                assert_eq!(bits(&got), bits(&want), "from {from} n {n} never {never}");
                 assert_eq!(got.trials, want.trials);
                 assert_eq!(got.mean.map(f64::to_bits), want.mean.map(f64::to_bits));
                 assert_eq!(bits(&first.finish_summary(&ps)), bits(&want));

@@ -43,10 +43,132 @@ impl Method {
 pub enum ValueKind {
     /// Any finite number: kept as the run's [`Method`] says.
     Real,
-    /// Whole numbers from 0 to `n - 1`, such as an event (0 or 1) or a month
-    /// index within the horizon: each number is counted, so percentiles are
-    /// exact, and as [`Method::Exact`] computes them, at any trial count.
-    Whole(usize),
+    /// Whole numbers from `from` to `from + count - 1`, such as an event (0
+    /// or 1), a month index within the horizon or a difference of two: each
+    /// number is counted, so percentiles are exact, and as
+    /// [`Method::Exact`] computes them, at any trial count.
+    Whole {
+        /// The smallest number.
+        from: i32,
+        /// How many numbers.
+        count: usize,
+    },
+}
+
+impl ValueKind {
+    /// 0 or 1.
+    pub const EVENT: ValueKind = ValueKind::Whole { from: 0, count: 2 };
+
+    /// Month indices `0..months`.
+    pub fn months(months: usize) -> ValueKind {
+        ValueKind::Whole {
+            from: 0,
+            count: months,
+        }
+    }
+}
+
+/// How many values equal each whole number `from..from + counts.len()`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    from: i32,
+    counts: Vec<u64>,
+}
+
+impl Tally {
+    fn new(from: i32, count: usize) -> Tally {
+        Tally {
+            from,
+            counts: vec![0; count.max(1)],
+        }
+    }
+
+    fn empty_like(&self) -> Tally {
+        Tally::new(self.from, self.counts.len())
+    }
+
+    /// The smallest number counted.
+    pub fn from(&self) -> i32 {
+        self.from
+    }
+
+    /// How many values equal each number, from [`from`](Self::from) up.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// The count `x` goes to. Only whole numbers in range are given to a
+    /// tally (by construction, and tested); anything else would be a bug,
+    /// caught in debug builds and counted at the nearest end otherwise
+    /// rather than crashing a run.
+    #[inline]
+    fn index(&self, x: f64) -> usize {
+        let k = x - f64::from(self.from);
+        debug_assert!(
+            k >= 0.0 && k.fract() == 0.0 && (k as usize) < self.counts.len(),
+            "{x} is not a whole number from {} to {}",
+            self.from,
+            i64::from(self.from) + self.counts.len() as i64 - 1
+        );
+        // `as` saturates: values below go to the first count.
+        (k as usize).min(self.counts.len() - 1)
+    }
+
+    #[inline]
+    fn push(&mut self, x: f64) {
+        let i = self.index(x);
+        self.counts[i] += 1;
+    }
+
+    fn extend(&mut self, values: &[f64]) {
+        if self.from == 0 && self.counts.len() == 2 {
+            // An event: count the ones (a vectorised compare and sum, not a
+            // chain of increments of one counter).
+            debug_assert!(values.iter().all(|x| *x == 0.0 || *x == 1.0));
+            let ones = values.iter().map(|x| u64::from(*x != 0.0)).sum::<u64>();
+            self.counts[1] += ones;
+            self.counts[0] += values.len() as u64 - ones;
+        } else {
+            values.iter().for_each(|x| self.push(*x));
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        assert_eq!(
+            (self.from, self.counts.len()),
+            (other.from, other.counts.len()),
+            "tallies of different ranges"
+        );
+        self.counts
+            .iter_mut()
+            .zip(other.counts)
+            .for_each(|(x, y)| *x += y);
+    }
+
+    fn len(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// The value of rank `rank` (0-based, ascending).
+    fn value_at_rank(&self, rank: u64) -> Option<f64> {
+        let mut seen = 0;
+        let i = self.counts.iter().position(|c| {
+            seen += c;
+            rank < seen
+        })?;
+        Some(f64::from(self.from) + i as f64)
+    }
+
+    /// How many values are at most `x`.
+    fn count_at_most(&self, x: f64) -> u64 {
+        let from = f64::from(self.from);
+        self.counts
+            .iter()
+            .enumerate()
+            .take_while(|(i, _)| from + *i as f64 <= x)
+            .map(|(_, c)| c)
+            .sum()
+    }
 }
 
 /// The finite values of one quantity.
@@ -58,9 +180,8 @@ pub enum DistributionStore {
     Exact(Vec<Vec<f64>>),
     /// A sketch of them.
     Sketch(Box<Sketch>),
-    /// How many values equal each whole number `0..counts.len()`
-    /// ([`ValueKind::Whole`]).
-    Tally(Vec<u64>),
+    /// How many values equal each whole number ([`ValueKind::Whole`]).
+    Tally(Tally),
 }
 
 impl std::fmt::Debug for DistributionStore {
@@ -70,7 +191,7 @@ impl std::fmt::Debug for DistributionStore {
                 write!(f, "Exact({} values)", v.iter().map(Vec::len).sum::<usize>())
             }
             DistributionStore::Sketch(s) => write!(f, "Sketch({} values)", s.count()),
-            DistributionStore::Tally(c) => write!(f, "Tally({} values)", c.iter().sum::<u64>()),
+            DistributionStore::Tally(t) => write!(f, "Tally({} values)", t.len()),
         }
     }
 }
@@ -85,7 +206,9 @@ impl DistributionStore {
     /// otherwise as `method` says.
     pub fn for_kind(method: Method, kind: ValueKind) -> DistributionStore {
         match (kind, method) {
-            (ValueKind::Whole(n), _) => DistributionStore::Tally(vec![0; n.max(1)]),
+            (ValueKind::Whole { from, count }, _) => {
+                DistributionStore::Tally(Tally::new(from, count))
+            }
             (ValueKind::Real, Method::Exact) => DistributionStore::Exact(Vec::new()),
             (ValueKind::Real, Method::Sketch) => DistributionStore::Sketch(Box::default()),
         }
@@ -96,7 +219,7 @@ impl DistributionStore {
         match self {
             DistributionStore::Exact(_) => DistributionStore::Exact(Vec::new()),
             DistributionStore::Sketch(_) => DistributionStore::Sketch(Box::default()),
-            DistributionStore::Tally(c) => DistributionStore::Tally(vec![0; c.len()]),
+            DistributionStore::Tally(t) => DistributionStore::Tally(t.empty_like()),
         }
     }
 
@@ -118,10 +241,7 @@ impl DistributionStore {
         match self {
             DistributionStore::Exact(segments) => last_segment(segments).push(x),
             DistributionStore::Sketch(s) => s.add(x),
-            DistributionStore::Tally(counts) => {
-                let i = tally_index(x, counts.len());
-                counts[i] += 1;
-            }
+            DistributionStore::Tally(t) => t.push(x),
         }
     }
 
@@ -130,18 +250,7 @@ impl DistributionStore {
         match self {
             DistributionStore::Exact(segments) => last_segment(segments).extend_from_slice(values),
             DistributionStore::Sketch(s) => s.extend(values),
-            DistributionStore::Tally(counts) if counts.len() == 2 => {
-                // An event: count the ones (a vectorised compare and sum, not
-                // a chain of increments of one counter).
-                debug_assert!(values.iter().all(|x| *x == 0.0 || *x == 1.0));
-                let ones = values.iter().map(|x| u64::from(*x != 0.0)).sum::<u64>();
-                counts[1] += ones;
-                counts[0] += values.len() as u64 - ones;
-            }
-            DistributionStore::Tally(counts) => {
-                let n = counts.len();
-                values.iter().for_each(|x| counts[tally_index(*x, n)] += 1);
-            }
+            DistributionStore::Tally(t) => t.extend(values),
         }
     }
 
@@ -155,9 +264,7 @@ impl DistributionStore {
                 // Merging integer bucket counts is exact and commutative.
                 a.merge(&b);
             }
-            (DistributionStore::Tally(a), DistributionStore::Tally(b)) if a.len() == b.len() => {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            }
+            (DistributionStore::Tally(a), DistributionStore::Tally(b)) => a.merge(b),
             (a, b) => panic!("cannot merge {a:?} and {b:?}: different kinds of store"),
         }
     }
@@ -171,23 +278,9 @@ impl DistributionStore {
                 Distribution::Exact(v)
             }
             DistributionStore::Sketch(s) => Distribution::Sketch(s),
-            DistributionStore::Tally(c) => Distribution::Tally(c),
+            DistributionStore::Tally(t) => Distribution::Tally(t),
         }
     }
-}
-
-/// The count a whole number `x` of a tally of `n` numbers goes to. The model
-/// only gives whole numbers in range to a tally (tested); anything else would
-/// be a bug, caught in debug builds and counted at the nearest end otherwise
-/// rather than crashing a run.
-#[inline]
-fn tally_index(x: f64, n: usize) -> usize {
-    debug_assert!(
-        x >= 0.0 && x.fract() == 0.0 && (x as usize) < n,
-        "{x} is not a whole number below {n}"
-    );
-    // `as` saturates: negative values go to 0, large ones to the last.
-    (x as usize).min(n - 1)
 }
 
 /// The segment new values go to.
@@ -219,8 +312,8 @@ pub enum Distribution {
     Exact(Vec<f64>),
     /// A sketch of them.
     Sketch(Box<Sketch>),
-    /// How many values equal each whole number `0..len`.
-    Tally(Vec<u64>),
+    /// How many values equal each whole number.
+    Tally(Tally),
 }
 
 impl std::fmt::Debug for Distribution {
@@ -235,28 +328,16 @@ impl Distribution {
         match self {
             Distribution::Exact(v) => v.len() as u64,
             Distribution::Sketch(s) => s.count(),
-            Distribution::Tally(c) => c.iter().sum(),
+            Distribution::Tally(t) => t.len(),
         }
     }
 
-    /// For a tally of whole numbers, how many values equal each number.
-    pub fn tally(&self) -> Option<&[u64]> {
+    /// The tally, for whole numbers.
+    pub fn tally(&self) -> Option<&Tally> {
         match self {
-            Distribution::Tally(c) => Some(c),
+            Distribution::Tally(t) => Some(t),
             _ => None,
         }
-    }
-
-    /// The finite value of rank `rank` (0-based, ascending) of a tally.
-    fn tally_at_rank(counts: &[u64], rank: u64) -> Option<f64> {
-        let mut seen = 0;
-        counts
-            .iter()
-            .position(|c| {
-                seen += c;
-                rank < seen
-            })
-            .map(|i| i as f64)
     }
 
     /// Whether there are no finite values.
@@ -288,12 +369,12 @@ impl Distribution {
                 Some(a + frac * (b - a))
             }
             Distribution::Sketch(s) => s.value_at_rank(lo),
-            Distribution::Tally(c) => {
-                let a = Distribution::tally_at_rank(c, lo)?;
+            Distribution::Tally(t) => {
+                let a = t.value_at_rank(lo)?;
                 if frac == 0.0 {
                     return Some(a);
                 }
-                let b = Distribution::tally_at_rank(c, lo + 1)?;
+                let b = t.value_at_rank(lo + 1)?;
                 Some(a + frac * (b - a))
             }
         }
@@ -309,10 +390,7 @@ impl Distribution {
         match self {
             Distribution::Exact(v) => v.partition_point(|y| *y <= x) as f64 / n as f64,
             Distribution::Sketch(s) => s.count_at_most(x) as f64 / n as f64,
-            Distribution::Tally(c) => {
-                let below = c.iter().enumerate().take_while(|(i, _)| *i as f64 <= x);
-                below.map(|(_, c)| c).sum::<u64>() as f64 / n as f64
-            }
+            Distribution::Tally(t) => t.count_at_most(x) as f64 / n as f64,
         }
     }
 }
