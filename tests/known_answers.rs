@@ -537,3 +537,82 @@ usd_bn_per_gw = 30
         .sum();
     assert_eq!(monthly, 0.0);
 }
+
+/// Past the exact budget percentiles come from sketches, yet a constant
+/// reads back as itself, events as 0 or 1, and months as whole months
+/// (tallied): here payments are a fixed take-or-pay schedule, the tranche
+/// arrives with probability 1/4 at a uniform delay, and cash falls below the
+/// floor in the month a payment is due.
+#[test]
+fn sketched_runs_keep_constants_events_and_months_exact() {
+    use capsim::stats::Method;
+    let s = scenario(
+        r#"
+[scenario]
+name = "long"
+start = "2026-01"
+end = "2040-12"
+
+[cash]
+start_usd_bn = 10
+floor_usd_bn = 0
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 1
+planned = "2026-03"
+p_never = 0.75
+delay_months = { dist = "uniform", min = 0, max = 30 }
+accelerators_per_gw = 1
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "take_or_pay"
+value_usd_bn = 24.3
+start = "2026-02"
+term_months = 12
+
+[[target]]
+name = "one"
+metric = "capacity_online_gw"
+at_least = 1
+"#,
+    );
+    let r = simulate(&s, 7_000);
+    assert_eq!(r.method, Method::Sketch, "the test needs a sketched run");
+    // Every trial pays the same sum of twelve monthly payments (24.3 up to
+    // rounding): every percentile is that very number, not a bucket's
+    // midpoint (up to 0.39%, 0.09, away).
+    for name in [
+        "contract_k_payments_usd_bn",
+        "total_compute_payments_usd_bn",
+    ] {
+        let paid = outcome(&r, name);
+        let value = paid.percentiles[0].expect("every trial pays");
+        assert!((value - 24.3).abs() < 1e-12, "{name}: {value}");
+        assert_eq!(paid.percentiles, vec![Some(value); 3], "{name}");
+    }
+    // 24.3 / 12 = 2.025 a month from February (month 1): cash 10 goes below
+    // 0 after five payments, in 2026-06 (month 5), in every trial.
+    let ever = outcome(&r, "cash_shortfall_ever");
+    assert_eq!(ever.percentiles, vec![Some(1.0); 3]);
+    let first = outcome(&r, "first_shortfall_month");
+    assert_eq!(first.percentiles, vec![Some(5.0); 3]);
+    let short = series(&r, Metric::CashShortfall);
+    assert_eq!(short[4].percentiles, vec![Some(0.0); 3]);
+    assert_eq!(short[5].percentiles, vec![Some(1.0); 3]);
+    // Reached by a quarter of the trials, in month 2 + round(delay): p5 is
+    // the 20th percentile of those, a whole month near 2 + 6; the median and
+    // p95 fall among trials that never reach it.
+    let month = outcome(&r, "target_one_month");
+    let p5 = month.percentiles[0].expect("p5 among trials that reach it");
+    assert_eq!(p5, p5.round(), "{p5}");
+    assert!((6.0..=10.0).contains(&p5), "{p5}");
+    assert_eq!(month.percentiles[1..], [None, None]);
+    let reached = outcome(&r, "target_one_reached");
+    for p in reached.percentiles.iter().flatten() {
+        assert!(*p == 0.0 || *p == 1.0, "{p}");
+    }
+}
