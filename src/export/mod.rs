@@ -77,9 +77,10 @@ pub fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    remove_stale_temp_files(dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".capsim-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(io_err)?;
     {
@@ -98,6 +99,39 @@ pub fn write_atomically(
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
     Ok(())
+}
+
+/// Names of the temporary files [`write_atomically`] writes before renaming.
+const TEMP_PREFIX: &str = ".capsim-";
+const TEMP_SUFFIX: &str = ".tmp";
+/// A temporary file untouched for this long was left by a run that was
+/// killed between writing and renaming it (a run's largest file takes
+/// seconds), not by a run still writing.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes capsim's temporary files in `dir` that a killed run left behind
+/// (a run that fails or is interrupted by an error removes its own). Best
+/// effort: a file that cannot be read or removed is left alone.
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes every exporter's file into `dir` (created if missing) and returns
@@ -126,5 +160,39 @@ pub(crate) fn csv_to_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// A temporary file a killed run left behind goes at the next write to
+    /// its folder; a fresh one (a run still writing) and other files stay.
+    #[test]
+    fn stale_temp_files_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, age_secs: u64| {
+            let path = dir.path().join(name);
+            let f = std::fs::File::create(&path).unwrap();
+            f.set_modified(SystemTime::now() - Duration::from_secs(age_secs))
+                .unwrap();
+            path
+        };
+        let stale = file(".capsim-killed.tmp", 7200);
+        let fresh = file(".capsim-writing.tmp", 10);
+        let other = file("notes.tmp", 7200);
+        let target = dir.path().join("summary.csv");
+        write_atomically(&target, |out| out.write_all(b"a,b\n")).unwrap();
+        assert!(!stale.exists());
+        assert!(fresh.exists());
+        assert!(other.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"a,b\n");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left.len(), 3, "{left:?}");
     }
 }
