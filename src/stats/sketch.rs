@@ -115,6 +115,27 @@ impl DenseStore {
         }
     }
 
+    /// Adds one to the count of each key: while the counts are 32-bit and
+    /// every key is in range (the usual case once a quantity's range is
+    /// known), one loop over the counts themselves.
+    #[inline]
+    fn add_each(&mut self, keys: &[u32]) {
+        if let Counts::Narrow(counts) = &mut self.counts {
+            let offset = self.offset;
+            for (j, &key) in keys.iter().enumerate() {
+                match counts.get_mut(key.wrapping_sub(offset) as usize) {
+                    Some(c) => *c += 1,
+                    None => {
+                        keys[j..].iter().for_each(|&key| self.add(key, 1));
+                        return;
+                    }
+                }
+            }
+        } else {
+            keys.iter().for_each(|&key| self.add(key, 1));
+        }
+    }
+
     #[cold]
     fn grow_and_add(&mut self, key: u32, n: u64) {
         if self.counts.is_empty() {
@@ -287,9 +308,7 @@ impl Sketch {
                 all & (*k != ZERO_KEY) & (k & NEGATIVE_KEY == 0)
             });
             if all_positive {
-                for &key in keys.iter() {
-                    self.positive.add(key, 1);
-                }
+                self.positive.add_each(keys);
             } else {
                 for &key in keys.iter() {
                     self.add_signed_key(key, 1);
