@@ -105,8 +105,10 @@ pub struct RunState {
 }
 
 impl RunState {
+    #[allow(clippy::too_many_arguments)]
     fn empty(
         layout: &OutputLayout,
+        scope: Scope,
         trials: u64,
         seed: u64,
         method: Method,
@@ -141,7 +143,10 @@ impl RunState {
             seed,
             method,
             chunks: start..start,
-            series: per_metric(layout.months),
+            series: match scope {
+                Scope::All => per_metric(layout.months),
+                Scope::Outcomes => Vec::new(),
+            },
             outcomes: layout
                 .outcomes
                 .iter()
@@ -271,6 +276,39 @@ pub fn run_by(
     Ok(pool.install(|| finish(scenario, state, &config.percentiles)))
 }
 
+/// As [`run`], summarising the scalar outcomes alone: the result's
+/// `series`, `outcome_distributions` and `month_counts` are empty, so that
+/// each trial costs its simulation and a few dozen summaries instead of
+/// about 1,400, exact percentiles last to far more trials, and the result
+/// stays small. For runs that report outcome summaries only, such as each
+/// setting of a sweep.
+pub fn run_outcomes(
+    scenario: &Scenario,
+    config: &RunConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult, RunError> {
+    let chunks = 0..config.chunks();
+    let state = simulate_scoped(
+        scenario,
+        config,
+        chunks,
+        Scope::Outcomes,
+        Period::Month,
+        progress,
+    )?;
+    let pool = thread_pool(config.threads)?;
+    Ok(pool.install(|| finish_keeping(scenario, state, &config.percentiles, false)))
+}
+
+/// Which quantities a run summarises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Every monthly series and every outcome.
+    All,
+    /// The outcomes alone.
+    Outcomes,
+}
+
 /// A pool of `threads` worker threads (at least one).
 fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
     let threads = threads.max(1);
@@ -299,20 +337,44 @@ pub fn simulate_by(
     period: Period,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
+    simulate_scoped(scenario, config, chunks, Scope::All, period, progress)
+}
+
+/// As [`simulate_by`], summarising what `scope` says (period series only
+/// with every series).
+fn simulate_scoped(
+    scenario: &Scenario,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    scope: Scope,
+    period: Period,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunState, RunError> {
     let model = Model::new(scenario);
     let layout = model.layout().clone();
+    let period = if scope == Scope::All {
+        period
+    } else {
+        Period::Month
+    };
     let spans = period.spans(scenario.start, scenario.months);
     let width_periods = if period == Period::Month {
         0
     } else {
         layout.metrics.len() * spans.len()
     };
+    // The series go into each row too, unless only outcomes are summarised.
+    let series_len = match scope {
+        Scope::All => layout.series_len(),
+        Scope::Outcomes => 0,
+    };
     let method = method_for_width(
         config.trials,
-        layout.series_len() + layout.outcomes.len() + width_periods,
+        series_len + layout.outcomes.len() + width_periods,
     );
     let mut state = RunState::empty(
         &layout,
+        scope,
         config.trials,
         config.seed,
         method,
@@ -322,8 +384,7 @@ pub fn simulate_by(
     );
     let threads = config.threads.max(1);
     let pool = thread_pool(threads)?;
-    let width = layout.series_len() + layout.outcomes.len();
-    let series_len = layout.series_len();
+    let width = series_len + layout.outcomes.len();
     let outcomes_len = layout.outcomes.len();
     // One flat row of accumulators: the series, the outcomes, then the
     // period series (the model writes the first two straight into the row).
@@ -340,10 +401,16 @@ pub fn simulate_by(
             &|first, last, buffer| {
                 let mut ws = Workspace::new(scenario);
                 let mut periods = Vec::with_capacity(width_periods);
+                // Where the series go when they are not summarised.
+                let mut unsummarised = vec![0.0; layout.series_len() - series_len];
                 let rows = buffer.chunks_exact_mut(width + width_periods);
                 for (trial, row) in (first..last).zip(rows) {
                     let (series, rest) = row.split_at_mut(series_len);
                     let (outcomes, period_values) = rest.split_at_mut(outcomes_len);
+                    let series = match scope {
+                        Scope::All => series,
+                        Scope::Outcomes => &mut unsummarised[..],
+                    };
                     model.simulate_into(config.seed, trial, &[], &mut ws, series, outcomes);
                     if width_periods > 0 {
                         periods.clear();
@@ -478,27 +545,50 @@ fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
 
 /// Summarises a complete state.
 pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunResult {
+    finish_keeping(scenario, state, percentiles, true)
+}
+
+/// As [`finish`]; without `distributions`, each outcome's summary alone (no
+/// distribution or month counts kept, and exact percentiles by selection
+/// rather than a full sort).
+fn finish_keeping(
+    scenario: &Scenario,
+    state: RunState,
+    percentiles: &[f64],
+    distributions: bool,
+) -> RunResult {
     let layout = OutputLayout::new(scenario);
-    let series: Vec<Summary> = state
-        .series
-        .into_par_iter()
-        .map(|acc| acc.finish_summary(percentiles))
-        .collect();
-    let period_series: Vec<Summary> = state
-        .period_series
-        .into_par_iter()
-        .map(|acc| acc.finish_summary(percentiles))
-        .collect();
-    let mut outcomes = Vec::new();
-    let mut outcome_distributions = Vec::new();
-    let mut month_counts = Vec::new();
-    for (acc, spec) in state.outcomes.into_iter().zip(&layout.outcomes) {
-        let (s, d) = acc.finish(percentiles);
-        let months = d.tally().filter(|_| spec.kind == OutcomeKind::Month);
-        month_counts.push(months.map(|t| t.counts().to_vec()));
-        outcomes.push(s);
-        outcome_distributions.push(d);
-    }
+    let summaries = |accs: Vec<QuantityAccumulator>| -> Vec<Summary> {
+        accs.into_par_iter()
+            .map(|acc| acc.finish_summary(percentiles))
+            .collect()
+    };
+    let series = summaries(state.series);
+    let period_series = summaries(state.period_series);
+    let (outcomes, outcome_distributions, month_counts) = if distributions {
+        let finished: Vec<(Summary, Distribution, Option<Vec<u64>>)> = state
+            .outcomes
+            .into_par_iter()
+            .zip(layout.outcomes.par_iter())
+            .map(|(acc, spec)| {
+                let (s, d) = acc.finish(percentiles);
+                let months = d.tally().filter(|_| spec.kind == OutcomeKind::Month);
+                let months = months.map(|t| t.counts().to_vec());
+                (s, d, months)
+            })
+            .collect();
+        let mut outcomes = Vec::with_capacity(finished.len());
+        let mut distributions = Vec::with_capacity(finished.len());
+        let mut months = Vec::with_capacity(finished.len());
+        for (s, d, m) in finished {
+            outcomes.push(s);
+            distributions.push(d);
+            months.push(m);
+        }
+        (outcomes, distributions, months)
+    } else {
+        (summaries(state.outcomes), Vec::new(), Vec::new())
+    };
     RunResult {
         layout,
         trials: state.trials,

@@ -98,3 +98,32 @@ fn trial_table_rebuilds_each_trial() {
     // Same rows again: trials are reproducible from their index.
     assert_eq!(trial_table(&s, 1, 50), t);
 }
+
+/// A run of outcomes alone (each setting of a sweep) summarises every
+/// outcome exactly as a full run does, bit for bit, and keeps percentiles
+/// exact far past the point where a full run switches to sketches.
+#[test]
+fn outcome_runs_match_full_runs() {
+    use capsim::runner::{RunConfig, run, run_outcomes};
+    use capsim::stats::Method;
+    let s = Scenario::parse(KNOWN, Path::new("known.toml")).unwrap();
+    let config = |trials| RunConfig {
+        trials,
+        seed: 5,
+        threads: 2,
+        percentiles: vec![5.0, 50.0, 95.0],
+    };
+    let full = run(&s, &config(3_000), &|_| {}).unwrap();
+    let outcomes = run_outcomes(&s, &config(3_000), &|_| {}).unwrap();
+    assert_eq!(full.method, Method::Exact);
+    assert!(outcomes.series.is_empty() && !full.series.is_empty());
+    assert_eq!(outcomes.outcomes, full.outcomes);
+    for (a, b) in outcomes.outcomes.iter().zip(&full.outcomes) {
+        assert_eq!(a.mean.map(f64::to_bits), b.mean.map(f64::to_bits));
+    }
+    // 24 months x 15 metrics + 12 outcomes: a full run sketches from about
+    // 45,000 trials; outcomes alone stay exact.
+    let big = run_outcomes(&s, &config(60_000), &|_| {}).unwrap();
+    assert_eq!(big.method, Method::Exact);
+    assert_eq!(big.trials, 60_000);
+}

@@ -76,7 +76,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     };
     let mut results = Vec::with_capacity(settings.len());
     for (s, config) in settings.iter().zip(&configs) {
-        let r = capsim::runner::run(&s.scenario, config, &progress)
+        let r = capsim::runner::run_outcomes(&s.scenario, config, &progress)
             .map_err(|e| Failure::Other(e.to_string()))?;
         results.push(r);
     }
