@@ -83,6 +83,24 @@ pub fn method_for_width(trials: u64, quantities: usize) -> Method {
     }
 }
 
+/// The percentile method of a run of `trials` trials of a model shaped like
+/// `layout`, summarising `scope`, with `periods` periods when `period` is not
+/// monthly.
+fn method_of(
+    layout: &OutputLayout,
+    scope: Scope,
+    trials: u64,
+    period: Period,
+    periods: usize,
+) -> Method {
+    let (series, periods) = match scope {
+        Scope::All if period == Period::Month => (layout.series_len(), 0),
+        Scope::All => (layout.series_len(), layout.metrics.len() * periods),
+        Scope::Outcomes => (0, 0),
+    };
+    method_for_width(trials, series + layout.outcomes.len() + periods)
+}
+
 /// The accumulated, not yet summarised, state of a run or of part of one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunState {
@@ -276,6 +294,62 @@ pub fn run_by(
     Ok(pool.install(|| finish(scenario, state, &config.percentiles)))
 }
 
+/// As [`run_by`], continuing `earlier`: the whole chunks of an earlier
+/// sketched run of the same scenario, seed and period with fewer trials,
+/// which this run then leaves in `earlier` for the next. Trial `t` is the
+/// same in every run and chunk summaries merge in a fixed order, so the
+/// result is bit for bit a fresh run's, for the cost of the new trials only
+/// (and of a last, partial chunk). Runs with exact percentiles (small ones)
+/// start afresh. For runs that grow, such as `--precision`'s doublings.
+pub fn run_continuing(
+    scenario: &Scenario,
+    config: &RunConfig,
+    period: Period,
+    earlier: &mut Option<RunState>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult, RunError> {
+    let layout = OutputLayout::new(scenario);
+    let periods = period.spans(scenario.start, scenario.months).len();
+    if method_of(&layout, Scope::All, config.trials, period, periods) == Method::Exact {
+        *earlier = None;
+        return run_by(scenario, config, period, progress);
+    }
+    let whole = config.trials / CHUNK_TRIALS;
+    let mut state = match earlier.take() {
+        Some(mut s)
+            if s.seed == config.seed
+                && s.period == period
+                && s.method == Method::Sketch
+                && s.chunks.start == 0
+                && s.chunks.end <= whole
+                && s.trials <= config.trials =>
+        {
+            // Its chunks are whole, so they are the same in this run.
+            s.trials = config.trials;
+            s
+        }
+        _ => RunState::empty(
+            &layout,
+            Scope::All,
+            config.trials,
+            config.seed,
+            Method::Sketch,
+            0,
+            period,
+            periods,
+        ),
+    };
+    let more = simulate_by(scenario, config, state.chunks.end..whole, period, progress)?;
+    state.absorb(more)?;
+    *earlier = Some(state.clone());
+    if whole < config.chunks() {
+        let last = simulate_by(scenario, config, whole..config.chunks(), period, progress)?;
+        state.absorb(last)?;
+    }
+    let pool = thread_pool(config.threads)?;
+    Ok(pool.install(|| finish(scenario, state, &config.percentiles)))
+}
+
 /// As [`run`], summarising the scalar outcomes alone: the result's
 /// `series`, `outcome_distributions` and `month_counts` are empty, so that
 /// each trial costs its simulation and a few dozen summaries instead of
@@ -368,10 +442,7 @@ fn simulate_scoped(
         Scope::All => layout.series_len(),
         Scope::Outcomes => 0,
     };
-    let method = method_for_width(
-        config.trials,
-        series_len + layout.outcomes.len() + width_periods,
-    );
+    let method = method_of(&layout, scope, config.trials, period, spans.len());
     let mut state = RunState::empty(
         &layout,
         scope,

@@ -127,3 +127,53 @@ fn outcome_runs_match_full_runs() {
     assert_eq!(big.method, Method::Exact);
     assert_eq!(big.trials, 60_000);
 }
+
+/// A run that continues a smaller sketched run (as `--precision`'s
+/// doublings do) gives bit for bit a fresh run's result, simulating only
+/// the trials the smaller run had not (plus its last, partial chunk).
+#[test]
+fn continued_runs_match_fresh_runs_and_simulate_only_new_trials() {
+    use capsim::period::Period;
+    use capsim::runner::{RunConfig, run, run_continuing};
+    use capsim::stats::Method;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // 180 months: sketched from about 6,200 trials.
+    let long = KNOWN.replace("end = \"2027-12\"", "end = \"2040-12\"");
+    let s = Scenario::parse(&long, Path::new("known.toml")).unwrap();
+    let config = |trials| RunConfig {
+        trials,
+        seed: 8,
+        threads: 2,
+        percentiles: vec![10.0, 50.0, 90.0],
+    };
+    let simulated = AtomicU64::new(0);
+    let count = |n: u64| {
+        simulated.fetch_add(n, Ordering::Relaxed);
+    };
+    let mut earlier = None;
+    let mut last = None;
+    for trials in [2_000, 7_000, 14_000] {
+        let r = run_continuing(&s, &config(trials), Period::Month, &mut earlier, &count).unwrap();
+        last = Some(r);
+    }
+    let continued = last.unwrap();
+    let fresh = run(&s, &config(14_000), &|_| {}).unwrap();
+    assert_eq!(fresh.method, Method::Sketch);
+    let bits = |r: &capsim::runner::RunResult| -> Vec<Option<u64>> {
+        r.series
+            .iter()
+            .chain(&r.outcomes)
+            .flat_map(|s| {
+                let mut v: Vec<Option<f64>> = vec![s.mean, s.std_dev];
+                v.extend(&s.percentiles);
+                v
+            })
+            .map(|x| x.map(f64::to_bits))
+            .collect()
+    };
+    assert_eq!(bits(&continued), bits(&fresh));
+    // 2,000 exact, then 7,000 afresh (sketched from here), then the 7,000
+    // new trials and the 7,000th's partial chunk (856 trials) again.
+    let want = 2_000 + 7_000 + (14_000 - 7_000) + 7_000 % 1024;
+    assert_eq!(simulated.load(Ordering::Relaxed), want);
+}

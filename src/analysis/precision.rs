@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::period::Period;
-use crate::runner::{RunConfig, RunError, RunResult, run_by};
+use crate::runner::{RunConfig, RunError, RunResult, run_continuing};
 use crate::scenario::Scenario;
 
 /// Outcomes whose p10, p50 and p90 must be stable.
@@ -56,10 +56,12 @@ fn largest_change(old: &[Option<f64>], new: &[Option<f64>]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Runs `config.trials` trials, then twice as many, and so on (each run
-/// reuses the trials of the one before, as trial `t` is the same in every
-/// run), until the key percentiles move by at most `relative` or the next run
-/// would exceed `max_trials`.
+/// Runs `config.trials` trials, then twice as many, and so on, until the key
+/// percentiles move by at most `relative` or the next run would exceed
+/// `max_trials`. Trial `t` is the same in every run, and each sketched run
+/// continues the one before ([`run_continuing`]): the doublings cost about
+/// the last run's trials, not twice as many, and the result is bit for bit
+/// a fresh run of that many trials.
 pub fn run_to_precision(
     scenario: &Scenario,
     config: &RunConfig,
@@ -69,12 +71,13 @@ pub fn run_to_precision(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(RunResult, PrecisionReport), RunError> {
     let mut cfg = config.clone();
-    let mut result = run_by(scenario, &cfg, period, progress)?;
+    let mut earlier = None;
+    let mut result = run_continuing(scenario, &cfg, period, &mut earlier, progress)?;
     let mut runs = vec![(cfg.trials, None)];
     let mut reached = f64::INFINITY;
     while cfg.trials.saturating_mul(2) <= max_trials {
         cfg.trials *= 2;
-        let next = run_by(scenario, &cfg, period, progress)?;
+        let next = run_continuing(scenario, &cfg, period, &mut earlier, progress)?;
         reached = largest_change(&key_percentiles(&result), &key_percentiles(&next));
         runs.push((cfg.trials, Some(reached)));
         result = next;
