@@ -4,11 +4,11 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Model, OutcomeKind};
+use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
 use crate::scenario::Scenario;
 use crate::stats::{DistributionStore, Method, lane_sum};
 
-use super::{per_trial, simulate_each};
+use super::per_trial;
 
 /// One trial's input values and outcomes.
 type TrialValues = (Vec<f64>, Vec<f64>);
@@ -166,18 +166,34 @@ pub fn sensitivity(
     // Every swing (each input at its p10, then at its p90) over the same
     // trials, all in one parallel pass: many small passes would leave
     // threads idle at each one's end.
-    let pins: Vec<[(usize, f64); 1]> = swung
+    // A pinned input changes only its own value (it is pinned after the
+    // correlations), so a swing reuses its base trial's drawn inputs and
+    // runs the model alone: the same numbers as drawing the trial again.
+    let pins: Vec<(usize, f64)> = swung
         .iter()
-        .flat_map(|&i| [[(inputs[i], 0.1)], [(inputs[i], 0.9)]])
+        .flat_map(|&i| {
+            let input = &plan.inputs[inputs[i]];
+            [(inputs[i], input.draw(0.1)), (inputs[i], input.draw(0.9))]
+        })
         .collect();
     let n = swing_trials as usize;
-    let pinned_outcomes: Vec<Vec<f64>> = simulate_each(
-        &model,
-        seed,
-        pins.len() * n,
-        |k| ((k % n) as u64, &pins[k / n][..]),
-        |_, values| outcomes.iter().map(|o| values[*o]).collect(),
-    );
+    let pinned_outcomes: Vec<Vec<f64>> = (0..pins.len() * n)
+        .into_par_iter()
+        .map_init(
+            || {
+                let ws = Workspace::new(scenario);
+                (ws, TrialRecord::new(layout), Vec::new())
+            },
+            |(ws, rec, values), k| {
+                let (slot, value) = pins[k / n];
+                values.clear();
+                values.extend_from_slice(&trials[k % n].0);
+                values[slot] = value;
+                model.simulate_values(values, ws, &mut rec.series, &mut rec.outcomes);
+                outcomes.iter().map(|o| rec.outcomes[*o]).collect()
+            },
+        )
+        .collect();
     // Medians per pin and outcome, in parallel, collected in order.
     let pinned_medians: Vec<Medians> = pinned_outcomes
         .par_chunks(n.max(1))

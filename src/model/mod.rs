@@ -308,9 +308,17 @@ impl<'s> Model<'s> {
         series: &mut [f64],
         outcomes: &mut [f64],
     ) {
-        assert_eq!(series.len(), self.layout.series_len(), "series buffer");
-        assert_eq!(outcomes.len(), self.layout.outcomes.len(), "outcome buffer");
-        let s = self.scenario;
+        self.draw_inputs(seed, trial, pinned, ws);
+        // Lent out while the model reads them and writes the rest of `ws`.
+        let values = std::mem::take(&mut ws.values);
+        self.simulate_values(&values, ws, series, outcomes);
+        ws.values = values;
+    }
+
+    /// Draws trial `trial`'s inputs into `ws` (see
+    /// [`Workspace::input_values`]): uniforms, correlations, the `pinned`
+    /// quantiles, then each input's value.
+    pub fn draw_inputs(&self, seed: u64, trial: u64, pinned: &[(usize, f64)], ws: &mut Workspace) {
         ws.u.resize(self.plan.len(), 0.0);
         ws.values.resize(self.plan.len(), 0.0);
         self.plan.draw_uniforms(seed, trial, &mut ws.u);
@@ -319,7 +327,25 @@ impl<'s> Model<'s> {
             ws.u[*slot] = *p;
         }
         self.plan.values(&ws.u, &mut ws.values);
-        let v = &ws.values;
+    }
+
+    /// The model itself, given every input's value `v` (in [`DrawPlan`] slot
+    /// order, as [`draw_inputs`](Self::draw_inputs) leaves them): writes the
+    /// monthly series and the outcomes as
+    /// [`simulate_into`](Self::simulate_into) does. A trial with one input
+    /// changed after drawing (a sensitivity swing) needs only this part.
+    /// Panics if a length does not match the model (a programming error).
+    pub fn simulate_values(
+        &self,
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+    ) {
+        assert_eq!(v.len(), self.plan.len(), "input values");
+        assert_eq!(series.len(), self.layout.series_len(), "series buffer");
+        assert_eq!(outcomes.len(), self.layout.outcomes.len(), "outcome buffer");
+        let s = self.scenario;
         let t_len = s.months;
         let off = self.off;
         series.fill(0.0);
