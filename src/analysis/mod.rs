@@ -23,36 +23,14 @@ use rayon::prelude::*;
 
 use crate::model::{Model, TrialRecord, Workspace};
 
-/// Input values and outcomes of trials `0..n`, in trial order, computed in
-/// parallel. `pinned` fixes inputs at quantiles (see [`Model::simulate_with`]).
+/// Input values and outcomes of trials `trials`, in trial order, computed in
+/// parallel with one workspace per worker.
 pub(crate) fn per_trial(
     model: &Model,
     seed: u64,
     trials: std::ops::Range<u64>,
-    pinned: &[(usize, f64)],
 ) -> Vec<(Vec<f64>, Vec<f64>)> {
-    let first = trials.start;
-    let jobs = (trials.end.saturating_sub(first)) as usize;
-    simulate_each(
-        model,
-        seed,
-        jobs,
-        |k| (first + k as u64, pinned),
-        |inputs, outcomes| (inputs.to_vec(), outcomes.to_vec()),
-    )
-}
-
-/// `keep(input values, outcomes)` of each of `jobs` simulations, in job
-/// order, computed in parallel with one workspace per worker; job `k`
-/// simulates trial `job(k).0` with the inputs `job(k).1` pinned.
-pub(crate) fn simulate_each<'p, T: Send>(
-    model: &Model,
-    seed: u64,
-    jobs: usize,
-    job: impl Fn(usize) -> (u64, &'p [(usize, f64)]) + Sync,
-    keep: impl Fn(&[f64], &[f64]) -> T + Sync,
-) -> Vec<T> {
-    (0..jobs)
+    trials
         .into_par_iter()
         .map_init(
             || {
@@ -61,10 +39,9 @@ pub(crate) fn simulate_each<'p, T: Send>(
                     TrialRecord::new(model.layout()),
                 )
             },
-            |(ws, rec), k| {
-                let (trial, pinned) = job(k);
-                model.simulate_with(seed, trial, pinned, ws, rec);
-                keep(ws.input_values(), &rec.outcomes)
+            |(ws, rec), trial| {
+                model.simulate(seed, trial, ws, rec);
+                (ws.input_values().to_vec(), rec.outcomes.clone())
             },
         )
         .collect()

@@ -126,7 +126,7 @@ pub fn sensitivity(
         .filter(|o| layout.outcomes[*o].kind != OutcomeKind::Event)
         .collect();
     // The swings' base trials are the first of the sample when it has them.
-    let trials = per_trial(&model, seed, 0..sample.max(swing_trials), &[]);
+    let trials = per_trial(&model, seed, 0..sample.max(swing_trials));
     let column = |f: &(dyn Fn(&TrialValues) -> f64 + Sync)| {
         trials[..sample as usize]
             .iter()

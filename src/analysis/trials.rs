@@ -24,7 +24,7 @@ pub fn trial_table(scenario: &Scenario, seed: u64, n: u64) -> TrialTable {
     let mut columns = vec!["trial".to_string()];
     columns.extend(uncertain.iter().map(|s| plan.inputs[*s].path.clone()));
     columns.extend(model.layout().outcomes.iter().map(|o| o.name.clone()));
-    let rows = per_trial(&model, seed, 0..n, &[])
+    let rows = per_trial(&model, seed, 0..n)
         .into_iter()
         .enumerate()
         .map(|(t, (inputs, outcomes))| {
