@@ -168,6 +168,11 @@ pub struct BenchArgs {
     /// Also draw charts and the report (off by default: they cost the same at any trial count).
     #[arg(long)]
     pub charts: bool,
+
+    /// Measure each trial and thread count N times, alternating thread counts, and report the best
+    /// and the median wall time: on a shared machine one measurement can be 30% off.
+    #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true, value_parser = whole_number(1, 100))]
+    pub repeat: u64,
 }
 
 /// Arguments of `capsim merge`.

@@ -10,14 +10,44 @@ use crate::cli::BenchArgs;
 
 /// One measured run.
 struct Measurement {
-    trials: u64,
-    threads: u64,
     seconds: f64,
     peak_mb: f64,
 }
 
-/// Runs `capsim run` for every trial count and thread count asked for and
-/// prints a table (Markdown, for BENCHMARKS.md).
+/// Every measurement of one trial count and thread count.
+struct Measured {
+    trials: u64,
+    threads: u64,
+    runs: Vec<Measurement>,
+}
+
+impl Measured {
+    /// The fastest run's wall time, s: the least disturbed by other work on
+    /// the machine.
+    fn best(&self) -> f64 {
+        self.runs
+            .iter()
+            .map(|m| m.seconds)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The median wall time, s (the lower middle for an even count).
+    fn median(&self) -> f64 {
+        let mut s: Vec<f64> = self.runs.iter().map(|m| m.seconds).collect();
+        s.sort_by(f64::total_cmp);
+        s[(s.len() - 1) / 2]
+    }
+
+    /// The largest peak resident memory of the runs, MB.
+    fn peak_mb(&self) -> f64 {
+        self.runs.iter().map(|m| m.peak_mb).fold(0.0, f64::max)
+    }
+}
+
+/// Runs `capsim run` for every trial count and thread count asked for,
+/// `--repeat` times each (the thread counts alternating, so that a slow
+/// spell of the machine hits all of them), and prints a table (Markdown, for
+/// BENCHMARKS.md). Trials per second and speed-ups come from the best times.
 pub fn run(args: BenchArgs) -> Result<(), Failure> {
     let exe = std::env::current_exe()
         .map_err(|e| Failure::Other(format!("cannot find capsim itself: {e}")))?;
@@ -26,35 +56,54 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         .tempdir()
         .map_err(|e| Failure::Other(format!("cannot make a scratch folder: {e}")))?;
     println!(
-        "capsim {} bench: {} ({} cores available)",
+        "capsim {} bench: {} ({} cores available, each measurement {} time{})",
         env!("CARGO_PKG_VERSION"),
         args.scenario.display(),
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        args.repeat,
+        if args.repeat == 1 { "" } else { "s" }
     );
     println!();
-    println!("| trials | threads | wall time (s) | trials/s | peak memory (MB) |");
-    println!("|---:|---:|---:|---:|---:|");
-    let mut results = Vec::new();
+    println!(
+        "| trials | threads | best wall time (s) | median wall time (s) | trials/s (best) | peak memory (MB) |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let mut results: Vec<Measured> = Vec::new();
     for &trials in &args.trials {
-        for &threads in &args.threads {
-            let m = measure(
-                &exe,
-                &args.scenario,
-                out.path().into(),
+        let mut rows: Vec<Measured> = args
+            .threads
+            .iter()
+            .map(|&threads| Measured {
                 trials,
                 threads,
-                args.charts,
-            )?;
-            println!(
-                "| {} | {} | {:.2} | {:.0} | {:.0} |",
-                m.trials,
-                m.threads,
-                m.seconds,
-                m.trials as f64 / m.seconds,
-                m.peak_mb
-            );
-            results.push(m);
+                runs: Vec::new(),
+            })
+            .collect();
+        for _ in 0..args.repeat {
+            for row in &mut rows {
+                let m = measure(
+                    &exe,
+                    &args.scenario,
+                    out.path().into(),
+                    trials,
+                    row.threads,
+                    args.charts,
+                )?;
+                row.runs.push(m);
+            }
         }
+        for row in &rows {
+            println!(
+                "| {} | {} | {:.2} | {:.2} | {:.0} | {:.0} |",
+                row.trials,
+                row.threads,
+                row.best(),
+                row.median(),
+                row.trials as f64 / row.best(),
+                row.peak_mb()
+            );
+        }
+        results.extend(rows);
     }
     println!();
     for &trials in &args.trials {
@@ -62,11 +111,11 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
             results
                 .iter()
                 .find(|m| m.trials == trials && m.threads == t)
-                .map(|m| m.seconds)
+                .map(Measured::best)
         };
         if let (Some(one), Some(two)) = (time(1), time(2)) {
             println!(
-                "speed-up from 1 to 2 threads at {trials} trials: {:.2}x",
+                "speed-up from 1 to 2 threads at {trials} trials: {:.2}x (best times)",
                 one / two
             );
         }
@@ -110,8 +159,6 @@ fn measure(
         )));
     }
     Ok(Measurement {
-        trials,
-        threads,
         seconds,
         peak_mb: peak_kb as f64 / 1024.0,
     })

@@ -377,3 +377,51 @@ fn period_option_writes_quarterly_table() {
     wd.capsim(&["run", "s.toml", "--period", "week"])
         .expect_code(2);
 }
+
+/// `capsim bench` runs each trial and thread count `--repeat` times and
+/// reports the best and median wall time, trials per second from the best,
+/// peak memory, and the speed-up from 1 to 2 threads.
+#[test]
+fn bench_repeats_each_measurement_and_reports_best_and_median() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    let run = wd.capsim(&[
+        "bench",
+        "s.toml",
+        "--trials",
+        "300,600",
+        "--threads",
+        "1,2",
+        "--repeat",
+        "2",
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("each measurement 2 times"),
+        "{}",
+        run.stdout
+    );
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| trials"))
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 4, "{}", run.stdout);
+    for (row, (trials, threads)) in rows.iter().zip([(300, 1), (300, 2), (600, 1), (600, 2)]) {
+        assert_eq!(row[0], trials.to_string());
+        assert_eq!(row[1], threads.to_string());
+        let best: f64 = row[2].parse().unwrap();
+        let median: f64 = row[3].parse().unwrap();
+        let rate: f64 = row[4].parse().unwrap();
+        let memory: f64 = row[5].parse().unwrap();
+        assert!(best <= median && rate > 0.0, "{row:?}");
+        assert!(memory > 1.0, "{row:?}");
+    }
+    assert!(
+        run.stdout
+            .contains("speed-up from 1 to 2 threads at 600 trials: ")
+    );
+    let bad = wd.capsim(&["bench", "s.toml", "--repeat", "0"]);
+    bad.expect_code(2);
+}
