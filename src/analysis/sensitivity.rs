@@ -166,15 +166,14 @@ pub fn sensitivity(
     // Every swing (each input at its p10, then at its p90) over the same
     // trials, all in one parallel pass: many small passes would leave
     // threads idle at each one's end.
-    // A pinned input changes only its own value (it is pinned after the
-    // correlations), so a swing reuses its base trial's drawn inputs and
-    // runs the model alone: the same numbers as drawing the trial again.
-    let pins: Vec<(usize, f64)> = swung
+    // An input other than a shock is pinned after the correlations, so it
+    // changes only its own value: its swing reuses the base trial's drawn
+    // inputs and runs the model alone (the same numbers as drawing the trial
+    // again). A shock acts through the inputs loading on it, so its swing
+    // draws the trial again with the shock pinned before the correlations.
+    let pins: Vec<[(usize, f64); 1]> = swung
         .iter()
-        .flat_map(|&i| {
-            let input = &plan.inputs[inputs[i]];
-            [(inputs[i], input.draw(0.1)), (inputs[i], input.draw(0.9))]
-        })
+        .flat_map(|&i| [[(inputs[i], 0.1)], [(inputs[i], 0.9)]])
         .collect();
     let n = swing_trials as usize;
     let pinned_outcomes: Vec<Vec<f64>> = (0..pins.len() * n)
@@ -185,11 +184,17 @@ pub fn sensitivity(
                 (ws, TrialRecord::new(layout), Vec::new())
             },
             |(ws, rec, values), k| {
-                let (slot, value) = pins[k / n];
-                values.clear();
-                values.extend_from_slice(&trials[k % n].0);
-                values[slot] = value;
-                model.simulate_values(values, ws, &mut rec.series, &mut rec.outcomes);
+                let pin = &pins[k / n];
+                let [(slot, p)] = *pin;
+                let trial = k % n;
+                if plan.shocks.contains(&slot) {
+                    model.simulate_with(seed, trial as u64, pin, ws, rec);
+                } else {
+                    values.clear();
+                    values.extend_from_slice(&trials[trial].0);
+                    values[slot] = plan.inputs[slot].draw(p);
+                    model.simulate_values(values, ws, &mut rec.series, &mut rec.outcomes);
+                }
                 outcomes.iter().map(|o| rec.outcomes[*o]).collect()
             },
         )

@@ -281,8 +281,10 @@ impl<'s> Model<'s> {
     }
 
     /// Simulates a trial with some inputs pinned: each `(slot, p)` sets that
-    /// input to its `p`-quantile (after correlations), for one-at-a-time
-    /// sensitivity.
+    /// input to its `p`-quantile, for one-at-a-time sensitivity. A common
+    /// shock is pinned before the correlations, so that the inputs loading
+    /// on it move with it (a shock acts only through them); any other input
+    /// after them, so that it alone moves.
     pub fn simulate_with(
         &self,
         seed: u64,
@@ -317,13 +319,18 @@ impl<'s> Model<'s> {
 
     /// Draws trial `trial`'s inputs into `ws` (see
     /// [`Workspace::input_values`]): uniforms, correlations, the `pinned`
-    /// quantiles, then each input's value.
+    /// quantiles (shocks before the correlations, as
+    /// [`simulate_with`](Self::simulate_with) says), then each input's value.
     pub fn draw_inputs(&self, seed: u64, trial: u64, pinned: &[(usize, f64)], ws: &mut Workspace) {
         ws.u.resize(self.plan.len(), 0.0);
         ws.values.resize(self.plan.len(), 0.0);
         self.plan.draw_uniforms(seed, trial, &mut ws.u);
+        let is_shock = |slot: &usize| self.plan.shocks.contains(slot);
+        for (slot, p) in pinned.iter().filter(|(slot, _)| is_shock(slot)) {
+            ws.u[*slot] = *p;
+        }
         self.copula.apply(&mut ws.u, &mut ws.shock_z);
-        for (slot, p) in pinned {
+        for (slot, p) in pinned.iter().filter(|(slot, _)| !is_shock(slot)) {
             ws.u[*slot] = *p;
         }
         self.plan.values(&ws.u, &mut ws.values);
