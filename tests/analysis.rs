@@ -99,20 +99,26 @@ fn trial_table_rebuilds_each_trial() {
     assert_eq!(trial_table(&s, 1, 50), t);
 }
 
+/// A 2-thread run of `trials` trials with seed `seed`, reporting the p10,
+/// p50 and p90.
+fn config(trials: u64, seed: u64) -> capsim::runner::RunConfig {
+    capsim::runner::RunConfig {
+        trials,
+        seed,
+        threads: 2,
+        percentiles: vec![10.0, 50.0, 90.0],
+    }
+}
+
 /// A run of outcomes alone (each setting of a sweep) summarises every
 /// outcome exactly as a full run does, bit for bit, and keeps percentiles
 /// exact far past the point where a full run switches to sketches.
 #[test]
 fn outcome_runs_match_full_runs() {
-    use capsim::runner::{RunConfig, run, run_outcomes};
+    use capsim::runner::{run, run_outcomes};
     use capsim::stats::Method;
     let s = Scenario::parse(KNOWN, Path::new("known.toml")).unwrap();
-    let config = |trials| RunConfig {
-        trials,
-        seed: 5,
-        threads: 2,
-        percentiles: vec![5.0, 50.0, 95.0],
-    };
+    let config = |trials| config(trials, 5);
     let full = run(&s, &config(3_000), &|_| {}).unwrap();
     let outcomes = run_outcomes(&s, &config(3_000), &|_| {}).unwrap();
     assert_eq!(full.method, Method::Exact);
@@ -134,18 +140,13 @@ fn outcome_runs_match_full_runs() {
 #[test]
 fn continued_runs_match_fresh_runs_and_simulate_only_new_trials() {
     use capsim::period::Period;
-    use capsim::runner::{RunConfig, run, run_continuing};
+    use capsim::runner::{run, run_continuing};
     use capsim::stats::Method;
     use std::sync::atomic::{AtomicU64, Ordering};
     // 180 months: sketched from about 6,200 trials.
     let long = KNOWN.replace("end = \"2027-12\"", "end = \"2040-12\"");
     let s = Scenario::parse(&long, Path::new("known.toml")).unwrap();
-    let config = |trials| RunConfig {
-        trials,
-        seed: 8,
-        threads: 2,
-        percentiles: vec![10.0, 50.0, 90.0],
-    };
+    let config = |trials| config(trials, 8);
     let simulated = AtomicU64::new(0);
     let count = |n: u64| {
         simulated.fetch_add(n, Ordering::Relaxed);
