@@ -16,7 +16,7 @@ pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
 use std::ops::Range;
 
 use crate::metric::Metric;
-use crate::scenario::{FundingBasis, PaymentBasis, Scenario};
+use crate::scenario::{FundingBasis, PaymentBasis, Scenario, Threshold};
 use crate::stats::lane_sum;
 
 /// Everything one trial produces.
@@ -355,7 +355,25 @@ impl<'s> Model<'s> {
         let s = self.scenario;
         let t_len = s.months;
         let off = self.off;
-        series.fill(0.0);
+        // Only the series that are summed into need zeroing; every other
+        // month of every other series is assigned below.
+        for first in [
+            off.planned,
+            off.online,
+            off.accelerators,
+            off.compute,
+            off.payments,
+            off.funding,
+        ] {
+            if first != usize::MAX {
+                series[first..first + t_len].fill(0.0);
+            }
+        }
+        if self.plan.revenue.is_none() {
+            for first in [off.demand, off.run_rate, off.revenue, off.constrained] {
+                series[first..first + t_len].fill(0.0);
+            }
+        }
         outcomes.fill(0.0);
         ws.owned_gw.fill(0.0);
 
@@ -647,8 +665,14 @@ impl<'s> Model<'s> {
 
         // Targets: the first month the metric meets the threshold.
         for (k, target) in s.targets.iter().enumerate() {
-            let base = self.layout.metric_offset(target.metric);
-            let month = base.and_then(|b| (0..t_len).find(|&m| target.is_met(series[b + m])));
+            // The comparison is chosen once, not once per month.
+            let month = self.layout.metric_offset(target.metric).and_then(|b| {
+                let values = &series[b..b + t_len];
+                match target.threshold {
+                    Threshold::AtLeast(t) => values.iter().position(|x| *x >= t),
+                    Threshold::AtMost(t) => values.iter().position(|x| *x <= t),
+                }
+            });
             let i = self.layout.first_target_outcome + 2 * k;
             o[i] = if month.is_some() { 1.0 } else { 0.0 };
             o[i + 1] = month.map_or(f64::INFINITY, |m| m as f64);
