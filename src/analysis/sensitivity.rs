@@ -42,18 +42,31 @@ pub struct SensitivityRow {
 
 /// Average ranks (ties share their mean rank); infinities rank last.
 fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|a, b| x[*a].total_cmp(&x[*b]));
+    // Sorting (key, index) pairs by value keeps the sort in cache, where
+    // sorting indices by the values they point to reads all over `x`. The key
+    // orders like `f64::total_cmp`; the index settles ties, so the order is
+    // the same however the sort works.
+    let mut order: Vec<(i64, u32)> = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let bits = v.to_bits() as i64;
+            (bits ^ (((bits >> 63) as u64) >> 1) as i64, i as u32)
+        })
+        .collect();
+    order.sort_unstable();
     let mut r = vec![0.0; x.len()];
     let mut i = 0;
-    while i < idx.len() {
+    while i < order.len() {
+        let value = x[order[i].1 as usize];
         let mut j = i + 1;
-        while j < idx.len() && x[idx[j]] == x[idx[i]] {
+        // Equal values (-0 and +0 among them) share their mean rank.
+        while j < order.len() && x[order[j].1 as usize] == value {
             j += 1;
         }
         let mean_rank = (i + j - 1) as f64 / 2.0;
-        for k in &idx[i..j] {
-            r[*k] = mean_rank;
+        for (_, k) in &order[i..j] {
+            r[*k as usize] = mean_rank;
         }
         i = j;
     }
@@ -238,4 +251,45 @@ pub fn sensitivity(
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ranks by their definition: the number of smaller values, plus half
+    /// the number of other equal ones.
+    fn ranks_by_counting(x: &[f64]) -> Vec<f64> {
+        x.iter()
+            .map(|v| {
+                let below = x.iter().filter(|w| *w < v).count() as f64;
+                let equal = x.iter().filter(|w| *w == v).count() as f64;
+                below + (equal - 1.0) / 2.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ranks_average_ties_and_put_infinities_last() {
+        let x = [
+            3.0,
+            -1.0,
+            f64::INFINITY,
+            0.0,
+            -0.0,
+            3.0,
+            f64::NEG_INFINITY,
+            2.5,
+            3.0,
+            f64::INFINITY,
+            -1e300,
+        ];
+        assert_eq!(ranks(&x), ranks_by_counting(&x));
+        assert_eq!(ranks(&x)[2], 9.5);
+        assert_eq!(ranks(&x)[3], ranks(&x)[4]);
+        let many: Vec<f64> = (0..3000)
+            .map(|i| ((i * 7919) % 101) as f64 - 50.0)
+            .collect();
+        assert_eq!(ranks(&many), ranks_by_counting(&many));
+    }
 }
