@@ -11,12 +11,13 @@
 //! [`RunState::absorb`]) gives the same results as one run.
 
 use std::ops::Range;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::metric::Metric;
-use crate::model::{Model, OutcomeKind, OutputLayout, Workspace};
+use crate::model::{Model, OutcomeKind, OutputLayout, TrialValues, Workspace};
 use crate::period::{Period, PeriodSpan, aggregate};
 use crate::scenario::Scenario;
 use crate::stats::{Distribution, Method, QuantityAccumulator, Summary, ValueKind};
@@ -288,10 +289,36 @@ pub fn run_by(
     period: Period,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
-    let state = simulate_by(scenario, config, 0..config.chunks(), period, progress)?;
+    Ok(run_sampling(scenario, config, period, 0, progress)?.0)
+}
+
+/// As [`run_by`], also keeping the input values and outcomes of the first
+/// `sample` trials (in trial order), bit for bit what
+/// [`Model::simulate`] gives for them: per-trial analyses of the same run,
+/// such as sensitivity, then need not simulate them again.
+pub fn run_sampling(
+    scenario: &Scenario,
+    config: &RunConfig,
+    period: Period,
+    sample: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(RunResult, Vec<TrialValues>), RunError> {
+    let kept = Mutex::new(Vec::new());
+    let state = simulate_scoped(
+        scenario,
+        config,
+        0..config.chunks(),
+        Scope::All,
+        period,
+        Some((sample, &kept)),
+        progress,
+    )?;
     // Summarised on the run's threads too, so that a one-thread run is one.
     let pool = thread_pool(config.threads)?;
-    Ok(pool.install(|| finish(scenario, state, &config.percentiles)))
+    let result = pool.install(|| finish(scenario, state, &config.percentiles));
+    let mut kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    kept.sort_unstable_by_key(|(trial, _)| *trial);
+    Ok((result, kept.into_iter().map(|(_, values)| values).collect()))
 }
 
 /// As [`run_by`], continuing `earlier`: the whole chunks of an earlier
@@ -368,6 +395,7 @@ pub fn run_outcomes(
         chunks,
         Scope::Outcomes,
         Period::Month,
+        None,
         progress,
     )?;
     let pool = thread_pool(config.threads)?;
@@ -411,17 +439,22 @@ pub fn simulate_by(
     period: Period,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
-    simulate_scoped(scenario, config, chunks, Scope::All, period, progress)
+    simulate_scoped(scenario, config, chunks, Scope::All, period, None, progress)
 }
 
+/// Trials below `.0` whose input values and outcomes are to be kept, and
+/// where: each as `(trial, values)`, in whatever order threads finish.
+type Keep<'a> = (u64, &'a Mutex<Vec<(u64, TrialValues)>>);
+
 /// As [`simulate_by`], summarising what `scope` says (period series only
-/// with every series).
+/// with every series), and keeping the trials `keep` asks for.
 fn simulate_scoped(
     scenario: &Scenario,
     config: &RunConfig,
     chunks: Range<u64>,
     scope: Scope,
     period: Period,
+    keep: Option<Keep>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
     let model = Model::new(scenario);
@@ -483,6 +516,14 @@ fn simulate_scoped(
                         Scope::Outcomes => &mut unsummarised[..],
                     };
                     model.simulate_into(config.seed, trial, &[], &mut ws, series, outcomes);
+                    if let Some((_, kept)) = keep.filter(|(sample, _)| trial < *sample) {
+                        let values = (ws.input_values().to_vec(), outcomes.to_vec());
+                        // A few thousand trials: the lock is never contended
+                        // for long.
+                        kept.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((trial, values));
+                    }
                     if width_periods > 0 {
                         periods.clear();
                         for (k, metric) in layout.metrics.iter().enumerate() {

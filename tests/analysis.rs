@@ -224,3 +224,48 @@ at_least = 1
     assert!((lo - 4.5).abs() <= 1.0, "{lo}");
     assert!((hi - 19.5).abs() <= 1.0, "{hi}");
 }
+
+/// A run keeping its first trials keeps exactly what simulating them again
+/// gives (in trial order, across the chunks both threads ran), its summaries
+/// are those of a run that keeps none, and sensitivity from the kept trials
+/// equals sensitivity that simulates them itself.
+#[test]
+fn kept_trials_are_the_simulated_ones_and_give_the_same_sensitivity() {
+    use capsim::model::{Model, TrialRecord, Workspace};
+    use capsim::period::Period;
+    use capsim::runner::{run, run_sampling};
+    let s = Scenario::parse(KNOWN, Path::new("known.toml")).unwrap();
+    let config = config(3_000, 9);
+    let (result, kept) = run_sampling(&s, &config, Period::Month, 2_500, &|_| {}).unwrap();
+    let plain = run(&s, &config, &|_| {}).unwrap();
+    assert_eq!(result.outcomes, plain.outcomes);
+    assert_eq!(result.series, plain.series);
+    assert_eq!(kept.len(), 2_500);
+    let model = Model::new(&s);
+    let (mut ws, mut rec) = (Workspace::new(&s), TrialRecord::new(model.layout()));
+    for trial in [0, 1, 1023, 1024, 1500, 2047, 2048, 2499] {
+        model.simulate(9, trial, &mut ws, &mut rec);
+        assert_eq!(kept[trial as usize].0, ws.input_values(), "trial {trial}");
+        assert_eq!(kept[trial as usize].1, rec.outcomes, "trial {trial}");
+    }
+    // More trials than exist are not invented.
+    let (_, all) = run_sampling(&s, &config, Period::Month, 10_000, &|_| {}).unwrap();
+    assert_eq!(all.len(), 3_000);
+    // Given part of the sample, the rest is simulated.
+    let fresh = sensitivity(&s, 9, 2_000, 3, 1_000);
+    assert_eq!(
+        capsim::analysis::sensitivity_with(&s, 9, kept.clone(), 2_000, 3, 1_000),
+        fresh
+    );
+    let mut part = kept;
+    part.truncate(700);
+    assert_eq!(
+        capsim::analysis::sensitivity_with(&s, 9, part.clone(), 2_000, 3, 1_000),
+        fresh
+    );
+    part.truncate(0);
+    assert_eq!(
+        capsim::analysis::sensitivity_with(&s, 9, part, 2_000, 3, 1_000),
+        fresh
+    );
+}

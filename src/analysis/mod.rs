@@ -12,7 +12,7 @@ mod trials;
 
 pub use compare::{Better, COMPARED_METRICS, ComparisonRow, compare};
 pub use precision::{KEY_OUTCOMES, PrecisionReport, run_to_precision};
-pub use sensitivity::{SensitivityRow, sensitivity};
+pub use sensitivity::{SensitivityRow, sensitivity, sensitivity_with};
 pub use sweep::{
     SWEEP_KEY_OUTCOMES, SWEEP_PERCENTILES, SweepError, SweepKey, SweepSetting, SweepValue, apply,
     compact, split_top_level, sweep_outcomes, sweep_settings, to_toml, write_sweep_csv,
@@ -21,7 +21,7 @@ pub use trials::{TrialTable, trial_table};
 
 use rayon::prelude::*;
 
-use crate::model::{Model, TrialRecord, Workspace};
+use crate::model::{Model, TrialRecord, TrialValues, Workspace};
 
 /// Input values and outcomes of trials `trials`, in trial order, computed in
 /// parallel with one workspace per worker.
@@ -29,7 +29,7 @@ pub(crate) fn per_trial(
     model: &Model,
     seed: u64,
     trials: std::ops::Range<u64>,
-) -> Vec<(Vec<f64>, Vec<f64>)> {
+) -> Vec<TrialValues> {
     trials
         .into_par_iter()
         .map_init(

@@ -4,14 +4,12 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
+use crate::model::{Model, OutcomeKind, TrialRecord, TrialValues, Workspace};
 use crate::scenario::Scenario;
 use crate::stats::{DistributionStore, Method, lane_sum};
 
 use super::per_trial;
 
-/// One trial's input values and outcomes.
-type TrialValues = (Vec<f64>, Vec<f64>);
 /// Medians of every outcome.
 type Medians = Vec<Option<f64>>;
 
@@ -131,6 +129,28 @@ pub fn sensitivity(
     swing_inputs: usize,
     swing_trials: u64,
 ) -> Vec<SensitivityRow> {
+    sensitivity_with(
+        scenario,
+        seed,
+        Vec::new(),
+        sample,
+        swing_inputs,
+        swing_trials,
+    )
+}
+
+/// As [`sensitivity`], given the first trials of the run already simulated
+/// (`known[t]` is trial `t`, as [`crate::runner::run_sampling`] keeps them):
+/// only the trials beyond them that the analysis needs are simulated. The
+/// result is the same.
+pub fn sensitivity_with(
+    scenario: &Scenario,
+    seed: u64,
+    known: Vec<TrialValues>,
+    sample: u64,
+    swing_inputs: usize,
+    swing_trials: u64,
+) -> Vec<SensitivityRow> {
     let model = Model::new(scenario);
     let plan = model.plan();
     let layout = model.layout();
@@ -139,7 +159,11 @@ pub fn sensitivity(
         .filter(|o| layout.outcomes[*o].kind != OutcomeKind::Event)
         .collect();
     // The swings' base trials are the first of the sample when it has them.
-    let trials = per_trial(&model, seed, 0..sample.max(swing_trials));
+    let needed = sample.max(swing_trials);
+    let mut trials = known;
+    trials.truncate(needed as usize);
+    let simulated = per_trial(&model, seed, trials.len() as u64..needed);
+    trials.extend(simulated);
     let column = |f: &(dyn Fn(&TrialValues) -> f64 + Sync)| {
         trials[..sample as usize]
             .iter()

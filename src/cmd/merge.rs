@@ -48,6 +48,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
             std::thread::available_parallelism().map_or(1, |n| n.get()),
             !args.no_sensitivity,
             None,
+            Vec::new(),
         )?,
         precision: None,
     })

@@ -12,9 +12,10 @@ use capsim::export::{
     Exporter, HtmlReportExporter, Manifest, PeriodTimeseriesCsvExporter, RunReport,
     SensitivityCsvExporter, TrialsCsvExporter, standard_exporters, write_run,
 };
+use capsim::model::TrialValues;
 use capsim::model::{OutcomeKind, outcome};
 use capsim::period::Period;
-use capsim::runner::{CHUNK_TRIALS, RunConfig, RunResult, run_by, simulate_by};
+use capsim::runner::{CHUNK_TRIALS, RunConfig, RunResult, run_sampling, simulate_by};
 use capsim::scenario::Scenario;
 use capsim::shard::{Shard, StateFile};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -117,6 +118,7 @@ fn run_one(
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     };
+    let mut known = Vec::new();
     let (result, precision) = match args.precision {
         Some(rel) => {
             let (r, p) = capsim::analysis::run_to_precision(
@@ -130,11 +132,20 @@ fn run_one(
             .map_err(|e| Failure::Other(e.to_string()))?;
             (r, Some(p))
         }
-        None => (
-            run_by(scenario, &config, args.period, &progress)
-                .map_err(|e| Failure::Other(e.to_string()))?,
-            None,
-        ),
+        None => {
+            // The sensitivity analysis reads the run's first trials one by
+            // one: kept as the run passes them, they need no second
+            // simulation.
+            let sample = if args.no_sensitivity {
+                0
+            } else {
+                SENSITIVITY_SAMPLE.max(SWING_TRIALS)
+            };
+            let (result, first) = run_sampling(scenario, &config, args.period, sample, &progress)
+                .map_err(|e| Failure::Other(e.to_string()))?;
+            known = first;
+            (result, None)
+        }
     };
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
@@ -156,6 +167,7 @@ fn run_one(
             threads,
             !args.no_sensitivity,
             args.export_trials,
+            known,
         )?,
         precision,
     })
@@ -206,7 +218,8 @@ impl Analyses {
     }
 }
 
-/// The per-trial analyses asked for, computed on `threads` threads.
+/// The per-trial analyses asked for, computed on `threads` threads; `known`
+/// holds the run's first trials if it kept them (see [`run_sampling`]).
 pub(crate) fn analyses(
     scenario: &Scenario,
     seed: u64,
@@ -214,6 +227,7 @@ pub(crate) fn analyses(
     threads: usize,
     sensitivity: bool,
     export_trials: Option<u64>,
+    known: Vec<TrialValues>,
 ) -> Result<Analyses, Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
@@ -221,9 +235,10 @@ pub(crate) fn analyses(
         .map_err(|e| Failure::Other(format!("cannot start worker threads: {e}")))?;
     let (rows, table) = pool.install(|| {
         let rows = sensitivity.then(|| {
-            capsim::analysis::sensitivity(
+            capsim::analysis::sensitivity_with(
                 scenario,
                 seed,
+                known,
                 trials.min(SENSITIVITY_SAMPLE),
                 SWING_INPUTS,
                 trials.min(SWING_TRIALS),

@@ -39,6 +39,11 @@ impl TrialRecord {
     }
 }
 
+/// One trial's input values (in [`DrawPlan`] slot order) and outcomes (in
+/// [`OutputLayout::outcomes`] order), for analyses that need trials one by
+/// one.
+pub type TrialValues = (Vec<f64>, Vec<f64>);
+
 /// Scratch space reused across trials to avoid allocation.
 #[derive(Debug, Clone)]
 pub struct Workspace {
