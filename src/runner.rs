@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::metric::Metric;
-use crate::model::{Model, OutcomeKind, OutputLayout, TrialValues, Workspace};
+use crate::model::{Detail, Model, OutcomeKind, OutputLayout, TrialValues, Workspace};
 use crate::period::{Period, PeriodSpan, aggregate};
 use crate::scenario::Scenario;
 use crate::stats::{Distribution, Method, QuantityAccumulator, Summary, ValueKind};
@@ -471,9 +471,9 @@ fn simulate_scoped(
         layout.metrics.len() * spans.len()
     };
     // The series go into each row too, unless only outcomes are summarised.
-    let series_len = match scope {
-        Scope::All => layout.series_len(),
-        Scope::Outcomes => 0,
+    let (series_len, detail) = match scope {
+        Scope::All => (layout.series_len(), Detail::Series),
+        Scope::Outcomes => (0, Detail::Outcomes),
     };
     let method = method_of(&layout, scope, config.trials, period, spans.len());
     let mut state = RunState::empty(
@@ -515,7 +515,7 @@ fn simulate_scoped(
                         Scope::All => series,
                         Scope::Outcomes => &mut unsummarised[..],
                     };
-                    model.simulate_into(config.seed, trial, &[], &mut ws, series, outcomes);
+                    model.simulate_into(config.seed, trial, &[], &mut ws, detail, series, outcomes);
                     if let Some((_, kept)) = keep.filter(|(sample, _)| trial < *sample) {
                         let values = (ws.input_values().to_vec(), outcomes.to_vec());
                         // A few thousand trials: the lock is never contended

@@ -177,3 +177,49 @@ usd_bn_per_gw = { dist = "uniform", min = 20, max = 40 }
     }
     assert!(differs > 1000);
 }
+
+/// Simulating for the outcomes alone (sweeps, sensitivity) skips the series
+/// no outcome reads, and gives the same outcomes bit for bit: for the
+/// shipped scenario as it is, and with a target on every metric (a target
+/// reads its metric's series, which must then be computed).
+#[test]
+fn outcome_detail_gives_the_same_outcomes() {
+    use capsim::model::Detail;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/openai-2025.toml");
+    let shipped = std::fs::read_to_string(&path).unwrap();
+    let mut targeted = shipped.clone();
+    for (i, metric) in Metric::ALL.iter().enumerate() {
+        // Thresholds met in some trials and months, not all. Targets cannot
+        // watch 0/1 events.
+        let (bound, value) = match metric.name() {
+            "cash_shortfall" | "revenue_compute_constrained" => continue,
+            "cash_balance_usd_bn" => ("at_most", 5.0),
+            _ => ("at_least", 1.0 + i as f64),
+        };
+        targeted.push_str(&format!(
+            "\n[[target]]\nname = \"every-{i}\"\nmetric = \"{}\"\n{bound} = {value}\n",
+            metric.name()
+        ));
+    }
+    for text in [&shipped, &targeted] {
+        let s = Scenario::parse(text, &path).unwrap();
+        let model = Model::new(&s);
+        let mut ws = Workspace::new(&s);
+        let mut full = TrialRecord::new(model.layout());
+        let mut scratch = TrialRecord::new(model.layout());
+        let mut met = 0;
+        for trial in 0..300 {
+            model.simulate(11, trial, &mut ws, &mut full);
+            let (series, outcomes) = (&mut scratch.series, &mut scratch.outcomes);
+            model.simulate_into(11, trial, &[], &mut ws, Detail::Outcomes, series, outcomes);
+            let bits = |o: &[f64]| o.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&full.outcomes),
+                bits(&scratch.outcomes),
+                "trial {trial}"
+            );
+            met += full.outcomes.iter().filter(|x| x.is_finite()).count();
+        }
+        assert!(met > 0);
+    }
+}

@@ -21,7 +21,7 @@ pub use trials::{TrialTable, trial_table};
 
 use rayon::prelude::*;
 
-use crate::model::{Model, TrialRecord, TrialValues, Workspace};
+use crate::model::{Detail, Model, TrialRecord, TrialValues, Workspace};
 
 /// Input values and outcomes of trials `trials`, in trial order, computed in
 /// parallel with one workspace per worker.
@@ -40,8 +40,9 @@ pub(crate) fn per_trial(
                 )
             },
             |(ws, rec), trial| {
-                model.simulate(seed, trial, ws, rec);
-                (ws.input_values().to_vec(), rec.outcomes.clone())
+                let (series, outcomes) = (&mut rec.series, &mut rec.outcomes);
+                model.simulate_into(seed, trial, &[], ws, Detail::Outcomes, series, outcomes);
+                (ws.input_values().to_vec(), outcomes.clone())
             },
         )
         .collect()

@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::model::{Model, OutcomeKind, TrialRecord, TrialValues, Workspace};
+use crate::model::{Detail, Model, OutcomeKind, TrialRecord, TrialValues, Workspace};
 use crate::scenario::Scenario;
 use crate::stats::{DistributionStore, Method, lane_sum};
 
@@ -224,13 +224,15 @@ pub fn sensitivity_with(
                 let pin = &pins[k / n];
                 let [(slot, p)] = *pin;
                 let trial = k % n;
+                let (series, outs) = (&mut rec.series, &mut rec.outcomes);
                 if plan.shocks.contains(&slot) {
-                    model.simulate_with(seed, trial as u64, pin, ws, rec);
+                    let trial = trial as u64;
+                    model.simulate_into(seed, trial, pin, ws, Detail::Outcomes, series, outs);
                 } else {
                     values.clear();
                     values.extend_from_slice(&trials[trial].0);
                     values[slot] = plan.inputs[slot].draw(p);
-                    model.simulate_values(values, ws, &mut rec.series, &mut rec.outcomes);
+                    model.simulate_values(values, ws, Detail::Outcomes, series, outs);
                 }
                 outcomes.iter().map(|o| rec.outcomes[*o]).collect()
             },

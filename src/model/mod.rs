@@ -201,6 +201,59 @@ fn capped(amount: f64, remaining: f64) -> f64 {
     }
 }
 
+/// How much of a trial the caller reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every monthly series and every outcome.
+    Series,
+    /// The outcomes alone: the series buffer is scratch, and the series no
+    /// outcome depends on are not computed (the outcomes are the same bit
+    /// for bit). For sweeps and the per-trial analyses.
+    Outcomes,
+}
+
+/// Which of the series that outcomes do not need are computed.
+#[derive(Debug, Clone, Copy)]
+struct Needs {
+    /// Planned capacity and the capacity shortfall.
+    planned: bool,
+    /// Accelerators and compute online.
+    accelerators: bool,
+    /// Demand, run rate and whether revenue is compute-constrained.
+    revenue_detail: bool,
+    /// Cumulative payments, the funding gap and the cash-shortfall flag.
+    cash_detail: bool,
+}
+
+impl Needs {
+    const ALL: Needs = Needs {
+        planned: true,
+        accelerators: true,
+        revenue_detail: true,
+        cash_detail: true,
+    };
+
+    /// What the outcomes of `scenario` need: only what its targets read.
+    fn of_outcomes(scenario: &Scenario) -> Needs {
+        let targeted =
+            |metrics: &[Metric]| scenario.targets.iter().any(|t| metrics.contains(&t.metric));
+        Needs {
+            planned: targeted(&[Metric::CapacityPlannedGw, Metric::CapacityShortfallGw]),
+            accelerators: targeted(&[Metric::AcceleratorsOnline, Metric::ComputeOnlineEflops]),
+            revenue_detail: targeted(&[
+                Metric::DemandRunRateUsdBn,
+                Metric::RevenueRunRateUsdBn,
+                Metric::RevenueComputeConstrained,
+            ]),
+            cash_detail: targeted(&[
+                Metric::CumulativeComputePaymentsUsdBn,
+                Metric::FundingGapUsdBn,
+                Metric::CashShortfall,
+            ]),
+        }
+    }
+}
+
 /// The compiled model of a scenario.
 #[derive(Debug, Clone)]
 pub struct Model<'s> {
@@ -209,6 +262,8 @@ pub struct Model<'s> {
     off: Offsets,
     plan: DrawPlan,
     copula: Copula,
+    /// What [`Detail::Outcomes`] computes.
+    outcome_needs: Needs,
 }
 
 /// Series offsets of each metric (`usize::MAX` when not reported).
@@ -262,6 +317,7 @@ impl<'s> Model<'s> {
             off,
             copula: Copula::new(scenario, &plan),
             plan,
+            outcome_needs: Needs::of_outcomes(scenario),
         }
     }
 
@@ -298,27 +354,38 @@ impl<'s> Model<'s> {
         ws: &mut Workspace,
         out: &mut TrialRecord,
     ) {
-        self.simulate_into(seed, trial, pinned, ws, &mut out.series, &mut out.outcomes);
+        self.simulate_into(
+            seed,
+            trial,
+            pinned,
+            ws,
+            Detail::Series,
+            &mut out.series,
+            &mut out.outcomes,
+        );
     }
 
     /// As [`simulate_with`](Self::simulate_with), writing the monthly series
-    /// (metric-major, [`OutputLayout::series_len`] values) and the outcomes
+    /// (metric-major, [`OutputLayout::series_len`] values; with
+    /// [`Detail::Outcomes`], scratch) and the outcomes
     /// ([`OutputLayout::outcomes`] order) straight into the caller's buffers,
     /// such as a row of the runner's tile. Panics if a buffer's length does
     /// not match the layout (a programming error, not a scenario's).
+    #[allow(clippy::too_many_arguments)]
     pub fn simulate_into(
         &self,
         seed: u64,
         trial: u64,
         pinned: &[(usize, f64)],
         ws: &mut Workspace,
+        detail: Detail,
         series: &mut [f64],
         outcomes: &mut [f64],
     ) {
         self.draw_inputs(seed, trial, pinned, ws);
         // Lent out while the model reads them and writes the rest of `ws`.
         let values = std::mem::take(&mut ws.values);
-        self.simulate_values(&values, ws, series, outcomes);
+        self.simulate_values(&values, ws, detail, series, outcomes);
         ws.values = values;
     }
 
@@ -351,6 +418,7 @@ impl<'s> Model<'s> {
         &self,
         v: &[f64],
         ws: &mut Workspace,
+        detail: Detail,
         series: &mut [f64],
         outcomes: &mut [f64],
     ) {
@@ -360,6 +428,10 @@ impl<'s> Model<'s> {
         let s = self.scenario;
         let t_len = s.months;
         let off = self.off;
+        let need = match detail {
+            Detail::Series => Needs::ALL,
+            Detail::Outcomes => self.outcome_needs,
+        };
         // Only the series that are summed into need zeroing; every other
         // month of every other series is assigned below.
         for first in [
@@ -386,7 +458,8 @@ impl<'s> Model<'s> {
         let mut never_gw = 0.0;
         ws.steps.clear();
         let steps = &mut ws.steps;
-        let compute_reported = off.compute != usize::MAX;
+        let accelerators = need.accelerators;
+        let compute_reported = off.compute != usize::MAX && accelerators;
         for (i, tr) in s.tranches.iter().enumerate() {
             let slot = self.plan.tranche[i];
             let arrives = v[slot + tranche_slot::NEVER] == 0.0;
@@ -402,13 +475,15 @@ impl<'s> Model<'s> {
             ws.size_gw[i] = gw;
             ws.ramp[i] = ramp;
             // The plan: on time, same size and ramp.
-            add_tranche(
-                &mut series[off.planned..off.planned + t_len],
-                &mut steps.planned,
-                gw,
-                tr.planned_index,
-                ramp,
-            );
+            if need.planned {
+                add_tranche(
+                    &mut series[off.planned..off.planned + t_len],
+                    &mut steps.planned,
+                    gw,
+                    tr.planned_index,
+                    ramp,
+                );
+            }
             if !arrives {
                 ws.energised[i] = None;
                 never_gw += gw;
@@ -425,7 +500,9 @@ impl<'s> Model<'s> {
             for m in ramping {
                 let g = gw * ramping_fraction(m, energised, ramp);
                 series[off.online + m] += g;
-                series[off.accelerators + m] += per_gw * g;
+                if accelerators {
+                    series[off.accelerators + m] += per_gw * g;
+                }
                 if compute_reported {
                     series[off.compute + m] += eflops_per_gw * g;
                 }
@@ -442,15 +519,19 @@ impl<'s> Model<'s> {
                 }
             }
         }
-        add_running_sum(
-            &mut series[off.planned..off.planned + t_len],
-            &steps.planned,
-        );
+        if need.planned {
+            add_running_sum(
+                &mut series[off.planned..off.planned + t_len],
+                &steps.planned,
+            );
+        }
         add_running_sum(&mut series[off.online..off.online + t_len], &steps.online);
-        add_running_sum(
-            &mut series[off.accelerators..off.accelerators + t_len],
-            &steps.accelerators,
-        );
+        if accelerators {
+            add_running_sum(
+                &mut series[off.accelerators..off.accelerators + t_len],
+                &steps.accelerators,
+            );
+        }
         if compute_reported {
             add_running_sum(
                 &mut series[off.compute..off.compute + t_len],
@@ -458,8 +539,10 @@ impl<'s> Model<'s> {
             );
         }
         add_running_sum(&mut ws.owned_gw, &steps.owned);
-        for m in 0..t_len {
-            series[off.shortfall_gw + m] = series[off.planned + m] - series[off.online + m];
+        if need.planned {
+            for m in 0..t_len {
+                series[off.shortfall_gw + m] = series[off.planned + m] - series[off.online + m];
+            }
         }
 
         // Compute contracts.
@@ -565,10 +648,12 @@ impl<'s> Model<'s> {
                 }
                 let cap = series[off.online + m] * per_gw_year;
                 let run_rate = demand.min(cap);
-                series[off.demand + m] = demand;
-                series[off.run_rate + m] = run_rate;
                 series[off.revenue + m] = run_rate / 12.0;
-                series[off.constrained + m] = if demand > cap { 1.0 } else { 0.0 };
+                if need.revenue_detail {
+                    series[off.demand + m] = demand;
+                    series[off.run_rate + m] = run_rate;
+                    series[off.constrained + m] = if demand > cap { 1.0 } else { 0.0 };
+                }
             }
         }
 
@@ -642,12 +727,14 @@ impl<'s> Model<'s> {
             opex_total += opex;
             funding_total += fund;
             cash += rev + fund - pay - opex;
-            series[off.cumulative_payments + m] = cumulative;
             series[off.cash + m] = cash;
             let gap = (floor - cash).max(0.0);
-            series[off.gap + m] = gap;
             let short = cash < floor;
-            series[off.cash_short + m] = if short { 1.0 } else { 0.0 };
+            if need.cash_detail {
+                series[off.cumulative_payments + m] = cumulative;
+                series[off.gap + m] = gap;
+                series[off.cash_short + m] = if short { 1.0 } else { 0.0 };
+            }
             if short && first_short.is_infinite() {
                 first_short = m as f64;
             }
