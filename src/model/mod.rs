@@ -425,13 +425,26 @@ impl<'s> Model<'s> {
         assert_eq!(v.len(), self.plan.len(), "input values");
         assert_eq!(series.len(), self.layout.series_len(), "series buffer");
         assert_eq!(outcomes.len(), self.layout.outcomes.len(), "outcome buffer");
+        match detail {
+            Detail::Series => self.simulate_needing::<true>(v, ws, series, outcomes),
+            Detail::Outcomes => self.simulate_needing::<false>(v, ws, series, outcomes),
+        }
+    }
+
+    /// [`simulate_values`](Self::simulate_values) for every series when
+    /// `ALL`, else for the outcomes alone. A constant, so that the full run's
+    /// loops carry no tests of what is needed.
+    fn simulate_needing<const ALL: bool>(
+        &self,
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+    ) {
         let s = self.scenario;
         let t_len = s.months;
         let off = self.off;
-        let need = match detail {
-            Detail::Series => Needs::ALL,
-            Detail::Outcomes => self.outcome_needs,
-        };
+        let need = if ALL { Needs::ALL } else { self.outcome_needs };
         // Only the series that are summed into need zeroing; every other
         // month of every other series is assigned below.
         for first in [
