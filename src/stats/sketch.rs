@@ -136,6 +136,29 @@ impl DenseStore {
         }
     }
 
+    /// Counts every one of `values`, all positive magnitudes from `lo` to
+    /// `hi` (at least [`MIN_MAGNITUDE`]), if their keys all fall within the
+    /// counts and the counts are 32-bit: then, keys rising with the values,
+    /// the keys of `lo` and `hi` bound them all, and each value costs a
+    /// shift and an increment, with no sign tests. `false` (and nothing
+    /// counted) otherwise.
+    #[inline]
+    fn try_count_positive(&mut self, values: &[f64], lo: f64, hi: f64) -> bool {
+        debug_assert!(lo >= MIN_MAGNITUDE && lo <= hi);
+        let Counts::Narrow(counts) = &mut self.counts else {
+            return false;
+        };
+        let offset = self.offset;
+        let (first, last) = (magnitude_key(lo), magnitude_key(hi));
+        if first < offset || (last - offset) as usize >= counts.len() {
+            return false;
+        }
+        for x in values {
+            counts[(magnitude_key(*x) - offset) as usize] += 1;
+        }
+        true
+    }
+
     #[cold]
     fn grow_and_add(&mut self, key: u32, n: u64) {
         if self.counts.is_empty() {
@@ -193,12 +216,18 @@ const ZERO_KEY: u32 = 0;
 /// Set in [`signed_key`] for negative values.
 const NEGATIVE_KEY: u32 = 1 << 31;
 
+/// The bucket key of a magnitude (a positive value).
+#[inline]
+fn magnitude_key(magnitude: f64) -> u32 {
+    (magnitude.to_bits() >> SHIFT) as u32
+}
+
 /// The bucket of `x` with its sign: [`ZERO_KEY`], a magnitude's key, or that
 /// key with [`NEGATIVE_KEY`] set.
 #[inline]
 fn signed_key(x: f64) -> u32 {
     let magnitude = x.abs();
-    let key = (magnitude.to_bits() >> SHIFT) as u32;
+    let key = magnitude_key(magnitude);
     if magnitude < MIN_MAGNITUDE {
         ZERO_KEY
     } else if x < 0.0 {
@@ -296,6 +325,11 @@ impl Sketch {
         self.widen_range(lo, hi);
         self.make_room(values.len() as u64);
         self.count += values.len() as u64;
+        // The usual case once a quantity's range is known: capacity,
+        // payments, revenue, all positive and within the buckets so far.
+        if lo >= MIN_MAGNITUDE && self.positive.try_count_positive(values, lo, hi) {
+            return;
+        }
         let mut keys = [0u32; BLOCK];
         for block in values.chunks(BLOCK) {
             let keys = &mut keys[..block.len()];
@@ -534,6 +568,43 @@ mod tests {
         assert_eq!(batch, sketch_of(&values));
         assert_eq!(signed_key(-0.0), ZERO_KEY);
         assert!(signed_key(MIN_MAGNITUDE) > ZERO_KEY);
+    }
+
+    /// Tiles of positive values counted by the fast path (keys within the
+    /// buckets so far) and tiles that are not (new buckets above or below,
+    /// values under the zero threshold, negatives) give the sketch adding
+    /// one value at a time gives.
+    #[test]
+    fn tiles_of_positive_values_count_as_single_values_do() {
+        let tiles: Vec<Vec<f64>> = (0..40)
+            .map(|t| {
+                (0..64)
+                    .map(|i| {
+                        let x = 50.0 + ((i * 37 + t * 11) % 97) as f64;
+                        match t {
+                            7 => x * 1e3,          // above every bucket so far
+                            9 => x * 1e-3,         // below
+                            13 if i == 5 => 1e-12, // counted as zero
+                            17 if i == 9 => -x,
+                            _ => x,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut tiled = Sketch::new();
+        for tile in &tiles {
+            tiled.extend(tile);
+        }
+        assert_eq!(tiled, sketch_of(&tiles.concat()));
+        // Past 2^32 values the counts widen and tiles take the slow path.
+        let mut wide = Sketch::new();
+        wide.extend(&tiles[0]);
+        wide.positive.counts.widen();
+        wide.extend(&tiles[1]);
+        let mut narrow = sketch_of(&tiles[..2].concat());
+        narrow.positive.counts.widen();
+        assert_eq!(wide, narrow);
     }
 
     /// Values spread over more than 2^32 in magnitude keep at most
