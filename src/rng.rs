@@ -52,11 +52,23 @@ pub struct Stream {
 impl Stream {
     /// The stream for `component` in trial `trial` of a run seeded with `seed`.
     pub fn new(seed: u64, component: ComponentId, trial: u64) -> Stream {
+        Stream::of_trial(Stream::component_key(seed, component), trial)
+    }
+
+    /// The part of [`Stream::new`]'s key that is the same in every trial,
+    /// for callers that draw many trials of one component.
+    pub fn component_key(seed: u64, component: ComponentId) -> u64 {
+        mix64(mix64(seed) ^ component.value())
+    }
+
+    /// The stream of trial `trial` for a [`Stream::component_key`]: the
+    /// same as [`Stream::new`].
+    #[inline]
+    pub fn of_trial(component_key: u64, trial: u64) -> Stream {
         // Nested mixing keeps (seed, component, trial) triples apart: a plain
         // XOR would let trial t of one component equal trial t' of another.
-        let key = mix64(mix64(mix64(seed) ^ component.value()) ^ trial);
         Stream {
-            rng: Xoshiro256PlusPlus::seed_from_u64(key),
+            rng: Xoshiro256PlusPlus::seed_from_u64(mix64(component_key ^ trial)),
         }
     }
 

@@ -36,6 +36,14 @@ pub struct DrawPlan {
     pub shocks: Vec<usize>,
 }
 
+/// Each component's stream key for one seed, kept between trials (see
+/// [`DrawPlan::draw_uniforms`]).
+#[derive(Debug, Clone, Default)]
+pub struct StreamKeys {
+    seed: Option<u64>,
+    keys: Vec<u64>,
+}
+
 /// Offsets within a tranche's slots.
 pub mod tranche_slot {
     /// 1 if the tranche never arrives.
@@ -196,10 +204,21 @@ impl DrawPlan {
     }
 
     /// Fills `u` with trial `trial`'s uniforms, each component from its own
-    /// stream, in slot order.
-    pub fn draw_uniforms(&self, seed: u64, trial: u64, u: &mut [f64]) {
-        for (id, range) in &self.components {
-            let mut rng = Stream::new(seed, *id, trial);
+    /// stream, in slot order. `keys` keeps each component's
+    /// [`Stream::component_key`] between calls (start from
+    /// `StreamKeys::default()`; it is refilled when the seed changes).
+    pub fn draw_uniforms(&self, seed: u64, trial: u64, keys: &mut StreamKeys, u: &mut [f64]) {
+        if keys.seed != Some(seed) || keys.keys.len() != self.components.len() {
+            keys.keys.clear();
+            keys.keys.extend(
+                self.components
+                    .iter()
+                    .map(|(id, _)| Stream::component_key(seed, *id)),
+            );
+            keys.seed = Some(seed);
+        }
+        for ((_, range), key) in self.components.iter().zip(&keys.keys) {
+            let mut rng = Stream::of_trial(*key, trial);
             for x in &mut u[range.clone()] {
                 *x = rng.uniform();
             }

@@ -10,7 +10,7 @@ mod draws;
 mod layout;
 
 pub use copula::{Copula, cholesky, pearson_from_spearman};
-pub use draws::{DrawPlan, tranche_slot};
+pub use draws::{DrawPlan, StreamKeys, tranche_slot};
 pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
 
 use std::ops::Range;
@@ -67,6 +67,8 @@ pub struct Workspace {
     values: Vec<f64>,
     /// Normal scores of the common shocks.
     shock_z: Vec<f64>,
+    /// Each component's stream key for the seed last drawn.
+    stream_keys: StreamKeys,
 }
 
 impl Workspace {
@@ -85,6 +87,7 @@ impl Workspace {
             u: Vec::new(),
             values: Vec::new(),
             shock_z: Vec::new(),
+            stream_keys: StreamKeys::default(),
         }
     }
 
@@ -396,7 +399,8 @@ impl<'s> Model<'s> {
     pub fn draw_inputs(&self, seed: u64, trial: u64, pinned: &[(usize, f64)], ws: &mut Workspace) {
         ws.u.resize(self.plan.len(), 0.0);
         ws.values.resize(self.plan.len(), 0.0);
-        self.plan.draw_uniforms(seed, trial, &mut ws.u);
+        self.plan
+            .draw_uniforms(seed, trial, &mut ws.stream_keys, &mut ws.u);
         let is_shock = |slot: &usize| self.plan.shocks.contains(slot);
         for (slot, p) in pinned.iter().filter(|(slot, _)| is_shock(slot)) {
             ws.u[*slot] = *p;
