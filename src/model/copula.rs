@@ -122,11 +122,12 @@ impl Copula {
     }
 
     /// Correlates the uniforms `u` in place: shocks first, then each
-    /// correlation group. `shock_z` is scratch space.
-    pub fn apply(&self, u: &mut [f64], shock_z: &mut Vec<f64>) {
+    /// correlation group. `scratch` is reused between calls, so that a trial
+    /// allocates nothing.
+    pub fn apply(&self, u: &mut [f64], scratch: &mut Vec<f64>) {
         // Each shock's normal score once, not once per tranche loading on it.
-        shock_z.clear();
-        shock_z.extend(
+        scratch.clear();
+        scratch.extend(
             self.shock_slots
                 .iter()
                 .map(|slot| standard_normal_quantile(u[*slot])),
@@ -134,16 +135,14 @@ impl Copula {
         for s in &self.shocks {
             let mut z = s.own * standard_normal_quantile(u[s.slot]);
             for (k, w) in &s.shocks {
-                z += w * shock_z[*k];
+                z += w * scratch[*k];
             }
             u[s.slot] = clamp_unit(normal_cdf(z));
         }
         for g in &self.groups {
-            let z: Vec<f64> = g
-                .slots
-                .iter()
-                .map(|s| standard_normal_quantile(u[*s]))
-                .collect();
+            scratch.clear();
+            scratch.extend(g.slots.iter().map(|s| standard_normal_quantile(u[*s])));
+            let z = &scratch[..];
             for (i, slot) in g.slots.iter().enumerate() {
                 let zi: f64 = (0..=i).map(|k| g.factor[i][k] * z[k]).sum();
                 u[*slot] = clamp_unit(normal_cdf(zi));

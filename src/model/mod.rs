@@ -65,8 +65,8 @@ pub struct Workspace {
     u: Vec<f64>,
     /// The trial's value per input slot.
     values: Vec<f64>,
-    /// Normal scores of the common shocks.
-    shock_z: Vec<f64>,
+    /// The copula's normal scores (see [`Copula::apply`]).
+    normal_scores: Vec<f64>,
     /// Each component's stream key for the seed last drawn.
     stream_keys: StreamKeys,
 }
@@ -86,7 +86,7 @@ impl Workspace {
             steps: Steps::new(t),
             u: Vec::new(),
             values: Vec::new(),
-            shock_z: Vec::new(),
+            normal_scores: Vec::new(),
             stream_keys: StreamKeys::default(),
         }
     }
@@ -405,7 +405,7 @@ impl<'s> Model<'s> {
         for (slot, p) in pinned.iter().filter(|(slot, _)| is_shock(slot)) {
             ws.u[*slot] = *p;
         }
-        self.copula.apply(&mut ws.u, &mut ws.shock_z);
+        self.copula.apply(&mut ws.u, &mut ws.normal_scores);
         for (slot, p) in pinned.iter().filter(|(slot, _)| !is_shock(slot)) {
             ws.u[*slot] = *p;
         }
