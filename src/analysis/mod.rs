@@ -2,7 +2,10 @@
 //! table of sampled inputs and outcomes, and what drives each outcome.
 //!
 //! Both re-simulate trials by index (each trial is reproducible from the seed
-//! and its index), so they cost no memory during the main run.
+//! and its index), so they need nothing from the main run; sensitivity can
+//! also start from the first trials a run kept for it
+//! ([`crate::runner::run_sampling`]), which it would otherwise simulate
+//! again.
 
 mod compare;
 mod precision;
