@@ -12,6 +12,7 @@ use super::uncertain::{UncertainList, UncertainSpec};
 use super::*;
 use crate::distribution::num;
 use crate::error::Diagnostic;
+use crate::linalg::{cholesky, pearson_from_spearman};
 
 /// Collects diagnostics against one source text.
 struct Checker<'a> {
@@ -318,7 +319,7 @@ impl Checker<'_> {
     /// A `[[correlation]]`: known input paths and a valid rank-correlation
     /// matrix (symmetric, unit diagonal, entries in [-1, 1], and positive
     /// semi-definite once mapped to the Gaussian copula).
-    fn correlation(&mut self, k: &RawCorrelation, plan: &crate::model::DrawPlan) -> Correlation {
+    fn correlation(&mut self, k: &RawCorrelation, plan: &DrawPlan) -> Correlation {
         let mut inputs = Vec::new();
         for p in k.inputs.get_ref() {
             match plan.slot(p.get_ref()) {
@@ -412,7 +413,7 @@ impl Checker<'_> {
                 }
             }
         }
-        if let Err(row) = crate::model::cholesky(&crate::model::pearson_from_spearman(&matrix)) {
+        if let Err(row) = cholesky(&pearson_from_spearman(&matrix)) {
             let pairs: Vec<String> = (0..row)
                 .filter(|&j| matrix[row][j] != 0.0)
                 .map(|j| format!("{} with {}: {}", names[row], names[j], matrix[row][j]))
@@ -1186,7 +1187,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     };
     // Correlations name inputs by path, which exist once the scenario does.
     if !raw.correlations.is_empty() {
-        let plan = crate::model::DrawPlan::new(&scenario);
+        let plan = DrawPlan::new(&scenario);
         scenario.correlations = raw
             .correlations
             .iter()

@@ -13,9 +13,8 @@
 
 use std::fmt;
 
-use super::{FundingBasis, Input, PaymentBasis, Scenario, Threshold, Tranche};
+use super::{FundingBasis, Input, PaymentBasis, Scenario, Threshold, Tranche, ramp_fraction};
 use crate::metric::Metric;
-use crate::model::ramp_fraction;
 
 /// One warning about a scenario item.
 #[derive(Debug, Clone, PartialEq)]
