@@ -114,6 +114,8 @@ fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<us
 /// [`ramp_fraction`] of month `m` of a tranche energised in `start`, for a
 /// month of [`ramp_months`]' ramp range, where it is always `(k + 1) / ramp`:
 /// the same number without the branches.
+///
+/// [`ramp_fraction`]: crate::scenario::ramp_fraction
 #[inline]
 fn ramping_fraction(m: usize, start: i32, ramp: i32) -> f64 {
     debug_assert!(m as i32 >= start && m as i32 - start + 1 < ramp);

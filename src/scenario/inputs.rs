@@ -22,7 +22,8 @@ pub struct DrawPlan {
     pub inputs: Vec<Input>,
     /// Each component's stream and its contiguous slots.
     components: Vec<(ComponentId, Range<usize>)>,
-    /// First slot of each tranche: never, gw, delay, ramp, accelerators, [pflops].
+    /// First slot of each tranche: never, gw, delay, ramp, accelerators, then
+    /// pflops if given (see [`tranche_slot`]).
     pub tranche: Vec<usize>,
     /// Price slot of each contract (none for take-or-pay).
     pub contract: Vec<Option<usize>>,
