@@ -25,6 +25,7 @@ pub(super) struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// Reports `message` at `span` of the source.
     pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.diagnostics
             .push(Diagnostic::at(self.path, self.source, span, message));
@@ -51,6 +52,8 @@ impl Checker<'_> {
         }
     }
 
+    /// Reports a constant outside `[min, max]`, or a distribution with more
+    /// than 1% of draws outside it or percentiles that are not numbers.
     fn check_range(
         &mut self,
         dist: &Uncertain,
@@ -98,6 +101,7 @@ impl Checker<'_> {
         }
     }
 
+    /// [`Checker::input`], or the constant `default` when the key is absent.
     pub(super) fn input_or(
         &mut self,
         spec: Option<&Spanned<UncertainSpec>>,
@@ -118,6 +122,9 @@ impl Checker<'_> {
         }
     }
 
+    /// One input per horizon year (the last repeating), each checked like
+    /// [`Checker::input`]; at most one more entry than the longest horizon
+    /// has years.
     pub(super) fn input_list(
         &mut self,
         list: &Spanned<UncertainList>,
@@ -154,6 +161,7 @@ impl Checker<'_> {
             .collect()
     }
 
+    /// A finite number in `[min, max]`.
     pub(super) fn number(&mut self, v: &Spanned<f64>, min: f64, max: f64, what: &str) -> f64 {
         let x = *v.get_ref();
         if !x.is_finite() {
@@ -174,6 +182,7 @@ impl Checker<'_> {
         x
     }
 
+    /// A probability, `default` when absent.
     pub(super) fn probability(
         &mut self,
         v: Option<&Spanned<f64>>,
@@ -214,6 +223,8 @@ impl Checker<'_> {
         n.clone()
     }
 
+    /// The indices of the tranches `refs` names: at least one, each defined
+    /// and listed once.
     pub(super) fn tranche_refs(
         &mut self,
         refs: &Spanned<Vec<Spanned<String>>>,
@@ -277,6 +288,7 @@ impl Checker<'_> {
         }
     }
 
+    /// `v`, with an error at `at` (the item's name) when it is missing.
     pub(super) fn required<'v, T>(
         &mut self,
         v: &'v Option<Spanned<T>>,
@@ -291,6 +303,7 @@ impl Checker<'_> {
     }
 }
 
+/// "between 0 and 1", "at least 0", ...: the range in words.
 fn describe_range(min: f64, max: f64) -> String {
     // f64::MAX as a bound means "no bound" too.
     match (min > f64::MIN, max < f64::MAX) {
@@ -301,6 +314,7 @@ fn describe_range(min: f64, max: f64) -> String {
     }
 }
 
+/// `x` rounded to 3 significant digits, for messages.
 pub(super) fn round_sig(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
@@ -320,6 +334,7 @@ pub(super) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a Strin
     }
 }
 
+/// Levenshtein distance between `a` and `b`, in characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
