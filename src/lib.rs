@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod distribution;
 pub mod error;
 pub mod export;
+pub mod linalg;
 pub mod metric;
 pub mod model;
 pub mod month;

@@ -6,17 +6,17 @@
 //! from its index alone and components do not disturb each other's draws.
 
 mod copula;
-mod draws;
 mod layout;
 
-pub use copula::{Copula, cholesky, pearson_from_spearman};
-pub use draws::{DrawPlan, StreamKeys, tranche_slot};
+pub use copula::Copula;
 pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
 
 use std::ops::Range;
 
 use crate::metric::Metric;
-use crate::scenario::{FundingBasis, PaymentBasis, Scenario, Threshold};
+use crate::scenario::{
+    DrawPlan, FundingBasis, PaymentBasis, Scenario, StreamKeys, Threshold, tranche_slot,
+};
 use crate::stats::lane_sum;
 
 /// Everything one trial produces.
@@ -98,19 +98,6 @@ impl Workspace {
     }
 }
 
-/// Fraction of a tranche's power online `k` months after energisation with a
-/// linear ramp of `ramp` months: 1/ramp, 2/ramp, ... 1. Zero before energisation.
-#[inline]
-pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
-    if k < 0 {
-        0.0
-    } else if ramp <= 0 || k + 1 >= ramp {
-        1.0
-    } else {
-        f64::from(k + 1) / f64::from(ramp)
-    }
-}
-
 /// The months of a tranche energised in month `start` with a `ramp`-month
 /// ramp, within a horizon of `months`: the ramp months (below full power)
 /// and the first month at full power, `None` if after the horizon.
@@ -127,6 +114,8 @@ fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<us
 /// [`ramp_fraction`] of month `m` of a tranche energised in `start`, for a
 /// month of [`ramp_months`]' ramp range, where it is always `(k + 1) / ramp`:
 /// the same number without the branches.
+///
+/// [`ramp_fraction`]: crate::scenario::ramp_fraction
 #[inline]
 fn ramping_fraction(m: usize, start: i32, ramp: i32) -> f64 {
     debug_assert!(m as i32 >= start && m as i32 - start + 1 < ramp);
@@ -792,16 +781,7 @@ impl<'s> Model<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ramp_is_linear_to_full_power() {
-        assert_eq!(ramp_fraction(-1, 3), 0.0);
-        assert_eq!(ramp_fraction(0, 0), 1.0);
-        assert!((ramp_fraction(0, 3) - 1.0 / 3.0).abs() < 1e-15);
-        assert!((ramp_fraction(1, 3) - 2.0 / 3.0).abs() < 1e-15);
-        assert_eq!(ramp_fraction(2, 3), 1.0);
-        assert_eq!(ramp_fraction(50, 3), 1.0);
-    }
+    use crate::scenario::ramp_fraction;
 
     /// Ramp months plus a running sum of steps give the same series as
     /// applying the ramp to every month, wherever the tranche starts.
