@@ -88,8 +88,9 @@ pub struct ShardRequest {
 /// What running one scenario of a request did.
 #[derive(Debug, Clone)]
 pub enum RunOutcome {
-    /// A whole run: outputs written.
-    Finished(FinishedRun),
+    /// A whole run: outputs written (boxed: it holds the scenario and the
+    /// results).
+    Finished(Box<FinishedRun>),
     /// One shard: its state saved, no outputs written.
     Shard(SavedShard),
 }
@@ -245,14 +246,14 @@ fn run_one(
         precision,
     };
     let written = write_outputs(finished, &folder)?;
-    Ok(RunOutcome::Finished(FinishedRun {
+    Ok(RunOutcome::Finished(Box::new(FinishedRun {
         scenario_path: path.to_path_buf(),
         scenario,
         result,
         wall_seconds,
         folder,
         written,
-    }))
+    })))
 }
 
 /// Runs one shard and saves its state; writes no outputs.
