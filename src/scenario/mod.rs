@@ -3,6 +3,7 @@
 //! [`Scenario::parse`] turns text into a validated [`Scenario`] or a list of
 //! [`Diagnostic`](crate::error::Diagnostic)s that point into the file.
 
+pub mod edit;
 mod inputs;
 mod raw;
 mod uncertain;
