@@ -18,6 +18,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/charts/fan-compute_online_eflops.svg",
             "output/s/charts/fan-cumulative_compute_payments_usd_bn.svg",
             "output/s/charts/fan-funding_gap_usd_bn.svg",
+            "output/s/charts/fan-funding_need_usd_bn.svg",
             "output/s/charts/fan-revenue_run_rate_usd_bn.svg",
             "output/s/charts/histogram-peak_funding_gap_usd_bn.svg",
             "output/s/charts/tornado-peak_funding_gap_usd_bn.svg",
@@ -38,8 +39,9 @@ fn run_writes_the_three_files_with_the_documented_columns() {
         lines.next().unwrap(),
         "metric,unit,month,mean,std_dev,std_error,p5,p10,p25,p50,p75,p90,p95"
     );
-    // 16 metrics (compute included: a tranche gives PFLOP/s) x 24 months.
-    assert_eq!(ts.lines().count(), 1 + 16 * 24);
+    // 18 metrics (compute included: a tranche gives PFLOP/s; interest and
+    // equity raised only with [financing]) x 24 months.
+    assert_eq!(ts.lines().count(), 1 + 18 * 24);
     for metric in [
         "capacity_online_gw",
         "accelerators_online",
@@ -49,6 +51,8 @@ fn run_writes_the_three_files_with_the_documented_columns() {
         "capacity_planned_gw",
         "funding_gap_usd_bn",
         "cumulative_compute_payments_usd_bn",
+        "free_cash_flow_usd_bn",
+        "funding_need_usd_bn",
     ] {
         assert!(ts.contains(&format!("\n{metric},")), "{metric} missing");
     }
