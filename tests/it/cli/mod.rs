@@ -1,4 +1,5 @@
-//! Integration tests of the `capsim` binary.
+//! The `capsim` binary's subcommands on valid and invalid input, each test in
+//! its own [`Workdir`](crate::util::Workdir).
 
 mod compare;
 mod determinism;
@@ -7,4 +8,3 @@ mod presentation;
 mod run;
 mod shard;
 mod sweep;
-mod workdir;
