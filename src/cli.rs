@@ -69,6 +69,12 @@ Examples:
 
 /// Arguments of `capsim compare`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("trials", |a| a.help("Number of paired trials [default: A's `simulation.trials`]")),
+    mut_arg("seed", |a| a.help("Seed shared by both scenarios [default: A's `simulation.seed`]")),
+    mut_arg("out", |a| a.help("Output folder; results go to OUT/<A stem>-vs-<B stem>/")),
+    mut_arg("threads", |a| a.help("Worker threads [default: all cores]")),
+)]
 pub struct CompareArgs {
     /// The baseline scenario (A).
     #[arg(value_name = "A")]
@@ -78,29 +84,17 @@ pub struct CompareArgs {
     #[arg(value_name = "B")]
     pub b: PathBuf,
 
-    /// Number of paired trials [default: A's `simulation.trials`].
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
-    pub trials: Option<u64>,
-
-    /// Seed shared by both scenarios [default: A's `simulation.seed`].
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
-    pub seed: Option<u64>,
-
-    /// Output folder; results go to OUT/<A stem>-vs-<B stem>/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
-
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
-    pub threads: Option<u64>,
+    /// Trials, seed, output folder and threads.
+    #[command(flatten)]
+    pub run: RunOptions,
 
     /// Do not draw the charts (OUT/<A>-vs-<B>/charts/*.svg).
     #[arg(long)]
     pub no_charts: bool,
 
     /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: Quiet,
 }
 
 const SWEEP_EXAMPLES: &str = "\
@@ -119,6 +113,11 @@ what was set. Exit codes: 0 success, 2 invalid input, 1 other errors.";
 
 /// Arguments of `capsim sweep`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("trials", |a| a.help("Number of trials per setting [default: the scenario's `simulation.trials`]")),
+    mut_arg("seed", |a| a.help("Seed shared by every setting [default: the scenario's `simulation.seed`]")),
+    mut_arg("out", |a| a.help("Output folder; results go to OUT/<scenario stem>-sweep/")),
+)]
 pub struct SweepArgs {
     /// The scenario to sweep.
     #[arg(value_name = "SCENARIO")]
@@ -129,25 +128,13 @@ pub struct SweepArgs {
     #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
     pub set: Vec<String>,
 
-    /// Number of trials per setting [default: the scenario's `simulation.trials`].
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
-    pub trials: Option<u64>,
-
-    /// Seed shared by every setting [default: the scenario's `simulation.seed`].
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
-    pub seed: Option<u64>,
-
-    /// Output folder; results go to OUT/<scenario stem>-sweep/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
-
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
-    pub threads: Option<u64>,
+    /// Trials, seed, output folder and threads.
+    #[command(flatten)]
+    pub run: RunOptions,
 
     /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: Quiet,
 }
 
 /// Arguments of `capsim bench`.
@@ -187,8 +174,8 @@ pub struct MergeArgs {
     pub out: PathBuf,
 
     /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: Quiet,
 
     /// Draw no charts.
     #[arg(long)]
@@ -201,34 +188,23 @@ pub struct MergeArgs {
 
 /// Arguments of `capsim run`.
 #[derive(Debug, Args)]
+#[command(mut_arg("quiet", |a| a.help("Print nothing but errors: no progress bar, no summary")))]
 pub struct RunArgs {
     /// Scenario files (TOML).
     #[arg(required = true, value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
 
-    /// Number of trials (overrides the scenario's `simulation.trials`).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
-    pub trials: Option<u64>,
-
-    /// Seed of the random streams (overrides the scenario's `simulation.seed`).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
-    pub seed: Option<u64>,
-
-    /// Output folder; each scenario writes to OUT/<scenario file stem>/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
-
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
-    pub threads: Option<u64>,
+    /// Trials, seed, output folder and threads.
+    #[command(flatten)]
+    pub run: RunOptions,
 
     /// Percentiles to report, comma-separated, in percent (overrides the scenario).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub percentiles: Option<Vec<f64>>,
 
     /// Print nothing but errors: no progress bar, no summary.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: Quiet,
 
     /// Draw no charts (charts/*.svg); report.html then has the tables only.
     #[arg(long)]
@@ -268,6 +244,43 @@ pub struct RunArgs {
     /// Where a sharded run saves its partial state.
     #[arg(long, value_name = "FILE", requires = "shard")]
     pub state: Option<PathBuf>,
+}
+
+/// The options of every command that simulates (run, compare, sweep):
+/// trials, seed, output folder and threads. Commands whose options mean
+/// something more specific say so by replacing the help with `mut_arg`.
+#[derive(Debug, Args)]
+pub struct RunOptions {
+    /// Number of trials (overrides the scenario's `simulation.trials`).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, crate::MAX_TRIALS_ARG))]
+    pub trials: Option<u64>,
+
+    /// Seed of the random streams (overrides the scenario's `simulation.seed`).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+
+    /// Output folder; each scenario writes to OUT/<scenario file stem>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
+    pub threads: Option<u64>,
+}
+
+impl RunOptions {
+    /// The worker threads asked for, if any.
+    pub fn threads(&self) -> Option<usize> {
+        self.threads.map(|t| t as usize)
+    }
+}
+
+/// `--quiet`, shared by the commands that print progress or results.
+#[derive(Debug, Args)]
+pub struct Quiet {
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// A parser of whole numbers from `min` to `max` whose message says so

@@ -91,10 +91,13 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A scenario that cannot be read or is invalid. Reported with exit code 2.
+///
+/// The message has no `error:` prefix: the program that reports it adds
+/// one (before each diagnostic of [`ScenarioError::Invalid`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("error: {}: cannot read scenario: {source}", path.display())]
+    #[error("{}: cannot read scenario: {source}", path.display())]
     Read {
         /// The scenario file.
         path: PathBuf,
@@ -102,7 +105,7 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// The file is not UTF-8 text.
-    #[error("error: {}:{line}:{column}: not a text file: scenarios are UTF-8 TOML (byte 0x{byte:02X} at offset {offset} is not UTF-8)", path.display())]
+    #[error("{}:{line}:{column}: not a text file: scenarios are UTF-8 TOML (byte 0x{byte:02X} at offset {offset} is not UTF-8)", path.display())]
     NotText {
         /// The scenario file.
         path: PathBuf,
@@ -115,7 +118,8 @@ pub enum ScenarioError {
         /// The byte.
         byte: u8,
     },
-    /// One or more mistakes in the file, in file order.
+    /// One or more mistakes in the file, in file order. Shown one after the
+    /// other, separated by a blank line, then their count if more than one.
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
 }
@@ -126,7 +130,6 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         if i > 0 {
             out.push_str("\n\n");
         }
-        out.push_str("error: ");
         out.push_str(&d.to_string());
     }
     if diagnostics.len() > 1 {

@@ -5,12 +5,17 @@
 //! [`scenario`] reads and validates scenario files, [`model`] simulates one
 //! trial as a pure function of the scenario and the trial index, [`runner`]
 //! runs trials in parallel with deterministic reductions, [`stats`] summarises
-//! them and [`export`] writes the CSV and JSON outputs.
+//! them, [`analysis`] adds per-trial analyses, comparisons and sweeps, and
+//! [`export`] writes the CSV, JSON, HTML and SVG outputs. [`app`] puts them
+//! together: one typed request in, one typed result out, for each of
+//! `capsim run`, `merge`, `compare` and `sweep`.
 
 pub mod analysis;
+pub mod app;
 pub mod distribution;
 pub mod error;
 pub mod export;
+pub mod linalg;
 pub mod metric;
 pub mod model;
 pub mod month;

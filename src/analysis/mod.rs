@@ -17,8 +17,8 @@ pub use compare::{Better, COMPARED_METRICS, ComparisonRow, compare};
 pub use precision::{KEY_OUTCOMES, PrecisionReport, run_to_precision};
 pub use sensitivity::{SensitivityRow, sensitivity, sensitivity_with};
 pub use sweep::{
-    SWEEP_KEY_OUTCOMES, SWEEP_PERCENTILES, SweepError, SweepKey, SweepSetting, SweepValue, apply,
-    compact, split_top_level, sweep_outcomes, sweep_settings, to_toml, write_sweep_csv,
+    MAX_SWEEP_KEYS, SWEEP_PERCENTILES, SettingError, SettingProblem, SpecError, SweepError,
+    SweepKey, SweepSetting, SweepValue, split_top_level, sweep_settings,
 };
 pub use trials::{TrialTable, trial_table};
 

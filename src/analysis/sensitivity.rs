@@ -152,54 +152,98 @@ pub fn sensitivity_with(
     swing_trials: u64,
 ) -> Vec<SensitivityRow> {
     let model = Model::new(scenario);
-    let plan = model.plan();
-    let layout = model.layout();
-    let inputs: Vec<usize> = (0..plan.len()).filter(|s| plan.is_uncertain(*s)).collect();
-    let outcomes: Vec<usize> = (0..layout.outcomes.len())
-        .filter(|o| layout.outcomes[*o].kind != OutcomeKind::Event)
-        .collect();
+    let subjects = Subjects::of(&model);
     // The swings' base trials are the first of the sample when it has them.
     let needed = sample.max(swing_trials);
     let mut trials = known;
     trials.truncate(needed as usize);
     let simulated = per_trial(&model, seed, trials.len() as u64..needed);
     trials.extend(simulated);
-    let column = |f: &(dyn Fn(&TrialValues) -> f64 + Sync)| {
-        trials[..sample as usize]
-            .iter()
-            .map(f)
-            .collect::<Vec<f64>>()
-    };
+    let rho = rank_correlations(&subjects, &trials[..sample as usize]);
+    let swung = strongest(&rho, subjects.inputs.len(), swing_inputs);
+    let base: &[TrialValues] = &trials[..swing_trials as usize];
+    let median_of =
+        |runs: &[TrialValues], o: usize| median(&runs.iter().map(|t| t.1[o]).collect::<Vec<f64>>());
+    let base_medians: Medians = subjects
+        .outcomes
+        .par_iter()
+        .map(|o| median_of(base, *o))
+        .collect();
+    let swings = swing_medians(&model, &subjects, seed, base, &swung);
+    rows(&model, &subjects, &rho, &swings, &base_medians)
+}
+
+/// The uncertain inputs and the non-event outcomes of a model: what the
+/// analysis relates, by slot and by outcome position.
+struct Subjects {
+    /// Input slots, in [`crate::model::DrawPlan`] order.
+    inputs: Vec<usize>,
+    /// Outcome positions, in [`crate::model::OutputLayout::outcomes`] order.
+    outcomes: Vec<usize>,
+}
+
+impl Subjects {
+    fn of(model: &Model) -> Subjects {
+        let (plan, layout) = (model.plan(), model.layout());
+        Subjects {
+            inputs: (0..plan.len()).filter(|s| plan.is_uncertain(*s)).collect(),
+            outcomes: (0..layout.outcomes.len())
+                .filter(|o| layout.outcomes[*o].kind != OutcomeKind::Event)
+                .collect(),
+        }
+    }
+}
+
+/// Spearman rank correlations over the `sample` trials: one row per
+/// outcome, one value per input.
+fn rank_correlations(subjects: &Subjects, sample: &[TrialValues]) -> Vec<Vec<f64>> {
+    let column =
+        |f: &(dyn Fn(&TrialValues) -> f64 + Sync)| sample.iter().map(f).collect::<Vec<f64>>();
     // Every input and outcome on its own (in parallel; collected in order).
-    let input_ranks: Vec<Centred> = inputs
+    let input_ranks: Vec<Centred> = subjects
+        .inputs
         .par_iter()
         .map(|s| Centred::new(&ranks(&column(&|t| t.0[*s]))))
         .collect();
-
     // Rank correlations, input by outcome.
-    let rho: Vec<Vec<f64>> = outcomes
+    subjects
+        .outcomes
         .par_iter()
         .map(|o| {
             let r = Centred::new(&ranks(&column(&|t| t.1[*o])));
             input_ranks.iter().map(|ir| pearson(ir, &r)).collect()
         })
-        .collect();
+        .collect()
+}
 
-    // The inputs to swing: strongest |rho| over all outcomes.
-    let mut strength: Vec<(usize, f64)> = (0..inputs.len())
+/// The (at most) `swing_inputs` inputs, by position among `inputs` of the
+/// `rho` rows, with the strongest |rho| over all outcomes, strongest first;
+/// none uncorrelated with every outcome.
+fn strongest(rho: &[Vec<f64>], inputs: usize, swing_inputs: usize) -> Vec<usize> {
+    let mut strength: Vec<(usize, f64)> = (0..inputs)
         .map(|i| (i, rho.iter().map(|row| row[i].abs()).fold(0.0, f64::max)))
         .collect();
     strength.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let swung: Vec<usize> = strength
+    strength
         .iter()
         .take(swing_inputs)
         .filter(|(_, s)| *s > 0.0)
         .map(|(i, _)| *i)
-        .collect();
-    let median_of =
-        |runs: &[TrialValues], o: usize| median(&runs.iter().map(|t| t.1[o]).collect::<Vec<f64>>());
-    let base: &[TrialValues] = &trials[..swing_trials as usize];
-    let base_medians: Medians = outcomes.par_iter().map(|o| median_of(base, *o)).collect();
+        .collect()
+}
+
+/// Each `swung` input (a position among the subjects' inputs) with the
+/// outcomes' medians over the `base` trials with the input pinned at its
+/// p10 and at its p90.
+fn swing_medians(
+    model: &Model,
+    subjects: &Subjects,
+    seed: u64,
+    base: &[TrialValues],
+    swung: &[usize],
+) -> Vec<(usize, Medians, Medians)> {
+    let (plan, layout) = (model.plan(), model.layout());
+    let (inputs, outcomes) = (&subjects.inputs, &subjects.outcomes);
     // Every swing (each input at its p10, then at its p90) over the same
     // trials, all in one parallel pass: many small passes would leave
     // threads idle at each one's end.
@@ -212,12 +256,12 @@ pub fn sensitivity_with(
         .iter()
         .flat_map(|&i| [[(inputs[i], 0.1)], [(inputs[i], 0.9)]])
         .collect();
-    let n = swing_trials as usize;
+    let n = base.len();
     let pinned_outcomes: Vec<Vec<f64>> = (0..pins.len() * n)
         .into_par_iter()
         .map_init(
             || {
-                let ws = Workspace::new(scenario);
+                let ws = Workspace::new(model.scenario());
                 (ws, TrialRecord::new(layout), Vec::new())
             },
             |(ws, rec, values), k| {
@@ -230,7 +274,7 @@ pub fn sensitivity_with(
                     model.simulate_into(seed, trial, pin, ws, Detail::Outcomes, series, outs);
                 } else {
                     values.clear();
-                    values.extend_from_slice(&trials[trial].0);
+                    values.extend_from_slice(&base[trial].0);
                     values[slot] = plan.inputs[slot].draw(p);
                     model.simulate_values(values, ws, Detail::Outcomes, series, outs);
                 }
@@ -247,14 +291,26 @@ pub fn sensitivity_with(
                 .collect()
         })
         .collect();
-    let swings: Vec<(usize, Medians, Medians)> = swung
+    swung
         .iter()
         .zip(pinned_medians.chunks_exact(2))
         .map(|(&i, pair)| (i, pair[0].clone(), pair[1].clone()))
-        .collect();
+        .collect()
+}
 
+/// The rows of the analysis: per outcome, every input by decreasing |rho|,
+/// with its swing's medians if it was swung.
+fn rows(
+    model: &Model,
+    subjects: &Subjects,
+    rho: &[Vec<f64>],
+    swings: &[(usize, Medians, Medians)],
+    base_medians: &Medians,
+) -> Vec<SensitivityRow> {
+    let (plan, layout) = (model.plan(), model.layout());
+    let inputs = &subjects.inputs;
     let mut rows = Vec::new();
-    for (k, &o) in outcomes.iter().enumerate() {
+    for (k, &o) in subjects.outcomes.iter().enumerate() {
         let total: f64 = rho[k].iter().map(|r| r * r).sum();
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by(|a, b| rho[k][*b].abs().total_cmp(&rho[k][*a].abs()).then(a.cmp(b)));

@@ -11,7 +11,8 @@ use crate::cli::BenchArgs;
 /// One measured run.
 struct Measurement {
     seconds: f64,
-    peak_mb: f64,
+    /// Peak resident memory, MB; known on Unix only.
+    peak_mb: Option<f64>,
 }
 
 /// Every measurement of one trial count and thread count.
@@ -38,9 +39,13 @@ impl Measured {
         s[(s.len() - 1) / 2]
     }
 
-    /// The largest peak resident memory of the runs, MB.
-    fn peak_mb(&self) -> f64 {
-        self.runs.iter().map(|m| m.peak_mb).fold(0.0, f64::max)
+    /// The largest peak resident memory of the runs, MB, as shown: `-` where
+    /// it is not measured.
+    fn peak_mb(&self) -> String {
+        let peaks: Option<Vec<f64>> = self.runs.iter().map(|m| m.peak_mb).collect();
+        peaks.map_or("-".into(), |p| {
+            format!("{:.0}", p.into_iter().fold(0.0, f64::max))
+        })
     }
 }
 
@@ -94,7 +99,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         }
         for row in &rows {
             println!(
-                "| {} | {} | {:.2} | {:.2} | {:.0} | {:.0} |",
+                "| {} | {} | {:.2} | {:.2} | {:.0} | {} |",
                 row.trials,
                 row.threads,
                 row.best(),
@@ -160,14 +165,14 @@ fn measure(
     }
     Ok(Measurement {
         seconds,
-        peak_mb: peak_kb as f64 / 1024.0,
+        peak_mb: peak_kb.map(|kb| kb as f64 / 1024.0),
     })
 }
 
 /// Waits for the child and returns whether it succeeded and its peak resident
 /// memory in KiB (from the kernel's resource accounting).
 #[cfg(unix)]
-fn wait_with_peak_memory(child: std::process::Child) -> Result<(bool, i64), Failure> {
+fn wait_with_peak_memory(child: std::process::Child) -> Result<(bool, Option<i64>), Failure> {
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data the kernel fills in; pid is our child.
@@ -181,13 +186,15 @@ fn wait_with_peak_memory(child: std::process::Child) -> Result<(bool, i64), Fail
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     // Linux reports ru_maxrss in KiB.
-    Ok((ok, usage.ru_maxrss))
+    Ok((ok, Some(usage.ru_maxrss)))
 }
 
+/// Waits for the child and returns whether it succeeded; peak memory is not
+/// measured off Unix.
 #[cfg(not(unix))]
-fn wait_with_peak_memory(mut child: std::process::Child) -> Result<(bool, i64), Failure> {
+fn wait_with_peak_memory(mut child: std::process::Child) -> Result<(bool, Option<i64>), Failure> {
     let status = child
         .wait()
         .map_err(|e| Failure::Other(format!("waiting for capsim failed: {e}")))?;
-    Ok((status.success(), 0))
+    Ok((status.success(), None))
 }

@@ -5,7 +5,7 @@ use crate::cli::ValidateArgs;
 
 /// Validates each scenario and prints a one-line description of each valid one.
 pub fn run(args: ValidateArgs) -> Result<(), Failure> {
-    let scenarios = super::load_all(&args.scenarios)?;
+    let scenarios = capsim::app::load_all(&args.scenarios)?;
     for (path, s) in args.scenarios.iter().zip(&scenarios) {
         let gw = s
             .tranches

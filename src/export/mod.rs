@@ -11,6 +11,7 @@ mod period;
 mod report;
 mod sensitivity;
 mod summary;
+mod sweep;
 mod targets;
 mod timeseries;
 mod trials;
@@ -19,12 +20,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use comparison::write_comparison_csv;
-pub use manifest::{Manifest, ManifestExporter};
+pub use manifest::{
+    CAPSIM_VERSION, COMPARE_PAIRING, CompareManifest, KeyValue, MANIFEST_FILE, Manifest,
+    ManifestExporter, RunManifest, SWEEP_PAIRING, ScenarioRecord, SettingRecord, SweepManifest,
+    SweptKey, recorded_seconds,
+};
 pub use number::{format_number, percentile_column};
 pub use period::PeriodTimeseriesCsvExporter;
 pub use report::{HtmlReportExporter, escape_html};
 pub use sensitivity::SensitivityCsvExporter;
 pub use summary::SummaryCsvExporter;
+pub use sweep::{SWEEP_KEY_OUTCOMES, sweep_outcomes, write_sweep_csv};
 pub use targets::TargetsCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
 pub use trials::TrialsCsvExporter;
@@ -41,7 +47,7 @@ pub struct RunReport<'a> {
     /// Its results.
     pub result: &'a RunResult,
     /// Facts recorded in `manifest.json`.
-    pub manifest: Manifest,
+    pub manifest: RunManifest,
 }
 
 /// One output file format.

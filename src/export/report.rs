@@ -8,6 +8,7 @@ use super::chart::{CHARTS_DIR, RenderedChart};
 use super::{Exporter, RunReport, format_number};
 use crate::model::OutcomeKind;
 use crate::model::outcome;
+use crate::runner::RunResult;
 
 /// Writes `report.html` with the given charts (none with `--no-charts`).
 #[derive(Debug, Clone, Default)]
@@ -91,125 +92,145 @@ impl Exporter for HtmlReportExporter {
     }
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
-        let s = report.scenario;
-        let r = report.result;
-        let m = &report.manifest;
-        let title = escape_html(&s.name);
-        writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>")?;
-        writeln!(out, "<meta charset=\"utf-8\">")?;
-        writeln!(
-            out,
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        )?;
-        // No external resources at all: say so to the browser too.
-        writeln!(
-            out,
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
-        )?;
-        writeln!(out, "<title>{title}: capsim report</title>")?;
-        writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>")?;
-        writeln!(out, "<h1>{title}</h1>")?;
-        if !s.description.trim().is_empty() {
-            writeln!(
-                out,
-                "<p class=\"desc\">{}</p>",
-                escape_html(s.description.trim())
-            )?;
-        }
-        writeln!(
-            out,
-            "<p class=\"meta\">{} to {} &middot; {} trials &middot; seed {} &middot; scenario <code>{}</code> (SHA-256 <code>{}</code>) &middot; capsim {}</p>",
-            s.start,
-            s.end(),
-            r.trials,
-            r.seed,
-            escape_html(&m.scenario_path),
-            escape_html(m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256)),
-            escape_html(&m.capsim_version)
-        )?;
+        write_head(report, out)?;
+        write_key_outcomes(report.result, out)?;
+        write_probabilities(report, out)?;
+        self.write_charts(out)?;
+        self.write_files(report, out)
+    }
+}
 
-        // Key outcomes: amounts at p10/p50/p90 (or whatever was reported).
-        let wanted: Vec<usize> = [10.0, 50.0, 90.0]
-            .iter()
-            .filter_map(|p| r.percentiles.iter().position(|q| (q - p).abs() < 1e-9))
-            .collect();
-        let cols: Vec<usize> = if wanted.len() == 3 {
-            wanted
-        } else {
-            (0..r.percentiles.len()).collect()
-        };
+/// The page up to the title, the description and the run's facts.
+fn write_head(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = report.scenario;
+    let r = report.result;
+    let m = &report.manifest;
+    let title = escape_html(&s.name);
+    writeln!(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>")?;
+    writeln!(out, "<meta charset=\"utf-8\">")?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    // No external resources at all: say so to the browser too.
+    writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+    )?;
+    writeln!(out, "<title>{title}: capsim report</title>")?;
+    writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>")?;
+    writeln!(out, "<h1>{title}</h1>")?;
+    if !s.description.trim().is_empty() {
         writeln!(
             out,
-            "<h2>Key outcomes</h2>\n<table>\n<thead><tr><th>outcome</th><th>unit</th><th>mean</th>"
+            "<p class=\"desc\">{}</p>",
+            escape_html(s.description.trim())
+        )?;
+    }
+    writeln!(
+        out,
+        "<p class=\"meta\">{} to {} &middot; {} trials &middot; seed {} &middot; scenario <code>{}</code> (SHA-256 <code>{}</code>) &middot; capsim {}</p>",
+        s.start,
+        s.end(),
+        r.trials,
+        r.seed,
+        escape_html(&m.scenario_path),
+        escape_html(m.scenario_sha256.get(..12).unwrap_or(&m.scenario_sha256)),
+        escape_html(&m.capsim_version)
+    )
+}
+
+/// Key outcomes: amounts at p10/p50/p90 (or whatever was reported).
+fn write_key_outcomes(r: &RunResult, out: &mut dyn Write) -> std::io::Result<()> {
+    let wanted: Vec<usize> = [10.0, 50.0, 90.0]
+        .iter()
+        .filter_map(|p| r.percentiles.iter().position(|q| (q - p).abs() < 1e-9))
+        .collect();
+    let cols: Vec<usize> = if wanted.len() == 3 {
+        wanted
+    } else {
+        (0..r.percentiles.len()).collect()
+    };
+    writeln!(
+        out,
+        "<h2>Key outcomes</h2>\n<table>\n<thead><tr><th>outcome</th><th>unit</th><th>mean</th>"
+    )?;
+    for &c in &cols {
+        writeln!(
+            out,
+            "<th>{}</th>",
+            escape_html(&super::percentile_column(r.percentiles[c]))
+        )?;
+    }
+    writeln!(out, "</tr></thead>\n<tbody>")?;
+    for (spec, sum) in r.layout.outcomes.iter().zip(&r.outcomes) {
+        if spec.kind != OutcomeKind::Value {
+            continue;
+        }
+        write!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>",
+            escape_html(&spec.name),
+            escape_html(&spec.unit),
+            readable(sum.mean)
         )?;
         for &c in &cols {
-            writeln!(
-                out,
-                "<th>{}</th>",
-                escape_html(&super::percentile_column(r.percentiles[c]))
-            )?;
-        }
-        writeln!(out, "</tr></thead>\n<tbody>")?;
-        for (spec, sum) in r.layout.outcomes.iter().zip(&r.outcomes) {
-            if spec.kind != OutcomeKind::Value {
-                continue;
-            }
             write!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>",
-                escape_html(&spec.name),
-                escape_html(&spec.unit),
-                readable(sum.mean)
-            )?;
-            for &c in &cols {
-                write!(
-                    out,
-                    "<td class=\"num\">{}</td>",
-                    readable(sum.percentiles[c])
-                )?;
-            }
-            writeln!(out, "</tr>")?;
-        }
-        writeln!(out, "</tbody>\n</table>")?;
-
-        // Events: probabilities with standard errors, and the median month.
-        let p50 = r.percentiles.iter().position(|q| (q - 50.0).abs() < 1e-9);
-        writeln!(
-            out,
-            "<h2>Probabilities</h2>\n<table>\n<thead><tr><th>event</th><th>probability</th><th>std error</th><th>median month</th></tr></thead>\n<tbody>"
-        )?;
-        let mut events = vec![(
-            "cash below the floor at some month".to_string(),
-            outcome::SHORTFALL_EVER,
-        )];
-        for (k, t) in s.targets.iter().enumerate() {
-            events.push((
-                format!("target {} met by {}", t.name, s.end()),
-                r.layout.first_target_outcome + 2 * k,
-            ));
-        }
-        for (label, i) in events {
-            let ev = &r.outcomes[i];
-            let month = p50
-                .and_then(|j| r.outcomes.get(i + 1).and_then(|o| o.percentiles[j]))
-                .map_or("not by the end".to_string(), |v| {
-                    s.month(v as usize).to_string()
-                });
-            writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                escape_html(&label),
-                ev.mean.map_or("-".into(), |v| format!("{v:.3}")),
-                ev.std_error.map_or("-".into(), |v| format!("{v:.3}")),
-                month
+                "<td class=\"num\">{}</td>",
+                readable(sum.percentiles[c])
             )?;
         }
-        writeln!(out, "</tbody>\n</table>")?;
+        writeln!(out, "</tr>")?;
+    }
+    writeln!(out, "</tbody>\n</table>")
+}
+
+/// Events: probabilities with standard errors, and the median month.
+fn write_probabilities(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = report.scenario;
+    let r = report.result;
+    let p50 = r.percentiles.iter().position(|q| (q - 50.0).abs() < 1e-9);
+    writeln!(
+        out,
+        "<h2>Probabilities</h2>\n<table>\n<thead><tr><th>event</th><th>probability</th><th>std error</th><th>median month</th></tr></thead>\n<tbody>"
+    )?;
+    let mut events = vec![(
+        "cash below the floor at some month".to_string(),
+        outcome::SHORTFALL_EVER,
+    )];
+    for (k, t) in s.targets.iter().enumerate() {
+        events.push((
+            format!("target {} met by {}", t.name, s.end()),
+            r.layout.first_target_outcome + 2 * k,
+        ));
+    }
+    for (label, i) in events {
+        let ev = &r.outcomes[i];
+        let month = p50
+            .and_then(|j| r.outcomes.get(i + 1).and_then(|o| o.percentiles[j]))
+            .map_or("not by the end".to_string(), |v| {
+                s.month(v as usize).to_string()
+            });
         writeln!(
             out,
-            "<p class=\"meta\">Standard errors are Monte Carlo errors of the estimate (from the number of trials), not uncertainty in the inputs.</p>"
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape_html(&label),
+            ev.mean.map_or("-".into(), |v| format!("{v:.3}")),
+            ev.std_error.map_or("-".into(), |v| format!("{v:.3}")),
+            month
         )?;
+    }
+    writeln!(out, "</tbody>\n</table>")?;
+    writeln!(
+        out,
+        "<p class=\"meta\">Standard errors are Monte Carlo errors of the estimate (from the number of trials), not uncertainty in the inputs.</p>"
+    )
+}
 
+impl HtmlReportExporter {
+    /// Each chart inline, with its caption.
+    fn write_charts(&self, out: &mut dyn Write) -> std::io::Result<()> {
         if !self.charts.is_empty() {
             writeln!(out, "<h2>Charts</h2>")?;
         }
@@ -228,9 +249,14 @@ impl Exporter for HtmlReportExporter {
                 inline_text(&c.caption)
             )?;
         }
+        Ok(())
+    }
 
+    /// Links to the run's other files, and the end of the page.
+    fn write_files(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "<h2>Files</h2>\n<ul class=\"files\">")?;
-        let mut files: Vec<String> = m
+        let mut files: Vec<String> = report
+            .manifest
             .files
             .iter()
             .filter(|f| *f != "report.html")

@@ -3,6 +3,8 @@
 //! [`Scenario::parse`] turns text into a validated [`Scenario`] or a list of
 //! [`Diagnostic`](crate::error::Diagnostic)s that point into the file.
 
+pub mod edit;
+mod inputs;
 mod raw;
 mod uncertain;
 mod validate;
@@ -10,6 +12,7 @@ pub mod warnings;
 
 use std::path::Path;
 
+pub use inputs::{DrawPlan, StreamKeys, tranche_slot};
 pub use uncertain::DISTRIBUTIONS;
 
 use crate::distribution::Uncertain;
@@ -104,6 +107,19 @@ pub struct Tranche {
     pub delay_shocks: Vec<(usize, f64)>,
     /// Random-stream identifier.
     pub component: ComponentId,
+}
+
+/// Fraction of a tranche's power online `k` months after energisation with a
+/// linear ramp of `ramp` months: 1/ramp, 2/ramp, ... 1. Zero before energisation.
+#[inline]
+pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
+    if k < 0 {
+        0.0
+    } else if ramp <= 0 || k + 1 >= ramp {
+        1.0
+    } else {
+        f64::from(k + 1) / f64::from(ramp)
+    }
 }
 
 /// How a contract turns capacity into payments.
@@ -347,5 +363,20 @@ impl Scenario {
         self.tranches
             .iter()
             .any(|t| t.pflops_per_accelerator.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ramp_is_linear_to_full_power() {
+        assert_eq!(ramp_fraction(-1, 3), 0.0);
+        assert_eq!(ramp_fraction(0, 0), 1.0);
+        assert!((ramp_fraction(0, 3) - 1.0 / 3.0).abs() < 1e-15);
+        assert!((ramp_fraction(1, 3) - 2.0 / 3.0).abs() < 1e-15);
+        assert_eq!(ramp_fraction(2, 3), 1.0);
+        assert_eq!(ramp_fraction(50, 3), 1.0);
     }
 }

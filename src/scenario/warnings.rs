@@ -13,9 +13,11 @@
 
 use std::fmt;
 
-use super::{FundingBasis, Input, PaymentBasis, Scenario, Threshold, Tranche};
+use super::{
+    Contract, FundingBasis, Input, PaymentBasis, Revenue, Scenario, Threshold, Tranche,
+    ramp_fraction,
+};
 use crate::metric::Metric;
-use crate::model::ramp_fraction;
 
 /// One warning about a scenario item.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,125 +208,16 @@ fn check_range(c: Check, out: &mut Vec<Warning>) {
     }
 }
 
+/// Inputs whose range is implausible for their unit, table by table.
 fn plausible_ranges(s: &Scenario, out: &mut Vec<Warning>) {
-    let inf = f64::INFINITY;
     for t in &s.tranches {
-        let n = t.name.as_str();
-        let mut c = |key, input, min, max, why| {
-            check_range(
-                Check {
-                    table: "tranche",
-                    name: n,
-                    key,
-                    input,
-                    min,
-                    max,
-                    why,
-                },
-                out,
-            )
-        };
-        c(
-            "gw",
-            &t.gw,
-            -inf,
-            20.0,
-            "the largest campuses announced are about 5-10 GW",
-        );
-        c(
-            "delay_months",
-            &t.delay_months,
-            -24.0,
-            120.0,
-            "more than 10 years late or 2 years early",
-        );
-        c(
-            "ramp_months",
-            &t.ramp_months,
-            -inf,
-            60.0,
-            "a ramp of more than 5 years",
-        );
-        c(
-            "accelerators_per_gw",
-            &t.accelerators_per_gw,
-            10_000.0,
-            2_000_000.0,
-            "1 GW holds roughly 300,000-700,000 GPUs at 1.4-3 kW each all-in, or ~40,000 wafer-scale systems",
-        );
-        if let Some(p) = &t.pflops_per_accelerator {
-            c(
-                "pflops_per_accelerator",
-                p,
-                -inf,
-                200.0,
-                "current accelerators peak at about 2-20 PFLOP/s",
-            );
-        }
+        tranche_ranges(t, out);
     }
     for k in &s.contracts {
-        let (key, input, max, why) = match &k.basis {
-            PaymentBasis::PayAsDelivered {
-                usd_bn_per_gw_year, ..
-            } => (
-                "usd_bn_per_gw_year",
-                usd_bn_per_gw_year,
-                100.0,
-                "cloud capacity rents for roughly USD 10-20 bn per GW-year",
-            ),
-            PaymentBasis::Purchase { usd_bn_per_gw, .. } => (
-                "usd_bn_per_gw",
-                usd_bn_per_gw,
-                200.0,
-                "accelerators and systems cost roughly USD 30-50 bn per GW",
-            ),
-            PaymentBasis::TakeOrPay { .. } => continue,
-        };
-        check_range(
-            Check {
-                table: "contract",
-                name: &k.name,
-                key,
-                input,
-                min: -inf,
-                max,
-                why,
-            },
-            out,
-        );
+        contract_ranges(k, out);
     }
     if let Some(r) = &s.revenue {
-        for (year, g) in r.annual_growth.iter().enumerate() {
-            let key = if r.annual_growth.len() > 1 {
-                format!("annual_growth (year {})", year + 1)
-            } else {
-                "annual_growth".to_string()
-            };
-            check_range(
-                Check {
-                    table: "revenue",
-                    name: "",
-                    key: &key,
-                    input: g,
-                    min: -0.9,
-                    max: 3.0,
-                    why: "a fraction per year: 3 is +300%/year",
-                },
-                out,
-            );
-        }
-        check_range(
-            Check {
-                table: "revenue",
-                name: "",
-                key: "usd_bn_per_gw_year",
-                input: &r.usd_bn_per_gw_year,
-                min: -inf,
-                max: 100.0,
-                why: "one GW earns roughly USD 10-20 bn a year",
-            },
-            out,
-        );
+        revenue_ranges(r, out);
     }
     check_range(
         Check {
@@ -332,7 +225,7 @@ fn plausible_ranges(s: &Scenario, out: &mut Vec<Warning>) {
             name: "",
             key: "running_usd_bn_per_gw_year",
             input: &s.costs.running_usd_bn_per_gw_year,
-            min: -inf,
+            min: f64::NEG_INFINITY,
             max: 20.0,
             why: "power and operations cost roughly USD 1-3 bn per GW-year",
         },
@@ -346,7 +239,7 @@ fn plausible_ranges(s: &Scenario, out: &mut Vec<Warning>) {
                     name: &f.name,
                     key: "usd_bn_per_gw",
                     input: usd_bn_per_gw,
-                    min: -inf,
+                    min: f64::NEG_INFINITY,
                     max: 200.0,
                     why: "more than the systems of a GW cost",
                 },
@@ -356,62 +249,152 @@ fn plausible_ranges(s: &Scenario, out: &mut Vec<Warning>) {
     }
 }
 
+/// A tranche's size, delay, ramp, accelerators and PFLOP/s.
+fn tranche_ranges(t: &Tranche, out: &mut Vec<Warning>) {
+    let inf = f64::INFINITY;
+    let mut c = |key, input, min, max, why| {
+        check_range(
+            Check {
+                table: "tranche",
+                name: &t.name,
+                key,
+                input,
+                min,
+                max,
+                why,
+            },
+            out,
+        )
+    };
+    c(
+        "gw",
+        &t.gw,
+        -inf,
+        20.0,
+        "the largest campuses announced are about 5-10 GW",
+    );
+    c(
+        "delay_months",
+        &t.delay_months,
+        -24.0,
+        120.0,
+        "more than 10 years late or 2 years early",
+    );
+    c(
+        "ramp_months",
+        &t.ramp_months,
+        -inf,
+        60.0,
+        "a ramp of more than 5 years",
+    );
+    c(
+        "accelerators_per_gw",
+        &t.accelerators_per_gw,
+        10_000.0,
+        2_000_000.0,
+        "1 GW holds roughly 300,000-700,000 GPUs at 1.4-3 kW each all-in, or ~40,000 wafer-scale systems",
+    );
+    if let Some(p) = &t.pflops_per_accelerator {
+        c(
+            "pflops_per_accelerator",
+            p,
+            -inf,
+            200.0,
+            "current accelerators peak at about 2-20 PFLOP/s",
+        );
+    }
+}
+
+/// A contract's price, if it has one.
+fn contract_ranges(k: &Contract, out: &mut Vec<Warning>) {
+    let (key, input, max, why) = match &k.basis {
+        PaymentBasis::PayAsDelivered {
+            usd_bn_per_gw_year, ..
+        } => (
+            "usd_bn_per_gw_year",
+            usd_bn_per_gw_year,
+            100.0,
+            "cloud capacity rents for roughly USD 10-20 bn per GW-year",
+        ),
+        PaymentBasis::Purchase { usd_bn_per_gw, .. } => (
+            "usd_bn_per_gw",
+            usd_bn_per_gw,
+            200.0,
+            "accelerators and systems cost roughly USD 30-50 bn per GW",
+        ),
+        PaymentBasis::TakeOrPay { .. } => return,
+    };
+    check_range(
+        Check {
+            table: "contract",
+            name: &k.name,
+            key,
+            input,
+            min: f64::NEG_INFINITY,
+            max,
+            why,
+        },
+        out,
+    );
+}
+
+/// Revenue growth, each year, and revenue per GW-year.
+fn revenue_ranges(r: &Revenue, out: &mut Vec<Warning>) {
+    for (year, g) in r.annual_growth.iter().enumerate() {
+        let key = if r.annual_growth.len() > 1 {
+            format!("annual_growth (year {})", year + 1)
+        } else {
+            "annual_growth".to_string()
+        };
+        check_range(
+            Check {
+                table: "revenue",
+                name: "",
+                key: &key,
+                input: g,
+                min: -0.9,
+                max: 3.0,
+                why: "a fraction per year: 3 is +300%/year",
+            },
+            out,
+        );
+    }
+    check_range(
+        Check {
+            table: "revenue",
+            name: "",
+            key: "usd_bn_per_gw_year",
+            input: &r.usd_bn_per_gw_year,
+            min: f64::NEG_INFINITY,
+            max: 100.0,
+            why: "one GW earns roughly USD 10-20 bn a year",
+        },
+        out,
+    );
+}
+
+/// Contracts whose linked tranches cannot pay their value within the
+/// horizon, even in the most favourable trial.
 fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
-    let months = s.months as i32;
     let end = s.end();
     for k in &s.contracts {
-        let start = k.start_index.max(0);
         let (most, how) = match &k.basis {
             PaymentBasis::TakeOrPay { .. } => continue,
             PaymentBasis::PayAsDelivered {
                 usd_bn_per_gw_year,
                 tranches,
-            } => {
-                let price = high(usd_bn_per_gw_year) / 12.0;
-                let gw_months: f64 = (start..months)
-                    .map(|m| {
-                        tranches
-                            .iter()
-                            .map(|&j| max_online(&s.tranches[j], m))
-                            .sum::<f64>()
-                    })
-                    .sum();
-                (
-                    price * gw_months,
-                    "even with its tranches at their largest, earliest and fastest and the highest price",
-                )
-            }
+            } => (
+                most_delivered(s, k, usd_bn_per_gw_year, tranches),
+                "even with its tranches at their largest, earliest and fastest and the highest price",
+            ),
             PaymentBasis::Purchase {
                 usd_bn_per_gw,
                 tranches,
                 lead_months,
-            } => {
-                let price = high(usd_bn_per_gw);
-                let total: f64 = tranches
-                    .iter()
-                    .map(|&j| {
-                        let t = &s.tranches[j];
-                        if t.p_never >= 1.0 {
-                            return 0.0;
-                        }
-                        let due = |d: f64| {
-                            (t.planned_index + (d + 0.5).floor() as i32 - lead_months)
-                                .max(k.start_index)
-                        };
-                        let (first, last) = (due(low(&t.delay_months)), due(high(&t.delay_months)));
-                        // Paid inside the horizon in some trial?
-                        if first < months && last >= 0 {
-                            high(&t.gw) * price
-                        } else {
-                            0.0
-                        }
-                    })
-                    .sum();
-                (
-                    total,
-                    "even with its tranches at their largest and the highest price",
-                )
-            }
+            } => (
+                most_purchased(s, k, usd_bn_per_gw, tranches, *lead_months),
+                "even with its tranches at their largest and the highest price",
+            ),
         };
         if most < k.value_usd_bn * (1.0 - 1e-6) {
             out.push(Warning::new(
@@ -428,45 +411,64 @@ fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
     }
 }
 
+/// Most a pay-as-delivered contract `k` can pay within the horizon, USD bn:
+/// the highest price on the most GW-months its `tranches` can be online.
+fn most_delivered(s: &Scenario, k: &Contract, price: &Input, tranches: &[usize]) -> f64 {
+    let months = s.months as i32;
+    let start = k.start_index.max(0);
+    let price = high(price) / 12.0;
+    let gw_months: f64 = (start..months)
+        .map(|m| {
+            tranches
+                .iter()
+                .map(|&j| max_online(&s.tranches[j], m))
+                .sum::<f64>()
+        })
+        .sum();
+    price * gw_months
+}
+
+/// Most a purchase contract `k` can pay within the horizon, USD bn: the
+/// highest price on the largest size of each of its `tranches` whose payment
+/// (due `lead_months` before energisation) can fall inside the horizon.
+fn most_purchased(
+    s: &Scenario,
+    k: &Contract,
+    price: &Input,
+    tranches: &[usize],
+    lead_months: i32,
+) -> f64 {
+    let months = s.months as i32;
+    let price = high(price);
+    tranches
+        .iter()
+        .map(|&j| {
+            let t = &s.tranches[j];
+            if t.p_never >= 1.0 {
+                return 0.0;
+            }
+            let due = |d: f64| {
+                (t.planned_index + (d + 0.5).floor() as i32 - lead_months).max(k.start_index)
+            };
+            let (first, last) = (due(low(&t.delay_months)), due(high(&t.delay_months)));
+            // Paid inside the horizon in some trial?
+            if first < months && last >= 0 {
+                high(&t.gw) * price
+            } else {
+                0.0
+            }
+        })
+        .sum()
+}
+
+/// Targets that no trial can reach.
 fn targets_reachable(s: &Scenario, out: &mut Vec<Warning>) {
-    let last = s.months as i32 - 1;
     let end = s.end();
     for t in &s.targets {
         match t.threshold {
             Threshold::AtLeast(v) => {
-                let online = |f: &dyn Fn(&Tranche) -> f64| -> f64 {
-                    s.tranches
-                        .iter()
-                        .map(|tr| max_online(tr, last) * f(tr))
-                        .sum()
-                };
-                let (most, unit) = match t.metric {
-                    Metric::CapacityOnlineGw => (online(&|_| 1.0), "GW"),
-                    Metric::CapacityPlannedGw => (
-                        s.tranches
-                            .iter()
-                            .map(|tr| {
-                                high(&tr.gw)
-                                    * ramp_fraction(
-                                        last - tr.planned_index,
-                                        low(&tr.ramp_months).round() as i32,
-                                    )
-                            })
-                            .sum(),
-                        "GW",
-                    ),
-                    Metric::AcceleratorsOnline => {
-                        (online(&|tr| high(&tr.accelerators_per_gw)), "accelerators")
-                    }
-                    Metric::ComputeOnlineEflops => (
-                        online(&|tr| {
-                            high(&tr.accelerators_per_gw)
-                                * tr.pflops_per_accelerator.as_ref().map_or(0.0, high)
-                                / 1000.0
-                        }),
-                        "EFLOP/s",
-                    ),
-                    _ => continue,
+                let Some((most, unit)) = most_by_end(s, t.metric) else {
+                    continue;
                 };
                 if v > most * (1.0 + 1e-9) {
                     out.push(Warning::new(
@@ -483,20 +485,7 @@ fn targets_reachable(s: &Scenario, out: &mut Vec<Warning>) {
                 }
             }
             Threshold::AtMost(v) => {
-                let never_negative = matches!(
-                    t.metric,
-                    Metric::CapacityOnlineGw
-                        | Metric::CapacityPlannedGw
-                        | Metric::AcceleratorsOnline
-                        | Metric::ComputeOnlineEflops
-                        | Metric::ComputePaymentsUsdBn
-                        | Metric::CumulativeComputePaymentsUsdBn
-                        | Metric::RevenueUsdBn
-                        | Metric::RevenueRunRateUsdBn
-                        | Metric::FundingUsdBn
-                        | Metric::FundingGapUsdBn
-                );
-                if never_negative && v < 0.0 {
+                if is_never_negative(t.metric) && v < 0.0 {
                     out.push(Warning::new(
                         "target",
                         &t.name,
@@ -510,6 +499,62 @@ fn targets_reachable(s: &Scenario, out: &mut Vec<Warning>) {
             }
         }
     }
+}
+
+/// The largest value `metric` can have in the last month of the horizon,
+/// with every tranche at its largest, earliest and fastest, and its unit;
+/// `None` for the metrics this does not bound.
+fn most_by_end(s: &Scenario, metric: Metric) -> Option<(f64, &'static str)> {
+    let last = s.months as i32 - 1;
+    let online = |f: &dyn Fn(&Tranche) -> f64| -> f64 {
+        s.tranches
+            .iter()
+            .map(|tr| max_online(tr, last) * f(tr))
+            .sum()
+    };
+    let most = match metric {
+        Metric::CapacityOnlineGw => (online(&|_| 1.0), "GW"),
+        Metric::CapacityPlannedGw => (
+            s.tranches
+                .iter()
+                .map(|tr| {
+                    high(&tr.gw)
+                        * ramp_fraction(
+                            last - tr.planned_index,
+                            low(&tr.ramp_months).round() as i32,
+                        )
+                })
+                .sum(),
+            "GW",
+        ),
+        Metric::AcceleratorsOnline => (online(&|tr| high(&tr.accelerators_per_gw)), "accelerators"),
+        Metric::ComputeOnlineEflops => (
+            online(&|tr| {
+                high(&tr.accelerators_per_gw) * tr.pflops_per_accelerator.as_ref().map_or(0.0, high)
+                    / 1000.0
+            }),
+            "EFLOP/s",
+        ),
+        _ => return None,
+    };
+    Some(most)
+}
+
+/// Whether `metric` is never negative in any trial.
+fn is_never_negative(metric: Metric) -> bool {
+    matches!(
+        metric,
+        Metric::CapacityOnlineGw
+            | Metric::CapacityPlannedGw
+            | Metric::AcceleratorsOnline
+            | Metric::ComputeOnlineEflops
+            | Metric::ComputePaymentsUsdBn
+            | Metric::CumulativeComputePaymentsUsdBn
+            | Metric::RevenueUsdBn
+            | Metric::RevenueRunRateUsdBn
+            | Metric::FundingUsdBn
+            | Metric::FundingGapUsdBn
+    )
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ fn the_fuzz_corpus_replays_without_panics_or_non_finite_numbers() {
                 invalid += 1;
                 let shown = e.to_string();
                 assert!(
-                    shown.starts_with("error: fuzz.toml:"),
+                    shown.starts_with("fuzz.toml:"),
                     "{}: {shown}",
                     path.display()
                 );

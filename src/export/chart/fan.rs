@@ -2,6 +2,7 @@
 //! across trials, the median, and reference lines (the plan, a floor, target
 //! thresholds).
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::style::{self, FONT, INNER, MEDIAN, OUTER, REFERENCE, SIZE, TARGET};
@@ -118,6 +119,83 @@ impl FanChart {
     }
 }
 
+/// The drawing area of a fan chart: months across, values up.
+type FanArea<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<style::MonthAxis, RangedCoordf64>>;
+
+/// A low and a high percentile line.
+type Band = (Vec<f64>, Vec<f64>);
+
+/// The p5-p95 (`outer`) and p25-p75 (`inner`) bands, where reported.
+fn draw_bands(
+    chart: &mut FanArea,
+    file: &str,
+    months: usize,
+    outer: Option<&Band>,
+    inner: Option<&Band>,
+) -> Result<(), ChartError> {
+    let fail = |e: &dyn std::fmt::Display| ChartError::new(file, e);
+    let xs = || (0..months).map(|m| m as f64);
+    let legend_box = |c: RGBColor| {
+        move |(x, y): (i32, i32)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], c.filled())
+    };
+    let polygon = |lo: &[f64], hi: &[f64]| {
+        let mut pts: Vec<(f64, f64)> = xs().zip(hi.iter().copied()).collect();
+        pts.extend(xs().zip(lo.iter().copied()).rev());
+        pts
+    };
+    for (band, colour, label) in [(outer, OUTER, "p5-p95"), (inner, INNER, "p25-p75")] {
+        if let Some((lo, hi)) = band {
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    polygon(lo, hi),
+                    colour.filled(),
+                )))
+                .map_err(|e| fail(&e))?
+                .label(label)
+                .legend(legend_box(colour));
+        }
+    }
+    Ok(())
+}
+
+/// The reference lines, dashed. Several targets share one legend entry
+/// listing their thresholds.
+fn draw_references(
+    chart: &mut FanArea,
+    file: &str,
+    months: usize,
+    references: &[(String, Vec<f64>, RGBColor)],
+) -> Result<(), ChartError> {
+    let fail = |e: &dyn std::fmt::Display| ChartError::new(file, e);
+    let xs = || (0..months).map(|m| m as f64);
+    let targets: Vec<String> = references
+        .iter()
+        .filter(|r| r.2 == TARGET)
+        .map(|r| style::axis_number(r.1.first().copied().unwrap_or(0.0)))
+        .collect();
+    let mut target_shown = false;
+    for (label, line, colour) in references {
+        let colour = *colour;
+        let series =
+            DashedLineSeries::new(xs().zip(line.iter().copied()), 6, 4, colour.stroke_width(2));
+        let drawn = chart.draw_series(series).map_err(|e| fail(&e))?;
+        if colour == TARGET && targets.len() > 1 {
+            if !target_shown {
+                target_shown = true;
+                drawn
+                    .label(format!("targets ({})", targets.join(", ")))
+                    .legend(style::legend_line(colour));
+            }
+            continue;
+        }
+        drawn
+            .label(label.as_str())
+            .legend(style::legend_line(colour));
+    }
+    Ok(())
+}
+
 impl Chart for FanChart {
     fn file_name(&self) -> String {
         format!("fan-{}.svg", self.metric.name())
@@ -200,34 +278,7 @@ impl Chart for FanChart {
                 .draw()
                 .map_err(|e| fail(&e))?;
 
-            let legend_box = |c: RGBColor| {
-                move |(x, y): (i32, i32)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], c.filled())
-            };
-            let polygon = |lo: &[f64], hi: &[f64]| {
-                let mut pts: Vec<(f64, f64)> = xs().zip(hi.iter().copied()).collect();
-                pts.extend(xs().zip(lo.iter().copied()).rev());
-                pts
-            };
-            if let Some((lo, hi)) = &outer {
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        polygon(lo, hi),
-                        OUTER.filled(),
-                    )))
-                    .map_err(|e| fail(&e))?
-                    .label("p5-p95")
-                    .legend(legend_box(OUTER));
-            }
-            if let Some((lo, hi)) = &inner {
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        polygon(lo, hi),
-                        INNER.filled(),
-                    )))
-                    .map_err(|e| fail(&e))?
-                    .label("p25-p75")
-                    .legend(legend_box(INNER));
-            }
+            draw_bands(&mut chart, &file, months, outer.as_ref(), inner.as_ref())?;
             chart
                 .draw_series(LineSeries::new(
                     xs().zip(centre.iter().copied()),
@@ -236,41 +287,7 @@ impl Chart for FanChart {
                 .map_err(|e| fail(&e))?
                 .label(centre_label)
                 .legend(style::legend_line(MEDIAN));
-            // Several targets share one legend entry listing their thresholds.
-            let targets: Vec<String> = references
-                .iter()
-                .filter(|r| r.2 == TARGET)
-                .map(|r| style::axis_number(r.1.first().copied().unwrap_or(0.0)))
-                .collect();
-            let mut target_shown = false;
-            for (label, line, colour) in &references {
-                let colour = *colour;
-                let series = DashedLineSeries::new(
-                    xs().zip(line.iter().copied()),
-                    6,
-                    4,
-                    colour.stroke_width(2),
-                );
-                if colour == TARGET && targets.len() > 1 {
-                    let anno = chart.draw_series(series).map_err(|e| fail(&e))?;
-                    if !target_shown {
-                        target_shown = true;
-                        anno.label(format!("targets ({})", targets.join(", ")))
-                            .legend(style::legend_line(colour));
-                    }
-                    continue;
-                }
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        xs().zip(line.iter().copied()),
-                        6,
-                        4,
-                        colour.stroke_width(2),
-                    ))
-                    .map_err(|e| fail(&e))?
-                    .label(label.as_str())
-                    .legend(style::legend_line(colour));
-            }
+            draw_references(&mut chart, &file, months, &references)?;
             style::draw_legend(
                 &mut chart,
                 if rising {

@@ -1,5 +1,5 @@
-//! The uncertain inputs of a trial, in one canonical order, and how their
-//! uniforms are drawn.
+//! A scenario's uncertain inputs, in one canonical slot order, and how a
+//! trial's uniforms for them are drawn.
 //!
 //! Every input (a tranche's delay, a contract's price, a year's revenue
 //! growth...) has a slot. A trial first draws a uniform per slot, each
@@ -11,9 +11,9 @@
 
 use std::ops::Range;
 
+use super::{FundingBasis, Input, PaymentBasis, Scenario};
 use crate::distribution::{Discrete, Uncertain};
 use crate::rng::{ComponentId, Stream};
-use crate::scenario::{FundingBasis, Input, PaymentBasis, Scenario};
 
 /// The slots of a scenario's inputs and where each component's begin.
 #[derive(Debug, Clone)]
@@ -22,7 +22,8 @@ pub struct DrawPlan {
     pub inputs: Vec<Input>,
     /// Each component's stream and its contiguous slots.
     components: Vec<(ComponentId, Range<usize>)>,
-    /// First slot of each tranche: never, gw, delay, ramp, accelerators, [pflops].
+    /// First slot of each tranche: never, gw, delay, ramp, accelerators, then
+    /// pflops if given (see [`tranche_slot`]).
     pub tranche: Vec<usize>,
     /// Price slot of each contract (none for take-or-pay).
     pub contract: Vec<Option<usize>>,

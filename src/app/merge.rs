@@ -1,0 +1,100 @@
+//! Merging the partial states of a sharded run into the outputs a single run
+//! would have written, byte for byte.
+//!
+//! ```
+//! use capsim::app::{MergeRequest, RunRequest, ShardRequest, Silent};
+//! use capsim::shard::Shard;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let scenario = dir.path().join("tiny.toml");
+//! std::fs::write(&scenario, capsim::app::EXAMPLE_SCENARIO)?;
+//! let mut states = Vec::new();
+//! for index in 1..=2 {
+//!     let state = dir.path().join(format!("tiny-{index}.state"));
+//!     let mut request = RunRequest::new(vec![scenario.clone()]);
+//!     request.trials = Some(3000);
+//!     let shard = Shard { index, count: 2 };
+//!     request.shard = Some(ShardRequest { shard, state: state.clone() });
+//!     capsim::app::run(&request, &Silent, &mut |_| {})?;
+//!     states.push(state);
+//! }
+//!
+//! let merged = capsim::app::merge(&MergeRequest {
+//!     states,
+//!     out: dir.path().join("output"),
+//!     charts: false,
+//!     sensitivity: false,
+//! })?;
+//! assert_eq!(merged.result.trials, 3000);
+//! assert_eq!(merged.folder, dir.path().join("output").join("tiny"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::outputs::{Finished, FinishedRun, analyses, write_outputs};
+use super::{AppError, OutputKind, output_dir};
+use crate::runner::finish;
+use crate::scenario::Scenario;
+use crate::shard::{StateFile, merge as merge_states};
+
+/// Which state files to merge and what to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeRequest {
+    /// State files of every shard of one run, in any order.
+    pub states: Vec<PathBuf>,
+    /// Output folder; the outputs go where the run's would (see
+    /// [`output_dir`]).
+    pub out: PathBuf,
+    /// Draw the charts.
+    pub charts: bool,
+    /// Write sensitivity.csv.
+    pub sensitivity: bool,
+}
+
+/// Reads every state file, checks they are the N shards of one run, and
+/// writes the run's outputs.
+pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
+    let started = Instant::now();
+    let mut files = Vec::new();
+    for path in &request.states {
+        files.push((path.clone(), StateFile::read(path)?));
+    }
+    let merged = merge_states(files)?;
+    let scenario_path = Path::new(&merged.scenario_path);
+    let scenario = Scenario::parse(&merged.scenario_text, scenario_path)
+        .map_err(|e| AppError::Scenarios(vec![e]))?;
+    let folder = output_dir(&request.out, scenario_path, OutputKind::Run);
+    let result = finish(&scenario, merged.state, &merged.percentiles);
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let extra = analyses(
+        &scenario,
+        &result,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        request.sensitivity,
+        None,
+        Vec::new(),
+    )?;
+    let finished = Finished {
+        scenario_path,
+        scenario: &scenario,
+        sha256: merged.scenario_sha256.clone(),
+        result: &result,
+        // The shards' threads are unknown; the merge itself runs on one.
+        threads: 1,
+        wall_seconds,
+        charts: request.charts,
+        extra,
+        precision: None,
+    };
+    let written = write_outputs(finished, &folder)?;
+    Ok(FinishedRun {
+        scenario_path: scenario_path.to_path_buf(),
+        scenario,
+        result,
+        wall_seconds,
+        folder,
+        written,
+    })
+}

@@ -1,0 +1,73 @@
+//! Where each kind of output goes: the one rule naming output folders.
+
+use std::path::{Path, PathBuf};
+
+/// What an output folder holds, which decides its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind<'a> {
+    /// A run, or the merge of a run's shards: `OUT/<stem>/`.
+    Run,
+    /// A comparison of the scenario (A) with `b`: `OUT/<A stem>-vs-<B stem>/`.
+    Compare {
+        /// The alternative scenario (B).
+        b: &'a Path,
+    },
+    /// A sweep: `OUT/<stem>-sweep/`.
+    Sweep,
+}
+
+/// The file stem of a scenario path (`scenarios/a.toml` -> `a`), if it has
+/// a non-empty one.
+pub fn scenario_stem(path: &Path) -> Option<String> {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// The folder inside `out` where the outputs of `kind` for the scenario file
+/// `scenario` go. A path without a stem is named `merged` for a run (only a
+/// merge can meet one: a run refuses such paths first, with
+/// [`AppError::NotAFileName`](super::AppError::NotAFileName)) and
+/// `scenario` otherwise.
+pub fn output_dir(out: &Path, scenario: &Path, kind: OutputKind) -> PathBuf {
+    let stem = |path: &Path, fallback: &str| scenario_stem(path).unwrap_or_else(|| fallback.into());
+    match kind {
+        OutputKind::Run => out.join(stem(scenario, "merged")),
+        OutputKind::Compare { b } => out.join(format!(
+            "{}-vs-{}",
+            stem(scenario, "scenario"),
+            stem(b, "scenario")
+        )),
+        OutputKind::Sweep => out.join(format!("{}-sweep", stem(scenario, "scenario"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_named_after_the_scenario_stems() {
+        let out = Path::new("out");
+        let a = Path::new("s/a.toml");
+        assert_eq!(output_dir(out, a, OutputKind::Run), Path::new("out/a"));
+        assert_eq!(
+            output_dir(
+                out,
+                a,
+                OutputKind::Compare {
+                    b: Path::new("b.toml")
+                }
+            ),
+            Path::new("out/a-vs-b")
+        );
+        assert_eq!(
+            output_dir(out, a, OutputKind::Sweep),
+            Path::new("out/a-sweep")
+        );
+        assert_eq!(
+            output_dir(out, Path::new(""), OutputKind::Run),
+            Path::new("out/merged")
+        );
+    }
+}

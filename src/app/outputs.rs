@@ -1,0 +1,164 @@
+//! What a finished run (or a merge) computes besides its summaries, and the
+//! files it writes.
+
+use std::path::{Path, PathBuf};
+
+use super::AppError;
+use crate::analysis::{PrecisionReport, SensitivityRow, TrialTable};
+use crate::export::chart::{CHARTS_DIR, render_charts_with, write_charts};
+use crate::export::{
+    CAPSIM_VERSION, Exporter, HtmlReportExporter, PeriodTimeseriesCsvExporter, RunManifest,
+    RunReport, SensitivityCsvExporter, TrialsCsvExporter, recorded_seconds, standard_exporters,
+    write_run,
+};
+use crate::model::TrialValues;
+use crate::period::Period;
+use crate::runner::RunResult;
+use crate::scenario::Scenario;
+
+/// A run (or merge) whose outputs are written.
+#[derive(Debug, Clone)]
+pub struct FinishedRun {
+    /// The scenario file, as given (for a merge: as the shards were given it).
+    pub scenario_path: PathBuf,
+    /// The scenario run.
+    pub scenario: Scenario,
+    /// Its results.
+    pub result: RunResult,
+    /// Wall time of the simulation and summaries, seconds.
+    pub wall_seconds: f64,
+    /// The output folder.
+    pub folder: PathBuf,
+    /// Every file written, in order: the folder's own files, then the charts
+    /// in its `charts/` folder.
+    pub written: Vec<PathBuf>,
+}
+
+/// Sample sizes of the sensitivity analysis: rank correlations over the first
+/// 5,000 trials; the 10 strongest inputs swung over 1,000 trials each.
+pub(super) const SENSITIVITY_SAMPLE: u64 = 5_000;
+const SWING_INPUTS: usize = 10;
+pub(super) const SWING_TRIALS: u64 = 1_000;
+
+/// The per-trial analyses of a run, if asked for.
+pub(super) struct Analyses {
+    /// Sensitivity rows: written to sensitivity.csv and drawn as tornado charts.
+    pub sensitivity: Option<Vec<SensitivityRow>>,
+    /// The per-trial table: written to trials.csv.
+    pub trials: Option<TrialTable>,
+}
+
+impl Analyses {
+    /// The exporters writing them.
+    fn exporters(self) -> Vec<Box<dyn Exporter>> {
+        let mut out: Vec<Box<dyn Exporter>> = Vec::new();
+        if let Some(rows) = self.sensitivity {
+            out.push(Box::new(SensitivityCsvExporter { rows }));
+        }
+        if let Some(table) = self.trials {
+            out.push(Box::new(TrialsCsvExporter { table }));
+        }
+        out
+    }
+}
+
+/// The per-trial analyses asked for, computed on `threads` threads; `known`
+/// holds the run's first trials if it kept them (see
+/// [`crate::runner::run_sampling`]).
+pub(super) fn analyses(
+    scenario: &Scenario,
+    result: &RunResult,
+    threads: usize,
+    sensitivity: bool,
+    export_trials: Option<u64>,
+    known: Vec<TrialValues>,
+) -> Result<Analyses, AppError> {
+    let (seed, trials) = (result.seed, result.trials);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(AppError::Threads)?;
+    let (rows, table) = pool.install(|| {
+        let rows = sensitivity.then(|| {
+            crate::analysis::sensitivity_with(
+                scenario,
+                seed,
+                known,
+                trials.min(SENSITIVITY_SAMPLE),
+                SWING_INPUTS,
+                trials.min(SWING_TRIALS),
+            )
+        });
+        let table = export_trials.map(|n| crate::analysis::trial_table(scenario, seed, n));
+        (rows, table)
+    });
+    Ok(Analyses {
+        sensitivity: rows,
+        trials: table,
+    })
+}
+
+/// A finished run's results and everything recorded about it.
+pub(super) struct Finished<'a> {
+    pub scenario_path: &'a Path,
+    pub scenario: &'a Scenario,
+    pub sha256: String,
+    pub result: &'a RunResult,
+    pub threads: usize,
+    pub wall_seconds: f64,
+    pub charts: bool,
+    /// Analyses beyond the standard outputs (sensitivity, trials).
+    pub extra: Analyses,
+    /// What a precision goal did, if one was set.
+    pub precision: Option<PrecisionReport>,
+}
+
+/// Writes every output file of a run into `folder` (charts unless
+/// `charts` is off) and returns the paths written.
+pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>, AppError> {
+    let (scenario, result) = (run.scenario, run.result);
+    let charts = if run.charts {
+        render_charts_with(scenario, result, run.extra.sensitivity.as_deref())?
+    } else {
+        Vec::new()
+    };
+    let mut exporters = standard_exporters();
+    exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
+    if result.period != Period::Month {
+        exporters.push(Box::new(PeriodTimeseriesCsvExporter {
+            period: result.period,
+        }));
+    }
+    exporters.extend(run.extra.exporters());
+    let manifest = RunManifest {
+        capsim_version: CAPSIM_VERSION.to_string(),
+        scenario_path: run.scenario_path.display().to_string(),
+        scenario_sha256: run.sha256,
+        scenario_name: scenario.name.clone(),
+        seed: result.seed,
+        trials: result.trials,
+        percentiles: result.percentiles.clone(),
+        percentile_method: result.method.describe().into(),
+        horizon: [scenario.start.to_string(), scenario.end().to_string()],
+        threads: run.threads,
+        wall_time_seconds: recorded_seconds(run.wall_seconds),
+        files: exporters
+            .iter()
+            .map(|e| e.file_name().to_string())
+            .chain(
+                charts
+                    .iter()
+                    .map(|c| format!("{CHARTS_DIR}/{}", c.file_name)),
+            )
+            .collect(),
+        precision: run.precision,
+    };
+    let report = RunReport {
+        scenario,
+        result,
+        manifest,
+    };
+    let mut written = write_run(folder, &report, &exporters)?;
+    written.extend(write_charts(folder, &charts)?);
+    Ok(written)
+}

@@ -1,0 +1,294 @@
+//! Running scenarios: simulate, analyse and write each one's outputs, or
+//! run one shard of each and save its state.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
+use super::outputs::{analyses, write_outputs};
+use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
+use crate::period::Period;
+use crate::runner::{CHUNK_TRIALS, RunConfig, run_sampling, simulate_by};
+use crate::scenario::Scenario;
+use crate::shard::{Shard, StateFile};
+
+/// What to run and what to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    /// Scenario files; each writes to its own folder in `out` (see
+    /// [`output_dir`]).
+    pub scenarios: Vec<PathBuf>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Trials, instead of each scenario's own.
+    pub trials: Option<u64>,
+    /// Seed, instead of each scenario's own.
+    pub seed: Option<u64>,
+    /// Worker threads (all cores if `None`). Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Percentiles to report, in percent, instead of each scenario's own.
+    pub percentiles: Option<Vec<f64>>,
+    /// Also report every metric by this period (if not monthly).
+    pub period: Period,
+    /// Keep doubling the trials until the key percentiles are stable.
+    pub precision: Option<Precision>,
+    /// Also write trials.csv with the first N trials.
+    pub export_trials: Option<u64>,
+    /// Draw the charts (charts/*.svg, and in report.html).
+    pub charts: bool,
+    /// Write sensitivity.csv (what drives each outcome).
+    pub sensitivity: bool,
+    /// Run one shard of each scenario and save its state instead of writing
+    /// outputs.
+    pub shard: Option<ShardRequest>,
+}
+
+impl RunRequest {
+    /// A request to run `scenarios` as they are, into `output/`, with charts
+    /// and sensitivity and nothing else.
+    pub fn new(scenarios: Vec<PathBuf>) -> RunRequest {
+        RunRequest {
+            scenarios,
+            out: PathBuf::from("output"),
+            trials: None,
+            seed: None,
+            threads: None,
+            percentiles: None,
+            period: Period::Month,
+            precision: None,
+            export_trials: None,
+            charts: true,
+            sensitivity: true,
+            shard: None,
+        }
+    }
+}
+
+/// A precision goal: how stable the key percentiles must be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Precision {
+    /// Largest relative change of the p10, p50 and p90 of the key outcomes
+    /// between doublings (e.g. 0.005).
+    pub relative: f64,
+    /// Most trials to run (at least the request's trials are run).
+    pub max_trials: u64,
+}
+
+/// Which shard to run and where to save its state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardRequest {
+    /// The part of the trials to run.
+    pub shard: Shard,
+    /// The state file to write.
+    pub state: PathBuf,
+}
+
+/// What running one scenario of a request did.
+#[derive(Debug, Clone)]
+pub enum RunOutcome {
+    /// A whole run: outputs written (boxed: it holds the scenario and the
+    /// results).
+    Finished(Box<FinishedRun>),
+    /// One shard: its state saved, no outputs written.
+    Shard(SavedShard),
+}
+
+/// A shard run whose state is saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedShard {
+    /// The scenario file, as given.
+    pub scenario_path: PathBuf,
+    /// The part run.
+    pub shard: Shard,
+    /// The trials it ran (empty if the shard has none).
+    pub trials: Range<u64>,
+    /// Trials of the whole run.
+    pub total_trials: u64,
+    /// Wall time of the shard, seconds, saving included.
+    pub wall_seconds: f64,
+    /// The state file written.
+    pub state: PathBuf,
+}
+
+/// Runs every scenario of `request`, one after the other, and hands each
+/// one's outcome to `done` as soon as it is written. Nothing runs unless the
+/// request's percentiles are valid, every scenario has its own output folder
+/// and every scenario is valid.
+pub fn run(
+    request: &RunRequest,
+    progress: &dyn Progress,
+    done: &mut dyn FnMut(RunOutcome),
+) -> Result<(), AppError> {
+    if let Some(p) = &request.percentiles {
+        check_percentiles(p)?;
+    }
+    let folders = output_folders(&request.scenarios, &request.out)?;
+    let threads = super::worker_threads(request.threads);
+    let scenarios = super::load_all(&request.scenarios)?;
+    for ((path, scenario), folder) in request.scenarios.iter().zip(scenarios).zip(folders) {
+        done(run_one(request, path, scenario, folder, threads, progress)?);
+    }
+    Ok(())
+}
+
+fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
+    if p.is_empty() || p.len() > 99 {
+        return Err(AppError::Percentiles("give between 1 and 99 values"));
+    }
+    if p.iter().any(|x| !(*x > 0.0 && *x < 100.0)) {
+        return Err(AppError::Percentiles(
+            "each percentile must lie strictly between 0 and 100",
+        ));
+    }
+    if p.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(AppError::Percentiles("percentiles must increase"));
+    }
+    Ok(())
+}
+
+/// Each scenario's output folder; two scenarios with one stem would
+/// overwrite each other.
+fn output_folders(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, AppError> {
+    let mut seen: HashMap<String, &PathBuf> = HashMap::new();
+    let mut folders = Vec::new();
+    for p in paths {
+        let stem = scenario_stem(p).ok_or_else(|| AppError::NotAFileName(p.clone()))?;
+        let folder = output_dir(out, p, OutputKind::Run);
+        if let Some(first) = seen.insert(stem, p) {
+            return Err(AppError::SameFolder {
+                first: first.clone(),
+                second: p.clone(),
+                folder,
+            });
+        }
+        folders.push(folder);
+    }
+    Ok(folders)
+}
+
+fn run_one(
+    request: &RunRequest,
+    path: &Path,
+    scenario: Scenario,
+    folder: PathBuf,
+    threads: usize,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, AppError> {
+    let bytes = std::fs::read(path).map_err(|source| AppError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let config = RunConfig {
+        trials: request.trials.unwrap_or(scenario.trials),
+        seed: request.seed.unwrap_or(scenario.seed),
+        threads,
+        percentiles: request
+            .percentiles
+            .clone()
+            .unwrap_or_else(|| scenario.percentiles.clone()),
+    };
+    let started = Instant::now();
+    if let Some(shard) = &request.shard {
+        let saved = run_shard(request, path, &bytes, &scenario, &config, shard, started)?;
+        return Ok(RunOutcome::Shard(saved));
+    }
+    progress.start(config.trials);
+    let mut known = Vec::new();
+    let (result, precision) = match request.precision {
+        Some(goal) => {
+            let (r, p) = crate::analysis::run_to_precision(
+                &scenario,
+                &config,
+                request.period,
+                goal.relative,
+                goal.max_trials.max(config.trials),
+                &|_| {},
+            )?;
+            (r, Some(p))
+        }
+        None => {
+            // The sensitivity analysis reads the run's first trials one by
+            // one: kept as the run passes them, they need no second
+            // simulation.
+            let sample = if request.sensitivity {
+                SENSITIVITY_SAMPLE.max(SWING_TRIALS)
+            } else {
+                0
+            };
+            let advance = |n: u64| progress.advance(n);
+            let (result, first) =
+                run_sampling(&scenario, &config, request.period, sample, &advance)?;
+            known = first;
+            (result, None)
+        }
+    };
+    progress.finish();
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let extra = analyses(
+        &scenario,
+        &result,
+        threads,
+        request.sensitivity,
+        request.export_trials,
+        known,
+    )?;
+    let finished = Finished {
+        scenario_path: path,
+        scenario: &scenario,
+        sha256: super::sha256_hex(&bytes),
+        result: &result,
+        threads,
+        wall_seconds,
+        charts: request.charts,
+        extra,
+        precision,
+    };
+    let written = write_outputs(finished, &folder)?;
+    Ok(RunOutcome::Finished(Box::new(FinishedRun {
+        scenario_path: path.to_path_buf(),
+        scenario,
+        result,
+        wall_seconds,
+        folder,
+        written,
+    })))
+}
+
+/// Runs one shard and saves its state; writes no outputs.
+fn run_shard(
+    request: &RunRequest,
+    path: &Path,
+    bytes: &[u8],
+    scenario: &Scenario,
+    config: &RunConfig,
+    shard: &ShardRequest,
+    started: Instant,
+) -> Result<SavedShard, AppError> {
+    let text = std::str::from_utf8(bytes).map_err(|source| AppError::NotText {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let chunks = shard.shard.chunks(config.chunks());
+    let state = simulate_by(scenario, config, chunks.clone(), request.period, &|_| {})?;
+    let file = StateFile::new(
+        path,
+        text,
+        &super::sha256_hex(bytes),
+        config,
+        shard.shard,
+        state,
+    );
+    file.write(&shard.state)?;
+    let first = chunks.start * CHUNK_TRIALS;
+    let last = (chunks.end * CHUNK_TRIALS).min(config.trials);
+    Ok(SavedShard {
+        scenario_path: path.to_path_buf(),
+        shard: shard.shard,
+        trials: first..last.max(first),
+        total_trials: config.trials,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        state: shard.state.clone(),
+    })
+}

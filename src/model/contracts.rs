@@ -1,0 +1,180 @@
+//! Compute contracts: each contract's payments month by month, one function
+//! per payment basis, none paying more than the contract's value.
+
+use crate::scenario::{Contract, PaymentBasis};
+use crate::stats::lane_sum;
+
+use super::capacity::{Fleet, add_tranche};
+use super::{Model, Workspace};
+
+impl Model<'_> {
+    /// The contracts stage: reads each contract's price from `v` and the
+    /// fleet from `ws`; adds the payments into the payments series of
+    /// `series` and writes each contract's total into its outcome. Returns
+    /// the total paid over the horizon, USD bn.
+    #[inline]
+    pub(super) fn contracts(
+        &self,
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+    ) -> f64 {
+        let first = self.off.payments;
+        let payments = &mut series[first..first + self.scenario.months];
+        let mut total_payments = 0.0;
+        for (ci, c) in self.scenario.contracts.iter().enumerate() {
+            let price = self.plan.contract[ci].map_or(0.0, |slot| v[slot]);
+            let paid = match &c.basis {
+                PaymentBasis::TakeOrPay { schedule } => take_or_pay(schedule, payments),
+                PaymentBasis::PayAsDelivered { tranches, .. } => {
+                    let (due, steps) = (&mut ws.due, &mut ws.due_steps);
+                    pay_as_delivered(c, tranches, price, &ws.fleet, due, steps, payments)
+                }
+                PaymentBasis::Purchase {
+                    tranches,
+                    lead_months,
+                    ..
+                } => purchase(
+                    c,
+                    tranches,
+                    *lead_months,
+                    price,
+                    &ws.fleet,
+                    &mut ws.due,
+                    payments,
+                ),
+            };
+            outcomes[self.layout.first_contract_outcome + ci] = paid;
+            total_payments += paid;
+        }
+        total_payments
+    }
+}
+
+/// A take-or-pay contract: adds its `schedule` (USD bn per month) into
+/// `payments`; returns the total, USD bn.
+#[inline]
+fn take_or_pay(schedule: &[f64], payments: &mut [f64]) -> f64 {
+    let mut paid = 0.0;
+    for (m, amount) in schedule.iter().enumerate() {
+        payments[m] += amount;
+        paid += amount;
+    }
+    paid
+}
+
+/// A pay-as-delivered contract `c` at `price` USD bn per GW-year: owes, from
+/// its start, for every GW online in its `tranches` of the fleet, until its
+/// value is paid. `due` and `step` are scratch of the horizon's length.
+/// Adds into `payments`; returns the total, USD bn.
+#[inline]
+fn pay_as_delivered(
+    c: &Contract,
+    tranches: &[usize],
+    price: f64,
+    fleet: &Fleet,
+    due: &mut [f64],
+    step: &mut [f64],
+    payments: &mut [f64],
+) -> f64 {
+    // GW online in the contract's tranches, month by month.
+    due.fill(0.0);
+    step.fill(0.0);
+    for &j in tranches {
+        if let Some(e) = fleet.energised[j] {
+            add_tranche(due, step, fleet.size_gw[j], e, fleet.ramp[j]);
+        }
+    }
+    let per_gw_month = price / 12.0;
+    let first = (c.start_index.max(0) as usize).min(payments.len());
+    // The steps before the start still count towards the level; only months
+    // from the start are owed.
+    let mut level: f64 = step[..first].iter().sum();
+    let owed = &mut due[first..];
+    for (d, s) in owed.iter_mut().zip(&step[first..]) {
+        level += s;
+        *d = (*d + level) * per_gw_month;
+    }
+    pay_up_to(c.value_usd_bn, owed, &mut payments[first..])
+}
+
+/// Adds `owed` (USD bn per month) into `payments` month by month until
+/// `value` USD bn is paid; returns the amount paid, USD bn.
+#[inline]
+fn pay_up_to(value: f64, owed: &[f64], payments: &mut [f64]) -> f64 {
+    let uncapped = lane_sum(owed, |x| x);
+    if uncapped < value * (1.0 - 1e-9) {
+        // The contract is not paid off within the horizon (the usual case):
+        // every month pays in full, and the running cap need not be carried
+        // month to month.
+        payments
+            .iter_mut()
+            .zip(owed.iter())
+            .for_each(|(p, x)| *p += x);
+        return uncapped;
+    }
+    let mut paid = 0.0;
+    let mut remaining = value;
+    for (p, x) in payments.iter_mut().zip(owed.iter()) {
+        if remaining <= 0.0 {
+            break;
+        }
+        let pay = capped(*x, remaining);
+        remaining -= pay;
+        *p += pay;
+        paid += pay;
+    }
+    paid
+}
+
+/// A purchase contract `c` at `price` USD bn per GW: owes for each of its
+/// `tranches` of the fleet `lead_months` before it energises (not before the
+/// contract's start), until its value is paid. `due` is scratch of the
+/// horizon's length. Adds into `payments`; returns the total, USD bn.
+#[inline]
+fn purchase(
+    c: &Contract,
+    tranches: &[usize],
+    lead_months: i32,
+    price: f64,
+    fleet: &Fleet,
+    due: &mut [f64],
+    payments: &mut [f64],
+) -> f64 {
+    let t_len = payments.len();
+    due.fill(0.0);
+    for &j in tranches {
+        if let Some(e) = fleet.energised[j] {
+            let m = (e - lead_months).max(c.start_index);
+            if (0..t_len as i32).contains(&m) {
+                due[m as usize] += price * fleet.size_gw[j];
+            }
+        }
+    }
+    let mut paid = 0.0;
+    let mut remaining = c.value_usd_bn;
+    for (p, d) in payments.iter_mut().zip(due.iter()) {
+        // Most months nothing is delivered.
+        if *d == 0.0 {
+            continue;
+        }
+        let pay = capped(*d, remaining);
+        remaining -= pay;
+        *p += pay;
+        paid += pay;
+    }
+    paid
+}
+
+/// `amount`, but at most `remaining` (amounts are never NaN, so a plain
+/// comparison does what `min` does without its NaN handling, which sat on the
+/// loop-carried chain of every capped stream).
+#[inline]
+pub(super) fn capped(amount: f64, remaining: f64) -> f64 {
+    if amount < remaining {
+        amount
+    } else {
+        remaining
+    }
+}
