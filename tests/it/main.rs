@@ -12,5 +12,6 @@ mod fuzz_corpus;
 mod known_answers;
 mod output_safety;
 mod properties;
+mod sources;
 mod util;
 mod validation;

@@ -119,7 +119,7 @@ impl Run {
 }
 
 /// Every file below `dir` (none if it does not exist), relative to it.
-fn files_below(dir: &Path) -> Vec<PathBuf> {
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
