@@ -5,22 +5,18 @@ use std::path::Path;
 
 use capsim::distribution::{LogNormal, Triangular};
 use capsim::metric::Metric;
-use capsim::runner::{RunConfig, RunResult, run};
+use capsim::runner::{RunConfig, RunResult};
 use capsim::scenario::Scenario;
 use capsim::stats::Summary;
+
+use crate::util::run_trials;
 
 fn scenario(toml: &str) -> Scenario {
     Scenario::parse(toml, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn simulate(s: &Scenario, trials: u64) -> RunResult {
-    let config = RunConfig {
-        trials,
-        seed: 99,
-        threads: 2,
-        percentiles: vec![5.0, 50.0, 95.0],
-    };
-    run(s, &config, &|_| {}).unwrap()
+    run_trials(s, trials, 99)
 }
 
 fn series(r: &RunResult, metric: Metric) -> &[Summary] {

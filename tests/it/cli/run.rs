@@ -1,6 +1,6 @@
 //! `capsim run` and `capsim validate` on valid input.
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
 #[test]
 fn run_writes_the_three_files_with_the_documented_columns() {
@@ -298,7 +298,7 @@ fn export_trials_writes_the_audit_table() {
 fn precision_doubles_trials_until_stable_and_records_it() {
     let wd = Workdir::new();
     wd.create("s.toml", SMALL);
-    wd.capsim(&[
+    let precise = [
         "run",
         "s.toml",
         "-q",
@@ -310,8 +310,8 @@ fn precision_doubles_trials_until_stable_and_records_it() {
         "0.02",
         "--max-trials",
         "64000",
-    ])
-    .expect_code(0);
+    ];
+    wd.capsim(&precise).expect_code(0);
     let m: serde_json::Value = serde_json::from_str(&wd.read("output/s/manifest.json")).unwrap();
     let p = &m["precision"];
     let runs = p["runs"].as_array().unwrap();
@@ -322,20 +322,7 @@ fn precision_doubles_trials_until_stable_and_records_it() {
     assert!(p["reached"].as_f64().unwrap() <= 0.02);
     // Deterministic: the same call stops at the same trials with the same bytes.
     let first = wd.read("output/s/summary.csv");
-    wd.capsim(&[
-        "run",
-        "s.toml",
-        "-q",
-        "--no-charts",
-        "--no-sensitivity",
-        "--trials",
-        "500",
-        "--precision",
-        "0.02",
-        "--max-trials",
-        "64000",
-    ])
-    .expect_code(0);
+    wd.capsim(&precise).expect_code(0);
     assert_eq!(first, wd.read("output/s/summary.csv"));
     // A cap below the next doubling stops at once, unconverged.
     wd.capsim(&[

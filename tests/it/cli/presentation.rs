@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
 const CHARTS: [&str; 12] = [
     "distribution-peak_funding_gap_usd_bn.svg",
