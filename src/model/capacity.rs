@@ -20,6 +20,11 @@ pub(super) struct Fleet {
     pub(super) size_gw: Vec<f64>,
     /// GW online in owned tranches, per month.
     pub(super) owned_gw: Vec<f64>,
+    /// Options left out of the trial: pending (decided later) or declined.
+    pub(super) excluded: Vec<bool>,
+    /// Earliest month each tranche may energise and its purchase or lease
+    /// payments fall due: the month after an option's decision.
+    pub(super) earliest: Vec<i32>,
 }
 
 impl Fleet {
@@ -30,6 +35,8 @@ impl Fleet {
             ramp: vec![0; tranches],
             size_gw: vec![0.0; tranches],
             owned_gw: vec![0.0; months],
+            excluded: vec![false; tranches],
+            earliest: vec![i32::MIN; tranches],
         }
     }
 }
@@ -102,16 +109,18 @@ impl Model<'_> {
                     d.ramp,
                 );
             }
-            if !d.arrives {
+            if !d.arrives || fleet.excluded[i] {
                 fleet.energised[i] = None;
                 never_gw += d.gw;
                 continue;
             }
             // Energised in the month nearest to planned + delay (a delay
-            // under half a month is on time; halves round later).
+            // under half a month is on time; halves round later), and not
+            // before an option is exercised.
             let energised = tr
                 .planned_index
-                .saturating_add((d.delay + 0.5).floor() as i32);
+                .saturating_add((d.delay + 0.5).floor() as i32)
+                .max(fleet.earliest[i]);
             fleet.energised[i] = Some(energised);
             self.energise::<ALL>(tr.owned, &d, energised, &mut fleet.owned_gw, steps, series);
         }

@@ -160,7 +160,7 @@ fn purchase(
     due.fill(0.0);
     for &j in tranches {
         if let Some(e) = fleet.energised[j] {
-            let m = (e - lead_months).max(c.start_index);
+            let m = (e - lead_months).max(c.start_index).max(fleet.earliest[j]);
             if (0..t_len as i32).contains(&m) {
                 due[m as usize] += price * fleet.size_gw[j];
             }
@@ -226,7 +226,9 @@ fn lease(
     leased.clear();
     for &j in tranches {
         if let Some(e) = fleet.energised[j] {
-            let first = (e - terms.lead_months).max(c.start_index);
+            let first = (e - terms.lead_months)
+                .max(c.start_index)
+                .max(fleet.earliest[j]);
             leased.push((first, terms.price * fleet.size_gw[j]));
         }
     }

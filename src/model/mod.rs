@@ -96,6 +96,22 @@ impl Workspace {
     }
 }
 
+/// The tranches decided on need, grouped by decision month, in month order
+/// (within a month, in file order).
+fn decision_groups(scenario: &Scenario) -> Vec<(usize, Vec<usize>)> {
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (j, t) in scenario.tranches.iter().enumerate() {
+        if let Some(d) = t.decision {
+            match groups.iter_mut().find(|(m, _)| *m == d.month_index) {
+                Some((_, g)) => g.push(j),
+                None => groups.push((d.month_index, vec![j])),
+            }
+        }
+    }
+    groups.sort_by_key(|(m, _)| *m);
+    groups
+}
+
 /// How much of a trial the caller reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
@@ -117,6 +133,8 @@ pub struct Model<'s> {
     copula: Copula,
     /// What [`Detail::Outcomes`] computes.
     outcome_needs: Needs,
+    /// Options decided on need, grouped by decision month, in month order.
+    decisions: Vec<(usize, Vec<usize>)>,
 }
 
 impl<'s> Model<'s> {
@@ -125,13 +143,21 @@ impl<'s> Model<'s> {
         let layout = OutputLayout::new(scenario);
         let plan = DrawPlan::new(scenario);
         let off = Offsets::new(&layout);
+        let decisions = decision_groups(scenario);
+        let mut outcome_needs = Needs::of_outcomes(scenario);
+        if !decisions.is_empty() {
+            // Decisions read demand, cash and the funding need.
+            outcome_needs.revenue_detail = true;
+            outcome_needs.cash_detail = true;
+        }
         Model {
             scenario,
             layout,
             off,
             copula: Copula::new(scenario, &plan),
             plan,
-            outcome_needs: Needs::of_outcomes(scenario),
+            outcome_needs,
+            decisions,
         }
     }
 
@@ -250,6 +276,61 @@ impl<'s> Model<'s> {
     /// `ALL`, else for the outcomes alone. A constant, so that the full run's
     /// loops carry no tests of what is needed.
     fn simulate_needing<const ALL: bool>(
+        &self,
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+    ) {
+        if !self.decisions.is_empty() {
+            self.decide(v, ws, series, outcomes);
+        }
+        self.stages::<ALL>(v, ws, series, outcomes);
+    }
+
+    /// Decides the trial's options on need, in decision-month order: each
+    /// group is decided on the trial's state in its month with every option
+    /// decided then or later left out, which is the trial as simulated so
+    /// far (nothing of an option happens before the month after its
+    /// decision). The trial is simulated again only when an option was
+    /// exercised since, as its state then changed. Leaves the decisions in
+    /// the fleet for the final simulation.
+    fn decide(&self, v: &[f64], ws: &mut Workspace, series: &mut [f64], outcomes: &mut [f64]) {
+        let fleet = &mut ws.fleet;
+        for (_, group) in &self.decisions {
+            for &j in group {
+                fleet.excluded[j] = true;
+                fleet.earliest[j] = i32::MIN;
+            }
+        }
+        let mut stale = true;
+        for (month, group) in &self.decisions {
+            if stale {
+                self.stages::<false>(v, ws, series, outcomes);
+                stale = false;
+            }
+            let m = *month;
+            let off = self.off;
+            let demand = series[off.demand + m];
+            let capacity = self
+                .plan
+                .revenue
+                .map_or(0.0, |first| series[off.online + m] * v[first + 1]);
+            let (cash, need) = (series[off.cash + m], series[off.need + m]);
+            for &j in group {
+                let decision = self.scenario.tranches[j].decision.expect("grouped");
+                if decision.condition.holds(demand, capacity, cash, need) {
+                    ws.fleet.excluded[j] = false;
+                    ws.fleet.earliest[j] = m as i32 + 1;
+                    stale = true;
+                }
+            }
+        }
+    }
+
+    /// One pass of every stage over the horizon, for the fleet's decisions.
+    #[inline]
+    fn stages<const ALL: bool>(
         &self,
         v: &[f64],
         ws: &mut Workspace,

@@ -72,6 +72,51 @@ pub enum TrancheStatus {
     Option,
 }
 
+/// What must hold in a trial, in an option's decision month, for the option
+/// to be exercised. Every condition given must hold; `None` is no condition.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Condition {
+    /// Demand run rate over what capacity online can earn (capacity online x
+    /// revenue per GW-year) at least this: 1 means revenue is
+    /// compute-constrained.
+    pub demand_over_capacity_at_least: Option<f64>,
+    /// Demand run rate at least this, USD bn/year.
+    pub demand_run_rate_at_least: Option<f64>,
+    /// Month-end cash at least this, USD bn.
+    pub cash_at_least: Option<f64>,
+    /// Funding need to date at most this, USD bn.
+    pub funding_need_at_most: Option<f64>,
+}
+
+impl Condition {
+    /// Whether the condition holds for a trial's month with this demand
+    /// run rate and capacity earning power (both USD bn/year), cash and
+    /// funding need (USD bn).
+    pub fn holds(&self, demand: f64, capacity: f64, cash: f64, need: f64) -> bool {
+        let ratio = if capacity > 0.0 {
+            demand / capacity
+        } else if demand > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+        self.demand_over_capacity_at_least
+            .is_none_or(|x| ratio >= x)
+            && self.demand_run_rate_at_least.is_none_or(|x| demand >= x)
+            && self.cash_at_least.is_none_or(|x| cash >= x)
+            && self.funding_need_at_most.is_none_or(|x| need <= x)
+    }
+}
+
+/// An option decided in a trial's own state at a month of the horizon.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// Month index (from the horizon start) the option is decided in.
+    pub month_index: usize,
+    /// What must hold then for it to be exercised.
+    pub condition: Condition,
+}
+
 /// A block of data-centre capacity with its own timing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tranche {
@@ -105,6 +150,10 @@ pub struct Tranche {
     /// its distribution is unchanged and its rank correlation with another
     /// tranche loading on the same shock comes from the product of weights.
     pub delay_shocks: Vec<(usize, f64)>,
+    /// For an option exercised on need: when and on what condition. An
+    /// option not exercised never arrives; one exercised energises, and its
+    /// purchase or lease payments fall due, no earlier than the month after.
+    pub decision: Option<Decision>,
     /// Random-stream identifier.
     pub component: ComponentId,
 }

@@ -105,6 +105,18 @@ pub struct RawTranche {
     #[serde(default)]
     pub owned: bool,
     pub delay_shocks: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+    pub decision: Option<Spanned<Month>>,
+    pub exercise_if: Option<Spanned<RawCondition>>,
+}
+
+/// When an option is exercised: every condition given must hold.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondition {
+    pub demand_over_capacity_at_least: Option<Spanned<f64>>,
+    pub demand_run_rate_at_least: Option<Spanned<f64>>,
+    pub cash_at_least: Option<Spanned<f64>>,
+    pub funding_need_at_most: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]

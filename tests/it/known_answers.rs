@@ -713,3 +713,67 @@ equity_cost = 0.2
     assert_eq!(outcome(&r, "funding_need_usd_bn").percentiles[1], Some(8.0));
     assert_eq!(outcome(&r, "cash_shortfall_ever").percentiles[1], Some(0.0));
 }
+
+/// Options decided on need, each on the trial's state in its decision month
+/// with the options decided then or later left out. Demand 10 a year,
+/// revenue 10 per GW-year: 0.5 GW online earns 5, so demand over capacity is
+/// 2 in month 1 and option `b` (needs 1.5) is exercised; `d`, decided in
+/// month 2 on cash alone, is exercised and energises in month 3, not its
+/// planned month 1; in month 4, with 2.5 GW earning 25, the ratio is 0.4 and
+/// `c` lapses: it never arrives.
+#[test]
+fn options_are_exercised_on_need_in_their_decision_month() {
+    let option = |name: &str, planned: &str, decision: &str, condition: &str| {
+        format!(
+            r#"
+[[tranche]]
+name = "{name}"
+counterparty = "x"
+status = "option"
+gw = 1
+planned = "{planned}"
+accelerators_per_gw = 1
+decision = "{decision}"
+exercise_if = {{ {condition} }}
+"#
+        )
+    };
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "a"
+counterparty = "x"
+gw = 0.5
+planned = "2025-01"
+accelerators_per_gw = 1
+{b}{c}{d}
+[revenue]
+run_rate_usd_bn = 10
+annual_growth = 0
+usd_bn_per_gw_year = 10
+"#,
+        b = option(
+            "b",
+            "2026-04",
+            "2026-02",
+            "demand_over_capacity_at_least = 1.5"
+        ),
+        c = option(
+            "c",
+            "2026-03",
+            "2026-05",
+            "demand_over_capacity_at_least = 1.5"
+        ),
+        d = option("d", "2026-02", "2026-03", "cash_at_least = -1000"),
+    ));
+    let r = simulate(&s, 40);
+    assert_exact(
+        &r,
+        Metric::CapacityOnlineGw,
+        &[0.5, 0.5, 0.5, 2.5, 2.5, 2.5, 2.5, 2.5],
+    );
+    assert_eq!(
+        outcome(&r, "capacity_never_arriving_gw").percentiles[1],
+        Some(1.0)
+    );
+}

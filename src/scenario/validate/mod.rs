@@ -78,7 +78,8 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     let settings = c.simulation(&raw.simulation);
     let shocks = c.shocks(&raw.shocks);
     let shock_index = index_by_name(shocks.iter().map(|s| &s.name));
-    let Some(tranches) = c.tranches(&raw.tranches, horizon.start, &shock_index) else {
+    let Some(tranches) = c.tranches(&raw.tranches, horizon.start, horizon.months, &shock_index)
+    else {
         return placeholder(meta, horizon.start, horizon.months);
     };
     let tranche_index = index_by_name(tranches.iter().map(|t| &t.name));

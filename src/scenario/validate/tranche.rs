@@ -6,12 +6,12 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::checker::Checker;
-use super::{MAX_DELAY, MAX_GW};
+use super::{MAX_DELAY, MAX_GW, MAX_USD_BN};
 use crate::distribution::Uncertain;
 use crate::month::Month;
 use crate::rng::ComponentId;
-use crate::scenario::raw::{RawStatus, RawTranche};
-use crate::scenario::{MAX_ITEMS, MAX_MONTHS, Tranche, TrancheStatus};
+use crate::scenario::raw::{RawCondition, RawStatus, RawTranche};
+use crate::scenario::{Condition, Decision, MAX_ITEMS, MAX_MONTHS, Tranche, TrancheStatus};
 
 impl Checker<'_> {
     /// The `[[tranche]]` tables, or `None` (with an error) when there are
@@ -21,6 +21,7 @@ impl Checker<'_> {
         &mut self,
         raw: &[RawTranche],
         start: Month,
+        horizon_months: usize,
         shock_index: &HashMap<String, usize>,
     ) -> Option<Vec<Tranche>> {
         if raw.len() > MAX_ITEMS {
@@ -36,7 +37,7 @@ impl Checker<'_> {
         let mut seen = HashMap::new();
         let tranches = raw
             .iter()
-            .map(|t| self.tranche(t, start, shock_index, &mut seen))
+            .map(|t| self.tranche(t, start, horizon_months, shock_index, &mut seen))
             .collect();
         Some(tranches)
     }
@@ -46,6 +47,7 @@ impl Checker<'_> {
         &mut self,
         t: &RawTranche,
         start: Month,
+        horizon_months: usize,
         shock_index: &HashMap<String, usize>,
         seen: &mut HashMap<String, Range<usize>>,
     ) -> Tranche {
@@ -76,8 +78,8 @@ impl Checker<'_> {
             "`ramp_months`",
         );
         let p_never = self.probability(t.p_never.as_ref(), 0.0, "`p_never` (a probability)");
-        if t.status == RawStatus::Option && t.p_never.is_none() {
-            self.error(t.name.span(), format!("tranche {name:?} is an option, so it needs `p_never`: the probability it is never exercised"));
+        if t.status == RawStatus::Option && t.p_never.is_none() && t.decision.is_none() {
+            self.error(t.name.span(), format!("tranche {name:?} is an option, so it needs `p_never` (the probability it is never exercised) or a `decision` month with `exercise_if`"));
         }
         let accelerators_per_gw = self.input(
             &t.accelerators_per_gw,
@@ -113,7 +115,74 @@ impl Checker<'_> {
             pflops_per_accelerator,
             owned: t.owned,
             delay_shocks: self.delay_shocks(t.delay_shocks.as_ref(), shock_index),
+            decision: self.decision(t, horizon_months, start),
         }
+    }
+
+    /// An option's `decision` month and `exercise_if` condition: both or
+    /// neither, on options only, the month inside the horizon.
+    fn decision(&mut self, t: &RawTranche, months: usize, start: Month) -> Option<Decision> {
+        match (&t.decision, &t.exercise_if) {
+            (None, None) => None,
+            (Some(d), None) => {
+                self.error(d.span(), "a `decision` month needs `exercise_if`: the condition the option is exercised on");
+                None
+            }
+            (None, Some(c)) => {
+                self.error(
+                    c.span(),
+                    "`exercise_if` needs a `decision` month: when the condition is checked",
+                );
+                None
+            }
+            (Some(d), Some(c)) => {
+                if t.status != RawStatus::Option {
+                    self.error(d.span(), "only an option (status = \"option\") has a `decision`; a binding tranche always arrives");
+                }
+                let month = *d.get_ref();
+                let index = month.months_since(start);
+                if !(0..months as i32).contains(&index) {
+                    self.error(
+                        d.span(),
+                        format!(
+                            "decision month {month} is outside the horizon ({start} to {})",
+                            start.plus(months as i32 - 1)
+                        ),
+                    );
+                }
+                let condition = self.condition(c);
+                Some(Decision {
+                    month_index: index.clamp(0, months as i32 - 1).max(0) as usize,
+                    condition,
+                })
+            }
+        }
+    }
+
+    /// An `exercise_if` table: at least one condition, each a finite number.
+    fn condition(&mut self, c: &Spanned<RawCondition>) -> Condition {
+        let k = c.get_ref();
+        let mut get = |v: &Option<Spanned<f64>>, min: f64, what: &str| {
+            v.as_ref().map(|v| self.number(v, min, MAX_USD_BN, what))
+        };
+        let condition = Condition {
+            demand_over_capacity_at_least: get(
+                &k.demand_over_capacity_at_least,
+                0.0,
+                "`demand_over_capacity_at_least`",
+            ),
+            demand_run_rate_at_least: get(
+                &k.demand_run_rate_at_least,
+                0.0,
+                "`demand_run_rate_at_least`",
+            ),
+            cash_at_least: get(&k.cash_at_least, -MAX_USD_BN, "`cash_at_least`"),
+            funding_need_at_most: get(&k.funding_need_at_most, 0.0, "`funding_need_at_most`"),
+        };
+        if condition == Condition::default() {
+            self.error(c.span(), "`exercise_if` needs at least one condition: demand_over_capacity_at_least, demand_run_rate_at_least, cash_at_least or funding_need_at_most");
+        }
+        condition
     }
 
     /// The planned month as an index from the horizon `start`, at most
