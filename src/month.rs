@@ -37,6 +37,7 @@ impl Month {
     }
 
     /// The month `n` months later (earlier if negative).
+    #[must_use]
     pub fn plus(self, n: i32) -> Month {
         Month(self.0 + n)
     }

@@ -535,7 +535,7 @@ fn simulate_scoped(
                 }
             },
             progress,
-        )
+        );
     });
     debug_assert_eq!(all.len(), width + width_periods);
     state.period_series = all.split_off(series_len + outcomes_len);
@@ -575,8 +575,8 @@ pub fn accumulate(
         || accumulate_part(trials, bound(0)..bound(1), accumulators, rows, progress),
         || {
             later.par_iter_mut().for_each(|(range, accs)| {
-                accumulate_part(trials, range.clone(), accs, rows, progress)
-            })
+                accumulate_part(trials, range.clone(), accs, rows, progress);
+            });
         },
     );
     for (_, part) in later {

@@ -75,9 +75,8 @@ fn named_item<'t, 's>(
     plural: &str,
 ) -> Result<Place<'t, 's>, String> {
     let section = segs[0].as_str();
-    let items = match table.get_mut(section) {
-        Some(toml::Value::Array(items)) => items,
-        _ => return Err(format!("the scenario has no {plural}")),
+    let Some(toml::Value::Array(items)) = table.get_mut(section) else {
+        return Err(format!("the scenario has no {plural}"));
     };
     let names: Vec<String> = items
         .iter()

@@ -65,6 +65,7 @@ impl QuantityAccumulator {
 
     /// An empty accumulator of the same kind, for trials summarised apart
     /// and absorbed later.
+    #[must_use]
     pub fn empty_like(&self) -> QuantityAccumulator {
         QuantityAccumulator {
             moments: DyadicReducer::default(),

@@ -215,6 +215,7 @@ impl DistributionStore {
     }
 
     /// An empty store of the same kind.
+    #[must_use]
     pub fn empty_like(&self) -> DistributionStore {
         match self {
             DistributionStore::Exact(_) => DistributionStore::Exact(Vec::new()),

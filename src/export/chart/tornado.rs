@@ -57,7 +57,7 @@ impl TornadoChart {
             .filter_map(|r| {
                 let (at_p10, at_p90, m) = (r.median_at_p10?, r.median_at_p90?, r.median?);
                 median = Some(m);
-                unit = r.unit.clone();
+                unit.clone_from(&r.unit);
                 Some(TornadoBar {
                     input: r.input.clone(),
                     at_p10,
