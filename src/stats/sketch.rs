@@ -238,7 +238,7 @@ fn signed_key(x: f64) -> u32 {
 }
 
 /// A mergeable quantile sketch of finite values with relative error at most
-/// [`RELATIVE_ERROR`].
+/// [`SKETCH_ALPHA`](super::SKETCH_ALPHA).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
     negative: DenseStore,
@@ -427,7 +427,7 @@ impl Sketch {
     }
 
     /// The value of rank `rank` (0-based, ascending) to within
-    /// [`RELATIVE_ERROR`]; `None` if `rank >= count()`. The lowest and
+    /// [`SKETCH_ALPHA`](super::SKETCH_ALPHA); `None` if `rank >= count()`. The lowest and
     /// highest ranks are exact, and no rank is reported outside the range of
     /// values added (clamping only moves a bucket's value towards the true
     /// one, which lies in that range).
