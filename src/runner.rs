@@ -69,11 +69,6 @@ pub enum RunError {
     Merge(String),
 }
 
-/// The percentile method for `trials` trials of a run shaped like `layout`.
-pub fn method_for(trials: u64, layout: &OutputLayout) -> Method {
-    method_for_width(trials, layout.series_len() + layout.outcomes.len())
-}
-
 /// The percentile method for `trials` trials of `quantities` quantities:
 /// exact while every value fits in [`EXACT_BUDGET_BYTES`].
 pub fn method_for_width(trials: u64, quantities: usize) -> Method {

@@ -249,17 +249,6 @@ pub struct Target {
     pub threshold: Threshold,
 }
 
-impl Target {
-    /// Whether `value` meets the target.
-    #[inline]
-    pub fn is_met(&self, value: f64) -> bool {
-        match self.threshold {
-            Threshold::AtLeast(t) => value >= t,
-            Threshold::AtMost(t) => value <= t,
-        }
-    }
-}
-
 /// A common shock (grid, chip supply) that many tranches' delays load on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shock {
