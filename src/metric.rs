@@ -83,7 +83,7 @@ metrics! {
 
 impl Metric {
     /// The metric with this name.
-    pub fn from_name(name: &str) -> Option<Metric> {
+    pub(crate) fn from_name(name: &str) -> Option<Metric> {
         Metric::ALL.iter().copied().find(|m| m.name() == name)
     }
 

@@ -32,7 +32,7 @@ impl Month {
     }
 
     /// Month of the year, 1-12.
-    pub fn month_of_year(self) -> u32 {
+    pub(crate) fn month_of_year(self) -> u32 {
         self.0.rem_euclid(12) as u32 + 1
     }
 
@@ -43,7 +43,7 @@ impl Month {
     }
 
     /// Number of months from `earlier` to `self` (negative if `self` is earlier).
-    pub fn months_since(self, earlier: Month) -> i32 {
+    pub(crate) fn months_since(self, earlier: Month) -> i32 {
         self.0 - earlier.0
     }
 }

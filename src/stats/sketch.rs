@@ -288,7 +288,7 @@ impl Sketch {
 
     /// Adds `n` copies of the finite value `x`.
     #[inline]
-    pub fn add_n(&mut self, x: f64, n: u64) {
+    pub(crate) fn add_n(&mut self, x: f64, n: u64) {
         debug_assert!(x.is_finite());
         if n == 0 {
             return;
@@ -431,7 +431,7 @@ impl Sketch {
     /// highest ranks are exact, and no rank is reported outside the range of
     /// values added (clamping only moves a bucket's value towards the true
     /// one, which lies in that range).
-    pub fn value_at_rank(&self, rank: u64) -> Option<f64> {
+    pub(crate) fn value_at_rank(&self, rank: u64) -> Option<f64> {
         if rank >= self.count {
             return None;
         }
@@ -453,7 +453,7 @@ impl Sketch {
 
     /// How many values lie in buckets whose reported value is at most `x`
     /// (none below the smallest value added, all from the largest).
-    pub fn count_at_most(&self, x: f64) -> u64 {
+    pub(crate) fn count_at_most(&self, x: f64) -> u64 {
         if self.count == 0 || x < self.min {
             return 0;
         }

@@ -44,7 +44,7 @@ use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
 /// Folder of the charts, inside the run folder.
-pub const CHARTS_DIR: &str = "charts";
+pub(crate) const CHARTS_DIR: &str = "charts";
 
 /// One chart kind.
 pub trait Chart {
@@ -175,7 +175,7 @@ pub fn standard_charts_with(
 }
 
 /// Draws every chart of [`standard_charts_with`].
-pub fn render_charts_with(
+pub(crate) fn render_charts_with(
     scenario: &Scenario,
     result: &RunResult,
     sensitivity: Option<&[SensitivityRow]>,
@@ -208,7 +208,10 @@ pub fn render(
 
 /// Writes each chart to `<run_dir>/charts/<file>` atomically and returns the
 /// paths written. Writes nothing (not even the folder) when `charts` is empty.
-pub fn write_charts(run_dir: &Path, charts: &[RenderedChart]) -> Result<Vec<PathBuf>, ExportError> {
+pub(crate) fn write_charts(
+    run_dir: &Path,
+    charts: &[RenderedChart],
+) -> Result<Vec<PathBuf>, ExportError> {
     if charts.is_empty() {
         return Ok(Vec::new());
     }

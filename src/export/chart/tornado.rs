@@ -48,7 +48,7 @@ pub struct TornadoChart {
 impl TornadoChart {
     /// The chart of `outcome` from sensitivity rows, using the rows that have
     /// both swung medians; `None` if there are none.
-    pub fn from_rows(outcome: &str, rows: &[SensitivityRow]) -> Option<TornadoChart> {
+    pub(crate) fn from_rows(outcome: &str, rows: &[SensitivityRow]) -> Option<TornadoChart> {
         let mut median = None;
         let mut unit = String::new();
         let mut bars: Vec<TornadoBar> = rows
