@@ -71,10 +71,18 @@ metrics! {
         "Running costs of owned capacity, other operating costs and revenue share.";
     FundingUsdBn => "funding_usd_bn", "USD bn/month", Flow,
         "New money raised in the month (equity rounds, vendor financing).";
+    InterestUsdBn => "interest_usd_bn", "USD bn/month", Flow,
+        "Interest paid in the month on negative cash (reported with [financing]).";
+    EquityRaisedUsdBn => "equity_raised_usd_bn", "USD bn/month", Flow,
+        "Equity raised in the month to keep cash at the floor, before its cost (reported with [financing]).";
+    FreeCashFlowUsdBn => "free_cash_flow_usd_bn", "USD bn/month", Flow,
+        "Revenue less compute payments, operating costs and interest, before any funding.";
     CashBalanceUsdBn => "cash_balance_usd_bn", "USD bn", Stock,
         "Cash at the end of the month.";
     FundingGapUsdBn => "funding_gap_usd_bn", "USD bn", Stock,
         "How far cash is below the cash floor at the end of the month (0 if not).";
+    FundingNeedUsdBn => "funding_need_usd_bn", "USD bn", Stock,
+        "Money that must have been raised by the end of the month, beyond the scenario's funding events, to keep cash at or above the floor.";
     CashShortfall => "cash_shortfall", "probability", Event,
         "1 if cash is below the cash floor at the end of the month; the mean is the probability.";
     RevenueComputeConstrained => "revenue_compute_constrained", "probability", Event,

@@ -1,5 +1,5 @@
 //! Writes structured fuzz inputs (first byte 0xFF) as the TOML the fuzz
-//! target feeds to capsim, so that `tests/fuzz_corpus.rs` can replay them on
+//! target feeds to capsim, so that `tests/it/fuzz_corpus.rs` can replay them on
 //! stable Rust without `arbitrary`.
 //!
 //! Usage: render OUT_DIR INPUT...

@@ -1,5 +1,6 @@
-//! Cash: the month-end balance from revenue, funding, payments and
-//! operating costs, and how far it falls below the floor.
+//! Cash: the month-end balance from revenue, funding, payments, operating
+//! costs and interest; equity raised to hold the floor; how far cash falls
+//! below the floor and how much money that takes.
 
 use super::Model;
 
@@ -20,40 +21,118 @@ pub(super) struct Balance {
     pub(super) peak_gap: f64,
     /// First month cash is below the floor, infinity if never.
     pub(super) first_short: f64,
+    /// Money needed beyond the funding events to hold the floor, USD bn.
+    pub(super) need: f64,
+    /// Interest paid over the horizon, USD bn.
+    pub(super) interest: f64,
+    /// Equity raised over the horizon, before its cost, USD bn.
+    pub(super) equity: f64,
+}
+
+/// The trial's financing terms (see [`crate::scenario::Financing`]); all
+/// zero without a `[financing]` table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Terms {
+    /// Interest per month on negative cash, a fraction.
+    monthly_rate: f64,
+    /// One equity raise, USD bn (0: none).
+    block: f64,
+    /// Share of a raise that reaches cash.
+    net: f64,
+    /// Most equity raised over the horizon, USD bn.
+    max: f64,
+}
+
+impl Terms {
+    /// Equity raised (gross, USD bn) to bring `cash` back to `floor`: whole
+    /// blocks, as few as needed, within `room` (the rest of the cap).
+    #[inline]
+    pub(super) fn equity_for(&self, cash: f64, floor: f64, room: f64) -> f64 {
+        if cash >= floor || self.block <= 0.0 || room <= 0.0 {
+            return 0.0;
+        }
+        let blocks = ((floor - cash) / (self.block * self.net)).ceil();
+        (blocks * self.block).min(room)
+    }
 }
 
 impl Model<'_> {
-    /// The cash stage: reads payments, revenue, operating costs and funding
-    /// from `series`; writes the cash balance (and cumulative payments, the
-    /// funding gap and the shortfall flag, as needed) into it.
+    /// The financing terms drawn for this trial from `v`.
     #[inline]
-    pub(super) fn cash<const ALL: bool>(&self, series: &mut [f64]) -> Balance {
-        let need = self.needs::<ALL>();
+    pub(super) fn financing_terms(&self, v: &[f64]) -> Terms {
+        match (&self.scenario.financing, self.plan.financing) {
+            (Some(f), Some(first)) => Terms {
+                monthly_rate: v[first] / 12.0,
+                block: f.equity_block_usd_bn,
+                net: 1.0 - v[first + 1],
+                max: f.equity_max_usd_bn,
+            },
+            _ => Terms {
+                monthly_rate: 0.0,
+                block: 0.0,
+                net: 1.0,
+                max: 0.0,
+            },
+        }
+    }
+
+    /// The cash stage: reads payments, revenue, operating costs and funding
+    /// from `series` and the financing terms; writes the cash balance (and,
+    /// as needed, cumulative payments, interest, equity raised, free cash
+    /// flow, the funding gap and need, and the shortfall flag) into it.
+    #[inline]
+    pub(super) fn cash<const ALL: bool>(&self, terms: &Terms, series: &mut [f64]) -> Balance {
+        let need_series = self.needs::<ALL>().cash_detail;
         let (s, off) = (self.scenario, self.off);
         let floor = s.cash_floor_usd_bn;
         let mut cash = s.start_cash_usd_bn;
         let mut cumulative = 0.0;
         let (mut revenue_total, mut opex_total, mut funding_total) = (0.0, 0.0, 0.0);
+        let (mut interest_total, mut equity_total, mut equity_net) = (0.0, 0.0, 0.0);
         let mut min_cash = f64::INFINITY;
         let mut peak_gap: f64 = 0.0;
+        let mut need: f64 = 0.0;
         let mut first_short = f64::INFINITY;
         for m in 0..s.months {
             let pay = series[off.payments + m];
             let rev = series[off.revenue + m];
             let opex = series[off.opex + m];
             let fund = series[off.funding + m];
+            // Interest on the debt that negative cash stands for, charged on
+            // the balance the month starts with.
+            let interest = if cash < 0.0 {
+                -cash * terms.monthly_rate
+            } else {
+                0.0
+            };
             cumulative += pay;
             revenue_total += rev;
             opex_total += opex;
             funding_total += fund;
-            cash += rev + fund - pay - opex;
+            interest_total += interest;
+            cash += rev + fund - pay - opex - interest;
+            let equity = terms.equity_for(cash, floor, terms.max - equity_total);
+            if equity > 0.0 {
+                equity_total += equity;
+                equity_net += equity * terms.net;
+                cash += equity * terms.net;
+            }
+            // What must have been raised so far: the deepest the balance
+            // would have gone below the floor without the equity raised.
+            need = need.max(floor - (cash - equity_net));
             series[off.cash + m] = cash;
             let gap = (floor - cash).max(0.0);
             let short = cash < floor;
-            if need.cash_detail {
+            if need_series {
                 series[off.cumulative_payments + m] = cumulative;
                 series[off.gap + m] = gap;
+                series[off.need + m] = need;
+                series[off.free_cash_flow + m] = rev - pay - opex - interest;
                 series[off.cash_short + m] = if short { 1.0 } else { 0.0 };
+                if off.interest != usize::MAX {
+                    series[off.interest + m] = interest;
+                    series[off.equity + m] = equity;
+                }
             }
             if short && first_short.is_infinite() {
                 first_short = m as f64;
@@ -69,6 +148,36 @@ impl Model<'_> {
             min: min_cash,
             peak_gap,
             first_short,
+            need,
+            interest: interest_total,
+            equity: equity_total,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(block: f64, cost: f64) -> Terms {
+        Terms {
+            monthly_rate: 0.0,
+            block,
+            net: 1.0 - cost,
+            max: 100.0,
+        }
+    }
+
+    #[test]
+    fn equity_comes_in_whole_blocks_net_of_cost() {
+        // 25 below the floor, blocks of 10 net 8: four blocks (32 >= 25).
+        assert_eq!(terms(10.0, 0.2).equity_for(-20.0, 5.0, 100.0), 40.0);
+        // Exactly one net block short: one block.
+        assert_eq!(terms(10.0, 0.0).equity_for(-5.0, 5.0, 100.0), 10.0);
+        // Within the cap, at most what is left of it.
+        assert_eq!(terms(10.0, 0.0).equity_for(-100.0, 5.0, 15.0), 15.0);
+        // Nothing at or above the floor, or without blocks.
+        assert_eq!(terms(10.0, 0.0).equity_for(5.0, 5.0, 100.0), 0.0);
+        assert_eq!(terms(0.0, 0.0).equity_for(-5.0, 5.0, 100.0), 0.0);
     }
 }

@@ -44,6 +44,20 @@ impl Model<'_> {
                     &mut ws.due,
                     payments,
                 ),
+                PaymentBasis::Lease {
+                    tranches,
+                    lead_months,
+                    ..
+                } => {
+                    let rate = v[self.plan.contract[ci].map_or(0, |slot| slot + 1)];
+                    let terms = LeaseTerms {
+                        price,
+                        rate,
+                        lead_months: *lead_months,
+                    };
+                    let (leased, steps) = (&mut ws.leased, &mut ws.due_steps);
+                    lease(c, tranches, &terms, &ws.fleet, leased, steps, payments)
+                }
             };
             outcomes[self.layout.first_contract_outcome + ci] = paid;
             total_payments += paid;
@@ -163,6 +177,87 @@ fn purchase(
         remaining -= pay;
         *p += pay;
         paid += pay;
+    }
+    paid
+}
+
+/// A lease's drawn terms.
+struct LeaseTerms {
+    /// Principal, USD bn per GW of a tranche's size.
+    price: f64,
+    /// Annual interest rate, a fraction.
+    rate: f64,
+    /// Months before energisation the first payment falls due.
+    lead_months: i32,
+}
+
+/// The level monthly payment that repays `principal` over `months` months
+/// at `annual_rate` (compounded monthly): `P r / (1 - (1 + r)^-n)` with
+/// `r` the monthly rate, `P / n` without interest.
+#[inline]
+pub fn annuity_payment(principal: f64, annual_rate: f64, months: u32) -> f64 {
+    let r = annual_rate / 12.0;
+    let n = f64::from(months.max(1));
+    if r > 0.0 {
+        principal * r / (1.0 - (1.0 + r).powf(-n))
+    } else {
+        principal / n
+    }
+}
+
+/// A lease contract `c`: each of its `tranches` of the fleet that arrives
+/// is financed at `terms.price` per GW, taken from the contract's value in
+/// the order the leases start (ties in the order linked), and repaid by
+/// [`annuity_payment`] over the term from `lead_months` before it energises
+/// (not before the contract's start). Payments before the horizon count as
+/// paid, those after it fall outside. `leased` and `step` are scratch.
+/// Adds into `payments`; returns the amount paid within the horizon, USD bn.
+#[inline]
+fn lease(
+    c: &Contract,
+    tranches: &[usize],
+    terms: &LeaseTerms,
+    fleet: &Fleet,
+    leased: &mut Vec<(i32, f64)>,
+    step: &mut [f64],
+    payments: &mut [f64],
+) -> f64 {
+    let t_len = payments.len() as i32;
+    leased.clear();
+    for &j in tranches {
+        if let Some(e) = fleet.energised[j] {
+            let first = (e - terms.lead_months).max(c.start_index);
+            leased.push((first, terms.price * fleet.size_gw[j]));
+        }
+    }
+    if leased.is_empty() {
+        return 0.0;
+    }
+    leased.sort_by_key(|(first, _)| *first);
+    step.fill(0.0);
+    let term = c.term_months as i32;
+    let mut remaining = c.value_usd_bn;
+    for &(first, principal) in leased.iter() {
+        let principal = capped(principal, remaining);
+        remaining -= principal;
+        let level = annuity_payment(principal, terms.rate, c.term_months);
+        let (from, to) = (first.max(0), first.saturating_add(term));
+        if from < t_len && to > 0 {
+            step[from as usize] += level;
+            if to < t_len {
+                step[to as usize] -= level;
+            }
+        }
+    }
+    let mut level = 0.0;
+    let mut paid = 0.0;
+    for (p, s) in payments.iter_mut().zip(step.iter()) {
+        level += s;
+        // The running sum of +x and -x can leave a rounding residue.
+        if level > 1e-12 {
+            *p += level;
+            paid += level;
+        }
     }
     paid
 }

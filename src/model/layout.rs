@@ -51,8 +51,15 @@ pub mod outcome {
     pub const SHORTFALL_EVER: usize = 9;
     /// First month cash is below the floor.
     pub const FIRST_SHORTFALL: usize = 10;
+    /// Money that must be raised over the horizon, beyond the funding
+    /// events, to keep cash at or above the floor, USD bn.
+    pub const FUNDING_NEED: usize = 11;
+    /// Interest paid on negative cash over the horizon, USD bn.
+    pub const TOTAL_INTEREST: usize = 12;
+    /// Equity raised over the horizon, before its cost, USD bn.
+    pub const TOTAL_EQUITY: usize = 13;
     /// Number of fixed outcomes; per-contract and per-target outcomes follow.
-    pub const FIXED: usize = 11;
+    pub const FIXED: usize = 14;
 }
 
 /// The shape of a trial's output.
@@ -77,6 +84,10 @@ impl OutputLayout {
             .iter()
             .copied()
             .filter(|m| *m != Metric::ComputeOnlineEflops || scenario.has_compute())
+            .filter(|m| {
+                scenario.financing.is_some()
+                    || !matches!(m, Metric::InterestUsdBn | Metric::EquityRaisedUsdBn)
+            })
             .collect();
         let start = scenario.start;
         let month_unit = format!("months after {start}");
@@ -105,6 +116,9 @@ impl OutputLayout {
                 unit: month_unit.clone(),
                 kind: OutcomeKind::Month,
             },
+            v("funding_need_usd_bn", "USD bn"),
+            v("total_interest_usd_bn", "USD bn"),
+            v("total_equity_raised_usd_bn", "USD bn"),
         ];
         debug_assert_eq!(outcomes.len(), outcome::FIXED);
         let first_contract_outcome = outcomes.len();

@@ -59,6 +59,8 @@ pub struct Workspace {
     due: Vec<f64>,
     /// Full-power steps of `due` (pay-as-delivered contracts).
     due_steps: Vec<f64>,
+    /// A lease's principals by first payment month (see `contracts::lease`).
+    leased: Vec<(i32, f64)>,
     /// The trial's uniform per input slot (see [`DrawPlan`]).
     u: Vec<f64>,
     /// The trial's value per input slot.
@@ -79,6 +81,7 @@ impl Workspace {
             steps: Steps::new(t),
             due: vec![0.0; t],
             due_steps: vec![0.0; t],
+            leased: Vec::new(),
             u: Vec::new(),
             values: Vec::new(),
             normal_scores: Vec::new(),
@@ -265,7 +268,8 @@ impl<'s> Model<'s> {
         self.revenue::<ALL>(v, series);
         self.operating_costs(v, &ws.fleet.owned_gw, series);
         self.funding(v, ws, series);
-        let balance = self.cash::<ALL>(series);
+        let terms = self.financing_terms(v);
+        let balance = self.cash::<ALL>(&terms, series);
         self.fixed_outcomes(&balance, payments, never_gw, series, outcomes);
         self.targets(series, outcomes);
     }

@@ -35,6 +35,9 @@ impl Model<'_> {
             0.0
         };
         o[outcome::FIRST_SHORTFALL] = balance.first_short;
+        o[outcome::FUNDING_NEED] = balance.need;
+        o[outcome::TOTAL_INTEREST] = balance.interest;
+        o[outcome::TOTAL_EQUITY] = balance.equity;
     }
 
     /// The targets stage: for each target, whether and in which month its

@@ -23,6 +23,10 @@ pub(super) struct Offsets {
     pub(super) funding: usize,
     pub(super) cash: usize,
     pub(super) gap: usize,
+    pub(super) interest: usize,
+    pub(super) equity: usize,
+    pub(super) free_cash_flow: usize,
+    pub(super) need: usize,
     pub(super) cash_short: usize,
     pub(super) constrained: usize,
 }
@@ -46,6 +50,10 @@ impl Offsets {
             funding: o(Metric::FundingUsdBn),
             cash: o(Metric::CashBalanceUsdBn),
             gap: o(Metric::FundingGapUsdBn),
+            interest: o(Metric::InterestUsdBn),
+            equity: o(Metric::EquityRaisedUsdBn),
+            free_cash_flow: o(Metric::FreeCashFlowUsdBn),
+            need: o(Metric::FundingNeedUsdBn),
             cash_short: o(Metric::CashShortfall),
             constrained: o(Metric::RevenueComputeConstrained),
         }
@@ -61,7 +69,8 @@ pub(super) struct Needs {
     pub(super) accelerators: bool,
     /// Demand, run rate and whether revenue is compute-constrained.
     pub(super) revenue_detail: bool,
-    /// Cumulative payments, the funding gap and the cash-shortfall flag.
+    /// Cumulative payments, the funding gap and need, free cash flow,
+    /// interest, equity raised and the cash-shortfall flag.
     pub(super) cash_detail: bool,
 }
 
@@ -90,6 +99,10 @@ impl Needs {
                 Metric::CumulativeComputePaymentsUsdBn,
                 Metric::FundingGapUsdBn,
                 Metric::CashShortfall,
+                Metric::InterestUsdBn,
+                Metric::EquityRaisedUsdBn,
+                Metric::FreeCashFlowUsdBn,
+                Metric::FundingNeedUsdBn,
             ]),
         }
     }

@@ -25,7 +25,8 @@ pub struct DrawPlan {
     /// First slot of each tranche: never, gw, delay, ramp, accelerators, then
     /// pflops if given (see [`tranche_slot`]).
     pub tranche: Vec<usize>,
-    /// Price slot of each contract (none for take-or-pay).
+    /// Price slot of each contract (none for take-or-pay); a lease's rate
+    /// follows its price.
     pub contract: Vec<Option<usize>>,
     /// First revenue slot: run rate, revenue per GW-year, then growth per year.
     pub revenue: Option<usize>,
@@ -35,6 +36,8 @@ pub struct DrawPlan {
     pub funding: Vec<usize>,
     /// Slot of each shock factor (a standard normal).
     pub shocks: Vec<usize>,
+    /// First financing slot: debt rate, equity cost (if `[financing]` is given).
+    pub financing: Option<usize>,
 }
 
 /// Each component's stream key for one seed, kept between trials (see
@@ -126,6 +129,15 @@ impl DrawPlan {
                     inputs.push(usd_bn_per_gw.clone());
                     Some(first)
                 }
+                PaymentBasis::Lease {
+                    usd_bn_per_gw,
+                    rate,
+                    ..
+                } => {
+                    inputs.push(usd_bn_per_gw.clone());
+                    inputs.push(rate.clone());
+                    Some(first)
+                }
             };
             contract.push(slot);
             components.push((c.component, first..inputs.len()));
@@ -177,6 +189,15 @@ impl DrawPlan {
             components.push((f.component, first..inputs.len()));
         }
 
+        // Last, so that adding `[financing]` leaves every other slot where it was.
+        let financing = scenario.financing.as_ref().map(|f| {
+            let first = inputs.len();
+            inputs.push(f.debt_rate.clone());
+            inputs.push(f.equity_cost.clone());
+            components.push((ComponentId::new("financing", ""), first..inputs.len()));
+            first
+        });
+
         DrawPlan {
             inputs,
             components,
@@ -186,6 +207,7 @@ impl DrawPlan {
             costs,
             funding,
             shocks,
+            financing,
         }
     }
 

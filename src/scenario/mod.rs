@@ -147,6 +147,19 @@ pub enum PaymentBasis {
         /// Months before energisation the payment falls due.
         lead_months: i32,
     },
+    /// The systems of each linked tranche paid for over the term as a level
+    /// monthly payment (an annuity), from around delivery (leases, vendor
+    /// financing).
+    Lease {
+        /// Price of the systems financed, USD bn per GW (the principal).
+        usd_bn_per_gw: Input,
+        /// Annual interest rate of the lease, a fraction (0.08 = 8% a year).
+        rate: Input,
+        /// Indices of the linked tranches.
+        tranches: Vec<usize>,
+        /// Months before energisation the first payment falls due.
+        lead_months: i32,
+    },
 }
 
 /// A spending commitment.
@@ -158,7 +171,8 @@ pub struct Contract {
     pub counterparty: String,
     /// Free-text description.
     pub description: String,
-    /// Total value, USD bn; payments never exceed it.
+    /// Total value, USD bn; payments never exceed it (for a lease: the
+    /// principal financed never exceeds it; interest comes on top).
     pub value_usd_bn: f64,
     /// First month payments may fall due, index from the horizon start.
     pub start_index: i32,
@@ -227,6 +241,20 @@ pub struct Funding {
     pub basis: FundingBasis,
     /// Random-stream identifier.
     pub component: ComponentId,
+}
+
+/// How a funding gap is paid for (the `[financing]` table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Financing {
+    /// Annual interest rate on negative cash, a fraction (0.09 = 9% a year),
+    /// charged monthly on the previous month-end balance.
+    pub debt_rate: Input,
+    /// Size of one equity raise, USD bn; 0 means no equity is raised.
+    pub equity_block_usd_bn: f64,
+    /// Fraction of each equity raise lost to fees and discount (0-0.9).
+    pub equity_cost: Input,
+    /// Most equity raised over the horizon, USD bn (gross).
+    pub equity_max_usd_bn: f64,
 }
 
 /// Direction of a target threshold.
@@ -298,6 +326,9 @@ pub struct Scenario {
     pub start_cash_usd_bn: f64,
     /// Cash below this is a shortfall, USD bn.
     pub cash_floor_usd_bn: f64,
+    /// How a funding gap is paid for; `None` means it costs nothing and
+    /// nothing is raised.
+    pub financing: Option<Financing>,
     /// Funding events.
     pub funding: Vec<Funding>,
     /// Targets.

@@ -23,6 +23,7 @@ pub struct RawScenario {
     pub costs: RawCosts,
     #[serde(default)]
     pub cash: RawCash,
+    pub financing: Option<RawFinancing>,
     #[serde(default, rename = "funding")]
     pub funding: Vec<RawFunding>,
     #[serde(default, rename = "target")]
@@ -112,6 +113,7 @@ pub enum RawBasis {
     TakeOrPay,
     PayAsDelivered,
     Purchase,
+    Lease,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +132,7 @@ pub struct RawContract {
     pub usd_bn_per_gw: Option<Spanned<UncertainSpec>>,
     pub lead_months: Option<Spanned<i64>>,
     pub profile: Option<Spanned<Vec<f64>>>,
+    pub rate: Option<Spanned<UncertainSpec>>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +156,17 @@ pub struct RawCosts {
 pub struct RawCash {
     pub start_usd_bn: Option<Spanned<f64>>,
     pub floor_usd_bn: Option<Spanned<f64>>,
+}
+
+/// How a funding gap is paid for: interest on negative cash, equity raised
+/// in blocks when cash falls below the floor.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinancing {
+    pub debt_rate: Option<Spanned<UncertainSpec>>,
+    pub equity_block_usd_bn: Option<Spanned<f64>>,
+    pub equity_cost: Option<Spanned<UncertainSpec>>,
+    pub equity_max_usd_bn: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]

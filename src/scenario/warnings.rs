@@ -316,7 +316,8 @@ fn contract_ranges(k: &Contract, out: &mut Vec<Warning>) {
             100.0,
             "cloud capacity rents for roughly USD 10-20 bn per GW-year",
         ),
-        PaymentBasis::Purchase { usd_bn_per_gw, .. } => (
+        PaymentBasis::Purchase { usd_bn_per_gw, .. }
+        | PaymentBasis::Lease { usd_bn_per_gw, .. } => (
             "usd_bn_per_gw",
             usd_bn_per_gw,
             200.0,
@@ -379,7 +380,8 @@ fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
     let end = s.end();
     for k in &s.contracts {
         let (most, how) = match &k.basis {
-            PaymentBasis::TakeOrPay { .. } => continue,
+            // A lease's payments run past the horizon by design.
+            PaymentBasis::TakeOrPay { .. } | PaymentBasis::Lease { .. } => continue,
             PaymentBasis::PayAsDelivered {
                 usd_bn_per_gw_year,
                 tranches,

@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::util::files_below;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 const SOURCES_MD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/SOURCES.md");
@@ -197,27 +199,13 @@ fn sources_md_lists_each_key_once() {
     );
 }
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn nothing_shipped_points_at_the_private_reference_list() {
     let root = Path::new(ROOT);
     let mut files = vec![root.join("README.md")];
     for dir in ["scenarios", "docs", "src"] {
-        files_under(&root.join(dir), &mut files);
+        let dir = root.join(dir);
+        files.extend(files_below(&dir).into_iter().map(|p| dir.join(p)));
     }
     files.sort();
     let mut hits = Vec::new();

@@ -119,6 +119,7 @@ fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
             vec![Reference::Level(floor, "cash floor".into())],
         ),
         (Metric::FundingGapUsdBn, vec![]),
+        (Metric::FundingNeedUsdBn, vec![]),
     ]
 }
 

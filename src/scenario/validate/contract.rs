@@ -63,7 +63,11 @@ impl Checker<'_> {
             RawBasis::TakeOrPay => "a take_or_pay contract",
             RawBasis::PayAsDelivered => "a pay_as_delivered contract",
             RawBasis::Purchase => "a purchase contract",
+            RawBasis::Lease => "a lease contract",
         };
+        if *k.basis.get_ref() != RawBasis::Lease {
+            self.not_for(&k.rate, "rate", kind);
+        }
         let terms = self.terms(k, horizon);
         let basis = match k.basis.get_ref() {
             RawBasis::TakeOrPay => self.take_or_pay(k, kind, &terms, horizon.months, tranche_index),
@@ -71,6 +75,7 @@ impl Checker<'_> {
                 self.pay_as_delivered(k, kind, &name, &terms, tranches, tranche_index)
             }
             RawBasis::Purchase => self.purchase(k, kind, &name, tranche_index),
+            RawBasis::Lease => self.lease(k, kind, &name, tranche_index),
         };
         Contract {
             component: ComponentId::new("contract", &name),
@@ -218,6 +223,48 @@ impl Checker<'_> {
         name: &str,
         tranche_index: &HashMap<String, usize>,
     ) -> PaymentBasis {
+        let (usd_bn_per_gw, tranches, lead_months) = self.delivered(k, kind, name, tranche_index);
+        PaymentBasis::Purchase {
+            usd_bn_per_gw,
+            tranches,
+            lead_months,
+        }
+    }
+
+    /// A lease: as a purchase, plus the annual interest `rate` (default 0).
+    fn lease(
+        &mut self,
+        k: &RawContract,
+        kind: &str,
+        name: &str,
+        tranche_index: &HashMap<String, usize>,
+    ) -> PaymentBasis {
+        let (usd_bn_per_gw, tranches, lead_months) = self.delivered(k, kind, name, tranche_index);
+        let rate = self.input_or(
+            k.rate.as_ref(),
+            0.0,
+            format!("contract.{name}.rate"),
+            0.0,
+            1.0,
+            "`rate` (a fraction per year)",
+        );
+        PaymentBasis::Lease {
+            usd_bn_per_gw,
+            rate,
+            tranches,
+            lead_months,
+        }
+    }
+
+    /// What purchases and leases share: the linked tranches, the price per
+    /// GW and the lead time in months.
+    fn delivered(
+        &mut self,
+        k: &RawContract,
+        kind: &str,
+        name: &str,
+        tranche_index: &HashMap<String, usize>,
+    ) -> (Input, Vec<usize>, i32) {
         self.not_for(&k.usd_bn_per_gw_year, "usd_bn_per_gw_year", kind);
         self.not_for(&k.profile, "profile", kind);
         let linked = self
@@ -245,11 +292,7 @@ impl Checker<'_> {
             Some(l) => *l.get_ref() as i32,
             None => 0,
         };
-        PaymentBasis::Purchase {
-            usd_bn_per_gw: price,
-            tranches: linked,
-            lead_months: lead,
-        }
+        (price, linked, lead)
     }
 }
 

@@ -9,6 +9,7 @@ mod checker;
 mod contract;
 mod correlation;
 mod costs;
+mod financing;
 mod funding;
 mod meta;
 mod revenue;
@@ -87,6 +88,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     let revenue = raw.revenue.as_ref().map(|r| c.revenue(r));
     let costs = c.costs(&raw.costs);
     let (start_cash_usd_bn, cash_floor_usd_bn) = c.cash(&raw.cash);
+    let financing = raw.financing.as_ref().map(|f| c.financing(f));
     let funding = c.funding(&raw.funding, &horizon, &tranche_index);
     let has_compute = tranches.iter().any(|t| t.pflops_per_accelerator.is_some());
     let targets = c.targets(&raw.targets, has_compute);
@@ -104,6 +106,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         costs,
         start_cash_usd_bn,
         cash_floor_usd_bn,
+        financing,
         funding,
         targets,
         shocks,
@@ -152,6 +155,7 @@ fn placeholder(meta: &RawMeta, start: Month, months: usize) -> Scenario {
         },
         start_cash_usd_bn: 0.0,
         cash_floor_usd_bn: 0.0,
+        financing: None,
         funding: Vec::new(),
         targets: Vec::new(),
         shocks: Vec::new(),

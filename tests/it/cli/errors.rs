@@ -2,7 +2,7 @@
 //! offending line and a caret; exit code 1 otherwise; never a panic, and no
 //! output written for an invalid scenario.
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
 /// Runs `capsim validate` and `capsim run` on `scenario` and checks both fail
 /// with exit 2, no output, and stderr containing each of `expected`.

@@ -7,30 +7,22 @@
 //!   input is out of range, a clear error), never NaN, infinity or a silent
 //!   overflow.
 //!
-//! Goodness-of-fit of the samplers is in tests/distributions.rs and
-//! closed-form scenarios in tests/known_answers.rs.
+//! Goodness-of-fit of the samplers is in distributions.rs and
+//! closed-form scenarios in known_answers.rs.
 
 use std::path::Path;
 
 use capsim::export::format_number;
 use capsim::metric::Metric;
 use capsim::model::outcome;
-use capsim::runner::{RunConfig, RunResult, run};
+use capsim::runner::RunResult;
 use capsim::scenario::Scenario;
 use capsim::stats::Summary;
 
+use crate::util::run_trials;
+
 fn parse(text: &str) -> Scenario {
     Scenario::parse(text, Path::new("validation.toml")).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-fn run_with(s: &Scenario, trials: u64, seed: u64) -> RunResult {
-    let config = RunConfig {
-        trials,
-        seed,
-        threads: 2,
-        percentiles: vec![5.0, 50.0, 95.0],
-    };
-    run(s, &config, &|_| {}).expect("run")
 }
 
 /// Runs `seeds` independent runs and returns how many intervals
@@ -46,7 +38,7 @@ fn coverage(
     let mut pooled = 0.0;
     let mut se_sum = 0.0;
     for seed in 0..seeds {
-        let r = run_with(s, trials, 1000 + seed);
+        let r = run_trials(s, trials, 1000 + seed);
         let summary = pick(&r);
         let mean = summary.mean.expect("mean");
         let se = summary.std_error.expect("std_error");
@@ -304,7 +296,7 @@ fn extreme_but_valid_inputs_give_finite_output() {
     for (what, text) in &cases {
         let s = parse(text);
         for trials in [1, 2, 3000] {
-            let r = run_with(&s, trials, 7);
+            let r = run_trials(&s, trials, 7);
             assert_all_finite(&r, what);
         }
     }
@@ -333,7 +325,7 @@ fn huge_values(end: &str) -> String {
 #[ignore = "known overflow of std_dev for values near 1e165 (src/stats/moments.rs)"]
 fn huge_values_over_100_years_give_finite_standard_deviations() {
     let s = parse(&huge_values("2125-12"));
-    let r = run_with(&s, 3000, 7);
+    let r = run_trials(&s, 3000, 7);
     assert_all_finite(&r, "huge values over 100 years");
 }
 
@@ -405,7 +397,7 @@ term_months = 1200
 profile = [1e307, 1e307]
 "#,
     );
-    let r = run_with(&s, 1, 1);
+    let r = run_trials(&s, 1, 1);
     let total = r.outcomes[outcome::TOTAL_PAYMENTS].mean.unwrap();
     assert!((total - 120.0).abs() < 1e-6, "pays {total}, not 120");
 }

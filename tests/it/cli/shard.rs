@@ -1,7 +1,7 @@
 //! Sharded runs merge into outputs byte-identical to a single run, and bad
 //! merges are refused with a clear error.
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
 fn shard(wd: &Workdir, k: usize, n: usize, trials: &str) {
     let spec = format!("{k}/{n}");

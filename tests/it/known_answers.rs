@@ -5,22 +5,18 @@ use std::path::Path;
 
 use capsim::distribution::{LogNormal, Triangular};
 use capsim::metric::Metric;
-use capsim::runner::{RunConfig, RunResult, run};
+use capsim::runner::{RunConfig, RunResult};
 use capsim::scenario::Scenario;
 use capsim::stats::Summary;
+
+use crate::util::run_trials;
 
 fn scenario(toml: &str) -> Scenario {
     Scenario::parse(toml, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn simulate(s: &Scenario, trials: u64) -> RunResult {
-    let config = RunConfig {
-        trials,
-        seed: 99,
-        threads: 2,
-        percentiles: vec![5.0, 50.0, 95.0],
-    };
-    run(s, &config, &|_| {}).unwrap()
+    run_trials(s, trials, 99)
 }
 
 fn series(r: &RunResult, metric: Metric) -> &[Summary] {
@@ -615,4 +611,105 @@ at_least = 1
     for p in reached.percentiles.iter().flatten() {
         assert!(*p == 0.0 || *p == 1.0, "{p}");
     }
+}
+
+/// A lease of 12 per GW on a 1 GW tranche over 12 months at 12% a year: the
+/// level payment `12 * 0.01 / (1 - 1.01^-12)` from one month before power-on
+/// for twelve months; an unfunded gap pays 12% a year on negative cash,
+/// compounded monthly, so cash follows `C(m) = C(m-1) * 1.01 - payment(m)`.
+#[test]
+fn lease_pays_an_annuity_and_negative_cash_pays_interest() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "a"
+counterparty = "x"
+gw = 1
+planned = "2026-03"
+accelerators_per_gw = 1
+
+[[contract]]
+name = "l"
+counterparty = "v"
+basis = "lease"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 12
+tranches = ["a"]
+usd_bn_per_gw = 12
+rate = 0.12
+lead_months = 1
+
+[financing]
+debt_rate = 0.12
+"#
+    ));
+    let r = simulate(&s, 50);
+    let level = 12.0 * 0.01 / (1.0 - 1.01f64.powi(-12));
+    assert!((level - 1.066_185).abs() < 1e-6);
+    // HORIZON runs 2026-01 to 2026-08: payments from 2026-02.
+    let mut pay = vec![level; 8];
+    pay[0] = 0.0;
+    assert_exact(&r, Metric::ComputePaymentsUsdBn, &pay);
+    let (mut cash, mut expected_cash, mut expected_interest) = (0.0f64, vec![], vec![]);
+    for p in &pay {
+        let interest = if cash < 0.0 { -cash * 0.01 } else { 0.0 };
+        cash += -p - interest;
+        expected_interest.push(interest);
+        expected_cash.push(cash);
+    }
+    assert_exact(&r, Metric::CashBalanceUsdBn, &expected_cash);
+    assert_exact(&r, Metric::InterestUsdBn, &expected_interest);
+    let fcf: Vec<f64> = pay
+        .iter()
+        .zip(&expected_interest)
+        .map(|(p, i)| -p - i)
+        .collect();
+    assert_exact(&r, Metric::FreeCashFlowUsdBn, &fcf);
+    // Nothing is raised, so the need is the deepest the cash goes below 0.
+    let need: Vec<f64> = expected_cash.iter().map(|c| c.min(0.0).abs()).collect();
+    assert_exact(&r, Metric::FundingNeedUsdBn, &need);
+    let paid = outcome(&r, "contract_l_payments_usd_bn").percentiles[1].unwrap();
+    assert!((paid - 7.0 * level).abs() < 1e-9, "{paid}");
+}
+
+/// Equity in blocks of 5 that reach cash net of a 20% cost (4 each): with
+/// costs of 1 a month and a floor of 0, a block is raised whenever cash
+/// goes below 0, in months 0, 4 (every fourth month); the need is what the
+/// months' costs add up to, 8 by month 7, not the 10 raised.
+#[test]
+fn equity_is_raised_in_blocks_to_hold_the_floor() {
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[costs]
+other_usd_bn_per_year = 12
+
+[financing]
+equity_block_usd_bn = 5
+equity_cost = 0.2
+"#
+    ));
+    let r = simulate(&s, 50);
+    assert_exact(
+        &r,
+        Metric::EquityRaisedUsdBn,
+        &[5.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 0.0],
+    );
+    assert_exact(
+        &r,
+        Metric::CashBalanceUsdBn,
+        &[3.0, 2.0, 1.0, 0.0, 3.0, 2.0, 1.0, 0.0],
+    );
+    assert_exact(
+        &r,
+        Metric::FundingNeedUsdBn,
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+    );
+    assert_exact(&r, Metric::FundingGapUsdBn, &[0.0; 8]);
+    assert_eq!(
+        outcome(&r, "total_equity_raised_usd_bn").percentiles[1],
+        Some(10.0)
+    );
+    assert_eq!(outcome(&r, "funding_need_usd_bn").percentiles[1], Some(8.0));
+    assert_eq!(outcome(&r, "cash_shortfall_ever").percentiles[1], Some(0.0));
 }

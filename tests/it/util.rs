@@ -1,8 +1,14 @@
-//! `Workdir`: each test gets its own folder, files written into it, and the
-//! capsim binary run inside it (after xsv's test helper).
+//! What the integration tests share: `Workdir` (after xsv's test helper),
+//! in which a test gets its own folder, writes files and runs the capsim
+//! binary; the files below a folder; CSV tables; a library run with the
+//! usual settings; and `SMALL`, a valid scenario with every section.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+
+use capsim::runner::{RunConfig, RunResult, run};
+use capsim::scenario::Scenario;
 
 /// A temporary folder for one test; removed when dropped.
 pub struct Workdir {
@@ -11,12 +17,14 @@ pub struct Workdir {
 
 /// The outcome of one capsim invocation.
 pub struct Run {
+    /// The exit code; -1 if a signal ended the process.
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Workdir {
+    /// A new empty folder.
     pub fn new() -> Workdir {
         Workdir {
             dir: tempfile::Builder::new()
@@ -26,6 +34,7 @@ impl Workdir {
         }
     }
 
+    /// The folder's absolute path.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -40,15 +49,22 @@ impl Workdir {
         path
     }
 
-    /// Runs capsim with `args` in the folder.
-    pub fn capsim(&self, args: &[&str]) -> Run {
-        let out: Output = Command::new(env!("CARGO_BIN_EXE_capsim"))
+    /// The capsim command with `args`, to run in the folder: no colour, no
+    /// backtraces, nothing on stdin (so a spawned run never waits for input).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_capsim"));
+        command
             .args(args)
             .current_dir(self.path())
             .env("NO_COLOR", "1")
             .env_remove("RUST_BACKTRACE")
-            .output()
-            .expect("capsim runs");
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs capsim with `args` in the folder.
+    pub fn capsim(&self, args: &[&str]) -> Run {
+        let out: Output = self.command(args).output().expect("capsim runs");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
@@ -68,20 +84,25 @@ impl Workdir {
 
     /// Every file below the folder, relative, sorted.
     pub fn files(&self) -> Vec<String> {
-        fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let p = entry.unwrap().path();
-                if p.is_dir() {
-                    walk(base, &p, out);
-                } else {
-                    out.push(p.strip_prefix(base).unwrap().display().to_string());
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(self.path(), self.path(), &mut out);
+        let mut out: Vec<String> = files_below(self.path())
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         out.sort();
         out
+    }
+
+    /// Reads a CSV file in the folder into rows of cells, the header first
+    /// (cells may hold quoted commas).
+    pub fn read_csv(&self, name: &str) -> Vec<Vec<String>> {
+        let text = self.read(name);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        reader
+            .records()
+            .map(|rec| rec.unwrap().iter().map(String::from).collect())
+            .collect()
     }
 }
 
@@ -95,6 +116,57 @@ impl Run {
         );
         self
     }
+}
+
+/// Every file below `dir` (none if it does not exist), relative to it.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Every file below `dir`, relative path to contents.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_below(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(dir.join(&p)).unwrap();
+            (p, bytes)
+        })
+        .collect()
+}
+
+/// The index of the column `name` in a CSV header.
+pub fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// A library run of `scenario`: `trials` trials with seed `seed` on 2
+/// threads, reporting the p5, p50 and p95.
+pub fn run_trials(scenario: &Scenario, trials: u64, seed: u64) -> RunResult {
+    let config = RunConfig {
+        trials,
+        seed,
+        threads: 2,
+        percentiles: vec![5.0, 50.0, 95.0],
+    };
+    run(scenario, &config, &|_| {}).expect("run")
 }
 
 /// A small valid scenario with every section, used by many tests.

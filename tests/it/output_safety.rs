@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::{Run, Workdir, snapshot};
+
 const SCENARIO: &str = r#"
 [scenario]
 name = "safety"
@@ -48,52 +50,6 @@ metric = "capacity_online_gw"
 at_least = 1
 "#;
 
-fn capsim(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_capsim"));
-    c.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null());
-    c
-}
-
-struct Done {
-    code: Option<i32>,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Done {
-    let out = capsim(dir, args).output().expect("capsim runs");
-    Done {
-        code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Every file below `dir`, relative path to bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                out.insert(
-                    p.strip_prefix(base).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
 fn temp_files(files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<PathBuf> {
     files
         .keys()
@@ -113,30 +69,24 @@ fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-fn setup() -> tempfile::TempDir {
-    let work = tempfile::Builder::new()
-        .prefix("capsim-safety-")
-        .tempdir()
-        .unwrap();
-    std::fs::write(work.path().join("safety.toml"), SCENARIO).unwrap();
+fn setup() -> Workdir {
+    let work = Workdir::new();
+    work.create("safety.toml", SCENARIO);
     work
 }
 
-fn spawn_long_run(dir: &Path, out: &str, trials: &str) -> Child {
-    capsim(
-        dir,
-        &[
-            "run",
-            "safety.toml",
-            "--out",
-            out,
-            "--trials",
-            trials,
-            "--seed",
-            "2",
-            "--quiet",
-        ],
-    )
+fn spawn_long_run(work: &Workdir, out: &str, trials: &str) -> Child {
+    work.command(&[
+        "run",
+        "safety.toml",
+        "--out",
+        out,
+        "--trials",
+        trials,
+        "--seed",
+        "2",
+        "--quiet",
+    ])
     .stdout(Stdio::null())
     .stderr(Stdio::null())
     .spawn()
@@ -146,24 +96,21 @@ fn spawn_long_run(dir: &Path, out: &str, trials: &str) -> Child {
 #[test]
 fn sigkill_mid_run_leaves_the_previous_output_intact() {
     let work = setup();
-    let first = run(
-        work.path(),
-        &[
-            "run",
-            "safety.toml",
-            "--out",
-            "out",
-            "--trials",
-            "2000",
-            "--quiet",
-        ],
-    );
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let first = work.capsim(&[
+        "run",
+        "safety.toml",
+        "--out",
+        "out",
+        "--trials",
+        "2000",
+        "--quiet",
+    ]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
     let before = snapshot(&work.path().join("out"));
     assert!(before.contains_key(Path::new("safety/timeseries.csv")));
 
     // Far more trials than can finish: the kill lands in the simulation.
-    let mut child = spawn_long_run(work.path(), "out", "1000000000");
+    let mut child = spawn_long_run(&work, "out", "1000000000");
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -211,8 +158,8 @@ fn sigkill_at_any_moment_never_leaves_a_partial_file() {
     };
     let go = |a: Vec<String>| {
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        let d = run(work.path(), &a);
-        assert_eq!(d.code, Some(0), "{}", d.stderr);
+        let d = work.capsim(&a);
+        assert_eq!(d.code, 0, "{}", d.stderr);
     };
     // Old output (seed 1) and two complete new outputs (seed 2): files that
     // differ between the two new ones (wall time) are checked for completeness only.
@@ -231,17 +178,17 @@ fn sigkill_at_any_moment_never_leaves_a_partial_file() {
         let out = work.path().join("out");
         let _ = std::fs::remove_dir_all(&out);
         copy_dir(&work.path().join("old"), &out);
-        let mut child = capsim(
-            work.path(),
-            &args("out", "2")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        let mut child = work
+            .command(
+                &args("out", "2")
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         // Spread the kills over the run, a little past its usual length.
         std::thread::sleep(full_run.mul_f64(1.2 * k as f64 / kills as f64));
         let _ = child.kill();
@@ -276,6 +223,19 @@ fn sigkill_at_any_moment_never_leaves_a_partial_file() {
             "note: {leftovers} stale .capsim-*.tmp file(s) were left by kills during a write (never a partial file under a real name)"
         );
     }
+}
+
+/// A run that could not write its output: exit code 1 and a message that
+/// says so and names `detail`, not a panic.
+fn assert_write_error(run: &Run, detail: &str) {
+    assert_eq!(run.code, 1, "expected exit 1:\n{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: cannot write ")
+            && run.stderr.contains(detail)
+            && !run.stderr.contains("panicked"),
+        "unclear message:\n{}",
+        run.stderr
+    );
 }
 
 fn looks_complete(name: &str, bytes: &[u8]) -> bool {
@@ -356,22 +316,19 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
     };
     // A short horizon fits in 64 kB; then the same file name with a long horizon does not.
     let short = SCENARIO.replace("end = \"2030-12\"", "end = \"2026-03\"");
-    std::fs::write(work.path().join("safety.toml"), &short).unwrap();
+    work.create("safety.toml", &short);
     let out = disk.to_str().unwrap();
-    let first = run(
-        work.path(),
-        &[
-            "run",
-            "safety.toml",
-            "--out",
-            out,
-            "--trials",
-            "100",
-            "--quiet",
-            "--no-charts",
-        ],
-    );
-    if first.code != Some(0) {
+    let first = work.capsim(&[
+        "run",
+        "safety.toml",
+        "--out",
+        out,
+        "--trials",
+        "100",
+        "--quiet",
+        "--no-charts",
+    ]);
+    if first.code != 0 {
         eprintln!(
             "SKIPPED: even the small output does not fit in 64 kB here:\n{}",
             first.stderr
@@ -380,27 +337,17 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
     }
     let before = snapshot(&disk);
     let long = SCENARIO.replace("end = \"2030-12\"", "end = \"2075-12\"");
-    std::fs::write(work.path().join("safety.toml"), long).unwrap();
-    let second = run(
-        work.path(),
-        &[
-            "run",
-            "safety.toml",
-            "--out",
-            out,
-            "--trials",
-            "100",
-            "--quiet",
-        ],
-    );
-    assert_eq!(second.code, Some(1), "expected exit 1:\n{}", second.stderr);
-    assert!(
-        second.stderr.starts_with("error: cannot write ")
-            && second.stderr.contains("No space left on device")
-            && !second.stderr.contains("panicked"),
-        "unclear message:\n{}",
-        second.stderr
-    );
+    work.create("safety.toml", long);
+    let second = work.capsim(&[
+        "run",
+        "safety.toml",
+        "--out",
+        out,
+        "--trials",
+        "100",
+        "--quiet",
+    ]);
+    assert_write_error(&second, "No space left on device");
     let after = snapshot(&disk);
     assert!(
         temp_files(&after).is_empty(),
@@ -451,26 +398,16 @@ fn an_unwritable_folder_is_a_clear_error_with_no_partial_files() {
         )
         .unwrap();
     }
-    let done = run(
-        work.path(),
-        &[
-            "run",
-            "safety.toml",
-            "--out",
-            target.to_str().unwrap(),
-            "--trials",
-            "100",
-            "--quiet",
-        ],
-    );
-    assert_eq!(done.code, Some(1), "expected exit 1:\n{}", done.stderr);
-    assert!(
-        done.stderr.starts_with("error: cannot write ")
-            && done.stderr.contains("locked/safety")
-            && !done.stderr.contains("panicked"),
-        "unclear message:\n{}",
-        done.stderr
-    );
+    let done = work.capsim(&[
+        "run",
+        "safety.toml",
+        "--out",
+        target.to_str().unwrap(),
+        "--trials",
+        "100",
+        "--quiet",
+    ]);
+    assert_write_error(&done, "locked/safety");
     let after = snapshot(&target);
     assert_eq!(
         after.keys().cloned().collect::<Vec<_>>(),
@@ -491,33 +428,24 @@ fn an_unwritable_folder_is_a_clear_error_with_no_partial_files() {
 fn a_second_run_replaces_only_what_capsim_writes() {
     let work = setup();
     std::fs::create_dir_all(work.path().join("out/safety/mine")).unwrap();
-    std::fs::write(work.path().join("out/safety/notes.txt"), "my notes\n").unwrap();
-    std::fs::write(work.path().join("out/safety/mine/a.csv"), "1,2\n").unwrap();
+    work.create("out/safety/notes.txt", "my notes\n");
+    work.create("out/safety/mine/a.csv", "1,2\n");
     for seed in ["1", "2"] {
-        let d = run(
-            work.path(),
-            &[
-                "run",
-                "safety.toml",
-                "--out",
-                "out",
-                "--trials",
-                "500",
-                "--seed",
-                seed,
-                "--quiet",
-            ],
-        );
-        assert_eq!(d.code, Some(0), "{}", d.stderr);
+        let d = work.capsim(&[
+            "run",
+            "safety.toml",
+            "--out",
+            "out",
+            "--trials",
+            "500",
+            "--seed",
+            seed,
+            "--quiet",
+        ]);
+        assert_eq!(d.code, 0, "{}", d.stderr);
     }
-    assert_eq!(
-        std::fs::read_to_string(work.path().join("out/safety/notes.txt")).unwrap(),
-        "my notes\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(work.path().join("out/safety/mine/a.csv")).unwrap(),
-        "1,2\n"
-    );
+    assert_eq!(work.read("out/safety/notes.txt"), "my notes\n");
+    assert_eq!(work.read("out/safety/mine/a.csv"), "1,2\n");
     let files = snapshot(&work.path().join("out"));
     assert!(temp_files(&files).is_empty(), "{:?}", temp_files(&files));
 }

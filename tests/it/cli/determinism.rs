@@ -1,6 +1,6 @@
 //! Same scenario and seed give byte-identical CSVs for any thread count.
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
 #[test]
 fn output_is_identical_for_1_2_and_7_threads() {

@@ -1,6 +1,6 @@
 //! `capsim run` and `capsim validate` on valid input.
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
 #[test]
 fn run_writes_the_three_files_with_the_documented_columns() {
@@ -18,6 +18,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/charts/fan-compute_online_eflops.svg",
             "output/s/charts/fan-cumulative_compute_payments_usd_bn.svg",
             "output/s/charts/fan-funding_gap_usd_bn.svg",
+            "output/s/charts/fan-funding_need_usd_bn.svg",
             "output/s/charts/fan-revenue_run_rate_usd_bn.svg",
             "output/s/charts/histogram-peak_funding_gap_usd_bn.svg",
             "output/s/charts/tornado-peak_funding_gap_usd_bn.svg",
@@ -38,8 +39,9 @@ fn run_writes_the_three_files_with_the_documented_columns() {
         lines.next().unwrap(),
         "metric,unit,month,mean,std_dev,std_error,p5,p10,p25,p50,p75,p90,p95"
     );
-    // 16 metrics (compute included: a tranche gives PFLOP/s) x 24 months.
-    assert_eq!(ts.lines().count(), 1 + 16 * 24);
+    // 18 metrics (compute included: a tranche gives PFLOP/s; interest and
+    // equity raised only with [financing]) x 24 months.
+    assert_eq!(ts.lines().count(), 1 + 18 * 24);
     for metric in [
         "capacity_online_gw",
         "accelerators_online",
@@ -49,6 +51,8 @@ fn run_writes_the_three_files_with_the_documented_columns() {
         "capacity_planned_gw",
         "funding_gap_usd_bn",
         "cumulative_compute_payments_usd_bn",
+        "free_cash_flow_usd_bn",
+        "funding_need_usd_bn",
     ] {
         assert!(ts.contains(&format!("\n{metric},")), "{metric} missing");
     }
@@ -294,7 +298,7 @@ fn export_trials_writes_the_audit_table() {
 fn precision_doubles_trials_until_stable_and_records_it() {
     let wd = Workdir::new();
     wd.create("s.toml", SMALL);
-    wd.capsim(&[
+    let precise = [
         "run",
         "s.toml",
         "-q",
@@ -306,8 +310,8 @@ fn precision_doubles_trials_until_stable_and_records_it() {
         "0.02",
         "--max-trials",
         "64000",
-    ])
-    .expect_code(0);
+    ];
+    wd.capsim(&precise).expect_code(0);
     let m: serde_json::Value = serde_json::from_str(&wd.read("output/s/manifest.json")).unwrap();
     let p = &m["precision"];
     let runs = p["runs"].as_array().unwrap();
@@ -318,20 +322,7 @@ fn precision_doubles_trials_until_stable_and_records_it() {
     assert!(p["reached"].as_f64().unwrap() <= 0.02);
     // Deterministic: the same call stops at the same trials with the same bytes.
     let first = wd.read("output/s/summary.csv");
-    wd.capsim(&[
-        "run",
-        "s.toml",
-        "-q",
-        "--no-charts",
-        "--no-sensitivity",
-        "--trials",
-        "500",
-        "--precision",
-        "0.02",
-        "--max-trials",
-        "64000",
-    ])
-    .expect_code(0);
+    wd.capsim(&precise).expect_code(0);
     assert_eq!(first, wd.read("output/s/summary.csv"));
     // A cap below the next doubling stops at once, unconverged.
     wd.capsim(&[

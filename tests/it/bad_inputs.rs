@@ -6,32 +6,11 @@
 //! rather than committed, and bad command-line arguments are checked too.
 //!
 //! To re-bless the snapshots after a deliberate change of message:
-//! `CAPSIM_BLESS=1 cargo test --test bad_inputs` (refused when `CI=true`).
+//! `CAPSIM_BLESS=1 cargo test --test it bad_inputs` (refused when `CI=true`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs capsim in `dir` with `args`.
-fn capsim(dir: &Path, args: &[&str]) -> Outcome {
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("capsim runs");
-    Outcome {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::util::Workdir;
 
 fn catalogue_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs")
@@ -47,26 +26,22 @@ fn blessing() -> bool {
     bless
 }
 
-/// Runs `file` (inside `dir`, named relatively) both ways and checks the
+/// Runs `file` (inside `wd`, named relatively) both ways and checks the
 /// invariants every invalid scenario shares. Returns the stderr.
-fn run_invalid(dir: &Path, file: &str) -> String {
-    let out_dir = dir.join("out");
-    let validate = capsim(dir, &["validate", file]);
-    let run = capsim(
-        dir,
-        &[
-            "run",
-            file,
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--trials",
-            "10",
-        ],
-    );
+fn run_invalid(wd: &Workdir, file: &str) -> String {
+    let out_dir = wd.path().join("out");
+    let validate = wd.capsim(&["validate", file]);
+    let run = wd.capsim(&[
+        "run",
+        file,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--trials",
+        "10",
+    ]);
     for (what, o) in [("validate", &validate), ("run", &run)] {
         assert_eq!(
-            o.code,
-            Some(2),
+            o.code, 2,
             "{file}: capsim {what} should exit 2\nstderr:\n{}",
             o.stderr
         );
@@ -109,9 +84,9 @@ fn every_catalogued_bad_input_gives_its_exact_error() {
     let mut failures = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap().to_str().unwrap();
-        let work = tempfile::tempdir().unwrap();
-        std::fs::copy(path, work.path().join(name)).unwrap();
-        let stderr = run_invalid(work.path(), name);
+        let wd = Workdir::new();
+        wd.create(name, std::fs::read(path).unwrap());
+        let stderr = run_invalid(&wd, name);
         // Every diagnostic starts with `error: NAME:LINE:COL: `.
         assert!(
             stderr.starts_with(&format!("error: {name}:")),
@@ -176,15 +151,15 @@ fn every_snapshot_points_at_a_line() {
 /// little memory, at the first tranche past the limit.
 #[test]
 fn a_million_tranches_are_refused_at_the_first_past_the_limit() {
-    let work = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let mut text =
         String::from("[scenario]\nname = \"huge\"\nstart = \"2026-01\"\nend = \"2028-12\"\n");
     for i in 0..1_000_000 {
         text.push_str(&format!("[[tranche]]\nname = \"t{i}\"\n"));
     }
-    std::fs::write(work.path().join("huge.toml"), &text).unwrap();
+    wd.create("huge.toml", &text);
     let started = std::time::Instant::now();
-    let stderr = run_invalid(work.path(), "huge.toml");
+    let stderr = run_invalid(&wd, "huge.toml");
     // Line of the 10,001st header: 4 header lines, then 2 lines per tranche.
     let line = 4 + 2 * 10_000 + 1;
     assert_eq!(
@@ -203,7 +178,7 @@ fn a_million_tranches_are_refused_at_the_first_past_the_limit() {
 /// 10,001 contracts written out in full are refused as well.
 #[test]
 fn one_contract_too_many_is_refused() {
-    let work = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let mut text =
         String::from("[scenario]\nname = \"many\"\nstart = \"2026-01\"\nend = \"2026-12\"\n");
     for i in 0..10_001 {
@@ -211,8 +186,8 @@ fn one_contract_too_many_is_refused() {
             "\n[[contract]]\nname = \"c{i}\"\ncounterparty = \"x\"\nbasis = \"take_or_pay\"\nvalue_usd_bn = 1\nstart = \"2026-01\"\nterm_months = 12\n"
         ));
     }
-    std::fs::write(work.path().join("many.toml"), &text).unwrap();
-    let stderr = run_invalid(work.path(), "many.toml");
+    wd.create("many.toml", &text);
+    let stderr = run_invalid(&wd, "many.toml");
     let line = 4 + 8 * 10_000 + 2;
     assert!(
         stderr.starts_with(&format!(
@@ -226,7 +201,7 @@ fn one_contract_too_many_is_refused() {
 /// item past it is dropped silently.
 #[test]
 fn one_shock_funding_event_or_target_too_many_is_refused() {
-    let work = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let header = "[scenario]\nname = \"many\"\nstart = \"2026-01\"\nend = \"2026-12\"\n";
     let cases = [
         ("shock", "shocks", "\n[[shock]]\nname = \"s{i}\"\n"),
@@ -247,8 +222,8 @@ fn one_shock_funding_event_or_target_too_many_is_refused() {
             text.push_str(&item.replace("{i}", &i.to_string()));
         }
         let file = format!("many-{kind}.toml");
-        std::fs::write(work.path().join(&file), &text).unwrap();
-        let stderr = run_invalid(work.path(), &file);
+        wd.create(&file, &text);
+        let stderr = run_invalid(&wd, &file);
         let want = format!("at most 10000 {plural} are allowed, found 10001");
         assert!(stderr.contains(&want), "{kind}: {stderr}");
     }
@@ -257,8 +232,8 @@ fn one_shock_funding_event_or_target_too_many_is_refused() {
         .map(|i| format!("{{name = \"s{i}\"}}"))
         .collect();
     let text = format!("shock = [{}]\n{header}", names.join(", "));
-    std::fs::write(work.path().join("inline.toml"), &text).unwrap();
-    let stderr = run_invalid(work.path(), "inline.toml");
+    wd.create("inline.toml", &text);
+    let stderr = run_invalid(&wd, "inline.toml");
     assert!(
         stderr.contains("at most 10000 shocks are allowed"),
         "{stderr}"
@@ -268,15 +243,15 @@ fn one_shock_funding_event_or_target_too_many_is_refused() {
 /// A file too large to be a scenario is refused without being parsed.
 #[test]
 fn a_file_larger_than_any_scenario_is_refused() {
-    let work = tempfile::tempdir().unwrap();
+    let wd = Workdir::new();
     let mut text =
         String::from("[scenario]\nname = \"big\"\nstart = \"2026-01\"\nend = \"2028-12\"\n");
     let comment = format!("# {}\n", "x".repeat(1000));
     while text.len() <= 65 << 20 {
         text.push_str(&comment);
     }
-    std::fs::write(work.path().join("big.toml"), &text).unwrap();
-    let stderr = run_invalid(work.path(), "big.toml");
+    wd.create("big.toml", &text);
+    let stderr = run_invalid(&wd, "big.toml");
     assert!(
         stderr
             .starts_with("error: big.toml:1:1: the scenario file is 65 MB; at most 64 MB is read"),
@@ -286,10 +261,10 @@ fn a_file_larger_than_any_scenario_is_refused() {
 
 #[test]
 fn a_missing_file_or_a_folder_is_an_input_error() {
-    let work = tempfile::tempdir().unwrap();
-    std::fs::create_dir(work.path().join("folder.toml")).unwrap();
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.path().join("folder.toml")).unwrap();
     for file in ["missing.toml", "folder.toml"] {
-        let stderr = run_invalid(work.path(), file);
+        let stderr = run_invalid(&wd, file);
         assert!(
             stderr.starts_with(&format!("error: {file}: cannot read scenario: ")),
             "{stderr}"
@@ -300,12 +275,11 @@ fn a_missing_file_or_a_folder_is_an_input_error() {
 /// Bad command-line arguments: exit 2, a message naming the flag, no output.
 #[test]
 fn bad_arguments_name_the_flag() {
-    let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("ok.toml"),
+    let wd = Workdir::new();
+    wd.create(
+        "ok.toml",
         "[scenario]\nname = \"ok\"\nstart = \"2026-01\"\nend = \"2026-12\"\n",
-    )
-    .unwrap();
+    );
     let cases: &[(&[&str], &str)] = &[
         (&["run", "ok.toml", "--trials", "0"], "--trials"),
         (&["run", "ok.toml", "--trials", "1000000000000"], "--trials"),
@@ -345,15 +319,15 @@ fn bad_arguments_name_the_flag() {
     ];
     let mut failures = Vec::new();
     for (args, flag) in cases {
-        let o = capsim(work.path(), args);
-        let ok = o.code == Some(2)
+        let o = wd.capsim(args);
+        let ok = o.code == 2
             && o.stderr.contains(flag)
             && !o.stderr.contains("panicked")
             && o.stdout.is_empty()
-            && !work.path().join("output").exists();
+            && !wd.exists("output");
         if !ok {
             failures.push(format!(
-                "capsim {}: exit {:?}, expected 2 and {flag:?} in stderr\nstdout:\n{}\nstderr:\n{}",
+                "capsim {}: exit {}, expected 2 and {flag:?} in stderr\nstdout:\n{}\nstderr:\n{}",
                 args.join(" "),
                 o.code,
                 o.stdout,

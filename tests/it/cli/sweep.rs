@@ -1,23 +1,6 @@
 //! `capsim sweep`: a scenario over a grid of settings, common random numbers.
 
-use crate::workdir::{SMALL, Workdir};
-
-/// Parses CSV text (values here contain commas inside quotes).
-fn table(text: &str) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    r.records()
-        .map(|rec| rec.unwrap().iter().map(String::from).collect())
-        .collect()
-}
-
-fn col(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
-}
+use crate::util::{SMALL, Workdir, column as col};
 
 fn num(s: &str) -> f64 {
     s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
@@ -42,7 +25,7 @@ fn a_one_key_sweep_has_one_row_per_value() {
     run.expect_code(0);
     assert!(run.stdout.contains("3 settings"), "{}", run.stdout);
     assert!(run.stdout.lines().all(|l| l.len() <= 80), "{}", run.stdout);
-    let t = table(&wd.read("output/s-sweep/sweep.csv"));
+    let t = wd.read_csv("output/s-sweep/sweep.csv");
     assert_eq!(t.len(), 4);
     let h = &t[0];
     assert_eq!(&h[..3], ["setting", "key1", "value1"]);
@@ -94,7 +77,7 @@ fn a_two_key_sweep_is_a_grid_first_key_slowest() {
         "-q",
     ])
     .expect_code(0);
-    let t = table(&wd.read("output/s-sweep/sweep.csv"));
+    let t = wd.read_csv("output/s-sweep/sweep.csv");
     assert_eq!(t.len(), 1 + 6);
     let h = &t[0];
     assert_eq!(&h[..5], ["setting", "key1", "value1", "key2", "value2"]);
@@ -133,7 +116,7 @@ fn a_price_moves_its_contract_only_under_common_random_numbers() {
         "-q",
     ])
     .expect_code(0);
-    let t = table(&wd.read("output/s-sweep/sweep.csv"));
+    let t = wd.read_csv("output/s-sweep/sweep.csv");
     let h = &t[0];
     let column = |name: &str| -> Vec<String> {
         let c = col(h, name);
@@ -176,7 +159,7 @@ fn a_distribution_with_commas_is_one_value() {
         "-q",
     ])
     .expect_code(0);
-    let t = table(&wd.read("output/s-sweep/sweep.csv"));
+    let t = wd.read_csv("output/s-sweep/sweep.csv");
     assert_eq!(t.len(), 4);
     assert_eq!(t[1][2], r#"{ dist = "pert", min = 0, mode = 3, max = 12 }"#);
     assert_eq!(t[2][2], "1");
@@ -199,7 +182,7 @@ fn sweeping_trials_and_seed_is_allowed() {
         "-q",
     ])
     .expect_code(0);
-    let t = table(&wd.read("output/s-sweep/sweep.csv"));
+    let t = wd.read_csv("output/s-sweep/sweep.csv");
     assert_eq!(t.len(), 5);
     let h = &t[0];
     let c = col(h, "total_revenue_usd_bn_mean");

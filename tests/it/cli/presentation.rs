@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::workdir::{SMALL, Workdir};
+use crate::util::{SMALL, Workdir};
 
-const CHARTS: [&str; 11] = [
+const CHARTS: [&str; 12] = [
     "distribution-peak_funding_gap_usd_bn.svg",
     "exceedance-two-gw.svg",
     "fan-capacity_online_gw.svg",
@@ -14,6 +14,7 @@ const CHARTS: [&str; 11] = [
     "fan-compute_online_eflops.svg",
     "fan-cumulative_compute_payments_usd_bn.svg",
     "fan-funding_gap_usd_bn.svg",
+    "fan-funding_need_usd_bn.svg",
     "fan-revenue_run_rate_usd_bn.svg",
     "histogram-peak_funding_gap_usd_bn.svg",
     "tornado-peak_funding_gap_usd_bn.svg",

@@ -1,12 +1,6 @@
 //! `capsim compare`: paired trials under common random numbers.
 
-use crate::workdir::{SMALL, Workdir};
-
-fn rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .map(|l| l.split(',').map(String::from).collect())
-        .collect()
-}
+use crate::util::{SMALL, Workdir, column};
 
 #[test]
 fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
@@ -15,10 +9,10 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     wd.create("b.toml", SMALL);
     wd.capsim(&["compare", "a.toml", "b.toml", "--trials", "2000", "-q"])
         .expect_code(0);
-    let table = rows(&wd.read("output/a-vs-b/comparison.csv"));
+    let table = wd.read_csv("output/a-vs-b/comparison.csv");
     let header = &table[0];
     assert_eq!(&header[..4], ["quantity", "unit", "month", "a_mean"]);
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let col = |name: &str| column(header, name);
     let diff_cols: Vec<usize> = header
         .iter()
         .enumerate()
@@ -50,9 +44,9 @@ fn adding_a_small_tranche_leaves_other_components_draws_alone() {
     wd.create("b.toml", format!("{SMALL}{extra}"));
     wd.capsim(&["compare", "a.toml", "b.toml", "--trials", "3000", "-q"])
         .expect_code(0);
-    let table = rows(&wd.read("output/a-vs-b/comparison.csv"));
+    let table = wd.read_csv("output/a-vs-b/comparison.csv");
     let header = &table[0];
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let col = |name: &str| column(header, name);
     let find = |q: &str| table.iter().find(|r| r[0] == q && r[2].is_empty()).unwrap();
     // The chips contract depends only on site-b's draws and its own price:
     // identical in every trial.

@@ -1,0 +1,17 @@
+//! Integration tests, all in one binary so that the crate is linked once
+//! (the layout of xsv's tests): `cli/` runs the `capsim` binary subcommand by
+//! subcommand, each other module tests one theme through the library or the
+//! binary, and `util` holds what they share.
+
+mod analysis;
+mod bad_inputs;
+mod cli;
+mod correlation;
+mod distributions;
+mod fuzz_corpus;
+mod known_answers;
+mod output_safety;
+mod properties;
+mod sources;
+mod util;
+mod validation;
