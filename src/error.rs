@@ -47,7 +47,7 @@ impl Diagnostic {
     }
 
     /// A diagnostic about the file as a whole (reported at line 1, column 1).
-    pub fn whole_file(path: &Path, source: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn whole_file(path: &Path, source: &str, message: impl Into<String>) -> Self {
         Diagnostic::at(path, source, 0..0, message)
     }
 }

@@ -10,6 +10,8 @@
 //! together: one typed request in, one typed result out, for each of
 //! `capsim run`, `merge`, `compare` and `sweep`.
 
+#![forbid(unsafe_code)]
+
 pub mod analysis;
 pub mod app;
 pub mod distribution;

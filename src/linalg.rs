@@ -4,7 +4,7 @@
 
 /// Pearson correlation of a Gaussian copula whose rank (Spearman)
 /// correlation is `rho_s`: `2 sin(pi rho_s / 6)`.
-pub fn pearson_from_spearman(spearman: &[Vec<f64>]) -> Vec<Vec<f64>> {
+pub(crate) fn pearson_from_spearman(spearman: &[Vec<f64>]) -> Vec<Vec<f64>> {
     spearman
         .iter()
         .map(|row| {
@@ -19,7 +19,7 @@ pub fn pearson_from_spearman(spearman: &[Vec<f64>]) -> Vec<Vec<f64>> {
 /// positive semi-definite matrix with a zero pivot is accepted (the factor's
 /// column is zero). `Err(row)` names the first row where the matrix stops
 /// being positive semi-definite.
-pub fn cholesky(a: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, usize> {
+pub(crate) fn cholesky(a: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, usize> {
     let n = a.len();
     let mut l = vec![vec![0.0; n]; n];
     for i in 0..n {

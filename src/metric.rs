@@ -15,6 +15,9 @@ macro_rules! metrics {
     ($($variant:ident => $name:literal, $unit:literal, $kind:ident, $doc:literal;)*) => {
         /// A monthly time series computed in every trial.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        // The docs are the descriptions, which are also output text: there
+        // `[financing]` names a scenario table and is not a link.
+        #[allow(rustdoc::broken_intra_doc_links)]
         pub enum Metric {
             $(#[doc = $doc] $variant,)*
         }
@@ -91,7 +94,7 @@ metrics! {
 
 impl Metric {
     /// The metric with this name.
-    pub fn from_name(name: &str) -> Option<Metric> {
+    pub(crate) fn from_name(name: &str) -> Option<Metric> {
         Metric::ALL.iter().copied().find(|m| m.name() == name)
     }
 

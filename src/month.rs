@@ -32,17 +32,18 @@ impl Month {
     }
 
     /// Month of the year, 1-12.
-    pub fn month_of_year(self) -> u32 {
+    pub(crate) fn month_of_year(self) -> u32 {
         self.0.rem_euclid(12) as u32 + 1
     }
 
     /// The month `n` months later (earlier if negative).
+    #[must_use]
     pub fn plus(self, n: i32) -> Month {
         Month(self.0 + n)
     }
 
     /// Number of months from `earlier` to `self` (negative if `self` is earlier).
-    pub fn months_since(self, earlier: Month) -> i32 {
+    pub(crate) fn months_since(self, earlier: Month) -> i32 {
         self.0 - earlier.0
     }
 }

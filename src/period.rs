@@ -55,7 +55,7 @@ impl Period {
     }
 
     /// The periods of a horizon of `months` months from `start`.
-    pub fn spans(self, start: Month, months: usize) -> Vec<PeriodSpan> {
+    pub(crate) fn spans(self, start: Month, months: usize) -> Vec<PeriodSpan> {
         let key = |m: Month| match self {
             Period::Month => (m.year(), m.month_of_year()),
             Period::Quarter => (m.year(), (m.month_of_year() - 1) / 3),
@@ -89,7 +89,12 @@ impl Period {
 /// Aggregates one trial's monthly `values` of a metric of `kind` into
 /// `out`, one value per span: flows are summed, stocks taken at the period's
 /// last month, events are 1 if they happen in any month of the period.
-pub fn aggregate(kind: MetricKind, values: &[f64], spans: &[PeriodSpan], out: &mut Vec<f64>) {
+pub(crate) fn aggregate(
+    kind: MetricKind,
+    values: &[f64],
+    spans: &[PeriodSpan],
+    out: &mut Vec<f64>,
+) {
     for s in spans {
         let v = &values[s.months.clone()];
         out.push(match kind {

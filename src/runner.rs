@@ -24,14 +24,14 @@ use crate::stats::{Distribution, Method, QuantityAccumulator, Summary, ValueKind
 
 /// Trials per chunk: large enough to amortise scheduling, small enough to
 /// balance load and report progress smoothly.
-pub const CHUNK_TRIALS: u64 = 1024;
+pub(crate) const CHUNK_TRIALS: u64 = 1024;
 
 /// Columns transposed together (eight f64 fill a 64-byte cache line).
 const BLOCK: usize = 8;
 
 /// Percentiles are exact while keeping every value takes at most this many
 /// bytes; above it they come from sketches ([`crate::stats::Sketch`]).
-pub const EXACT_BUDGET_BYTES: u64 = 128 << 20;
+pub(crate) const EXACT_BUDGET_BYTES: u64 = 128 << 20;
 
 /// How to run a scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,14 +69,9 @@ pub enum RunError {
     Merge(String),
 }
 
-/// The percentile method for `trials` trials of a run shaped like `layout`.
-pub fn method_for(trials: u64, layout: &OutputLayout) -> Method {
-    method_for_width(trials, layout.series_len() + layout.outcomes.len())
-}
-
 /// The percentile method for `trials` trials of `quantities` quantities:
 /// exact while every value fits in [`EXACT_BUDGET_BYTES`].
-pub fn method_for_width(trials: u64, quantities: usize) -> Method {
+pub(crate) fn method_for_width(trials: u64, quantities: usize) -> Method {
     if trials.saturating_mul(quantities as u64).saturating_mul(8) <= EXACT_BUDGET_BYTES {
         Method::Exact
     } else {
@@ -219,7 +214,7 @@ impl RunState {
     }
 
     /// Whether every chunk of the run has been absorbed.
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.chunks == (0..self.trials.div_ceil(CHUNK_TRIALS))
     }
 }
@@ -432,7 +427,7 @@ pub fn simulate(
 }
 
 /// As [`simulate`], with period series when `period` is not monthly.
-pub fn simulate_by(
+pub(crate) fn simulate_by(
     scenario: &Scenario,
     config: &RunConfig,
     chunks: Range<u64>,
@@ -535,7 +530,7 @@ fn simulate_scoped(
                 }
             },
             progress,
-        )
+        );
     });
     debug_assert_eq!(all.len(), width + width_periods);
     state.period_series = all.split_off(series_len + outcomes_len);
@@ -554,7 +549,7 @@ fn simulate_scoped(
 /// order, as shards are.
 /// Threads never wait for each other until the end, and the result is the
 /// same for any number of parts. Call inside the run's pool.
-pub fn accumulate(
+pub(crate) fn accumulate(
     trials: u64,
     chunks: Range<u64>,
     threads: usize,
@@ -575,8 +570,8 @@ pub fn accumulate(
         || accumulate_part(trials, bound(0)..bound(1), accumulators, rows, progress),
         || {
             later.par_iter_mut().for_each(|(range, accs)| {
-                accumulate_part(trials, range.clone(), accs, rows, progress)
-            })
+                accumulate_part(trials, range.clone(), accs, rows, progress);
+            });
         },
     );
     for (_, part) in later {

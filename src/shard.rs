@@ -14,7 +14,7 @@ use crate::runner::{RunConfig, RunState};
 /// Identifies the file format; checked before anything else is read.
 const MAGIC: &str = "capsim-shard-state";
 /// Bumped whenever the state's layout or meaning changes.
-pub const STATE_FORMAT_VERSION: u32 = 4;
+pub(crate) const STATE_FORMAT_VERSION: u32 = 4;
 
 /// The K-th (1-based) of N parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -216,7 +216,7 @@ pub fn compare(
                 }
             },
             &|_| {},
-        )
+        );
     });
     let mut accs = accs.into_iter();
     let mut rows = Vec::with_capacity(pairs.len());

@@ -172,12 +172,13 @@ fn measure(
 /// Waits for the child and returns whether it succeeded and its peak resident
 /// memory in KiB (from the kernel's resource accounting).
 #[cfg(unix)]
+#[allow(unsafe_code)] // libc::wait4 is the only way to a child's peak memory
 fn wait_with_peak_memory(child: std::process::Child) -> Result<(bool, Option<i64>), Failure> {
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data the kernel fills in; pid is our child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let r = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
     if r != pid {
         return Err(Failure::Other(format!(
             "waiting for capsim failed: {}",

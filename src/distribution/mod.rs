@@ -114,7 +114,7 @@ impl Uncertain {
     }
 
     /// `true` if the quantity is known.
-    pub fn is_constant(&self) -> bool {
+    pub(crate) fn is_constant(&self) -> bool {
         matches!(self, Uncertain::Constant(_))
     }
 

@@ -190,7 +190,7 @@ impl Pert {
     }
 
     /// The quantile of the underlying standard beta, without the tables.
-    pub fn exact_standard_quantile(&self, p: f64) -> f64 {
+    pub(crate) fn exact_standard_quantile(&self, p: f64) -> f64 {
         statrs::function::beta::inv_beta_reg(self.alpha, self.beta, p)
     }
 

@@ -60,7 +60,7 @@ pub trait Exporter {
 }
 
 /// The exporters of a standard run, in the order their files are written.
-pub fn standard_exporters() -> Vec<Box<dyn Exporter>> {
+pub(crate) fn standard_exporters() -> Vec<Box<dyn Exporter>> {
     vec![
         Box::new(TimeseriesCsvExporter),
         Box::new(SummaryCsvExporter),
@@ -71,7 +71,7 @@ pub fn standard_exporters() -> Vec<Box<dyn Exporter>> {
 
 /// Writes `content` to `path` atomically: into a temporary file beside it,
 /// flushed to disk, then renamed over `path`.
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), ExportError> {
@@ -143,7 +143,7 @@ fn remove_stale_temp_files(dir: &Path) {
 /// Writes every exporter's file into `dir` (created if missing) and returns
 /// the paths written. Each file is replaced atomically; files capsim does not
 /// write are left alone.
-pub fn write_run(
+pub(crate) fn write_run(
     dir: &Path,
     report: &RunReport,
     exporters: &[Box<dyn Exporter>],

@@ -4,7 +4,7 @@
 /// Decimal places written for every statistic.
 pub const DECIMALS: usize = 6;
 
-/// Formats `x` as a plain decimal with at most [`DECIMALS`] places, trailing
+/// Formats `x` as a plain decimal with at most `DECIMALS` (6) places, trailing
 /// zeros removed; `None` and non-finite values become an empty cell.
 pub fn format_number(x: Option<f64>) -> String {
     let Some(x) = x.filter(|v| v.is_finite()) else {

@@ -161,7 +161,7 @@ impl OutputLayout {
     }
 
     /// Whether `metric` is an event (0/1 per trial).
-    pub fn is_event(metric: Metric) -> bool {
+    pub(crate) fn is_event(metric: Metric) -> bool {
         metric.kind() == MetricKind::Event
     }
 }

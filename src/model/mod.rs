@@ -233,7 +233,13 @@ impl<'s> Model<'s> {
     /// [`Workspace::input_values`]): uniforms, correlations, the `pinned`
     /// quantiles (shocks before the correlations, as
     /// [`simulate_with`](Self::simulate_with) says), then each input's value.
-    pub fn draw_inputs(&self, seed: u64, trial: u64, pinned: &[(usize, f64)], ws: &mut Workspace) {
+    pub(crate) fn draw_inputs(
+        &self,
+        seed: u64,
+        trial: u64,
+        pinned: &[(usize, f64)],
+        ws: &mut Workspace,
+    ) {
         ws.u.resize(self.plan.len(), 0.0);
         ws.values.resize(self.plan.len(), 0.0);
         self.plan
@@ -255,7 +261,7 @@ impl<'s> Model<'s> {
     /// [`simulate_into`](Self::simulate_into) does. A trial with one input
     /// changed after drawing (a sensitivity swing) needs only this part.
     /// Panics if a length does not match the model (a programming error).
-    pub fn simulate_values(
+    pub(crate) fn simulate_values(
         &self,
         v: &[f64],
         ws: &mut Workspace,

@@ -75,9 +75,8 @@ fn named_item<'t, 's>(
     plural: &str,
 ) -> Result<Place<'t, 's>, String> {
     let section = segs[0].as_str();
-    let items = match table.get_mut(section) {
-        Some(toml::Value::Array(items)) => items,
-        _ => return Err(format!("the scenario has no {plural}")),
+    let Some(toml::Value::Array(items)) = table.get_mut(section) else {
+        return Err(format!("the scenario has no {plural}"));
     };
     let names: Vec<String> = items
         .iter()
@@ -233,7 +232,7 @@ fn example_key(section: &str) -> &'static str {
 }
 
 /// A value as one line of ASCII TOML: strings escaped, tables inline.
-pub fn compact(value: &toml::Value) -> String {
+pub(crate) fn compact(value: &toml::Value) -> String {
     match value {
         toml::Value::String(s) => quote(s),
         toml::Value::Array(items) => {
@@ -257,7 +256,7 @@ pub fn compact(value: &toml::Value) -> String {
 /// A scenario tree as TOML text: sections as `[name]`, arrays of tables as
 /// `[[name]]`, and every value inside them on one line, so that a message
 /// about a value shows the whole value.
-pub fn to_toml(table: &toml::Table) -> String {
+pub(crate) fn to_toml(table: &toml::Table) -> String {
     let is_array_of_tables = |v: &toml::Value| match v {
         toml::Value::Array(items) => !items.is_empty() && items.iter().all(|i| i.is_table()),
         _ => false,

@@ -256,7 +256,7 @@ impl DrawPlan {
     }
 
     /// Whether the input in `slot` is uncertain (not a constant).
-    pub fn is_uncertain(&self, slot: usize) -> bool {
+    pub(crate) fn is_uncertain(&self, slot: usize) -> bool {
         !self.inputs[slot].dist.is_constant()
     }
 }

@@ -161,7 +161,7 @@ pub struct Tranche {
 /// Fraction of a tranche's power online `k` months after energisation with a
 /// linear ramp of `ramp` months: 1/ramp, 2/ramp, ... 1. Zero before energisation.
 #[inline]
-pub fn ramp_fraction(k: i32, ramp: i32) -> f64 {
+pub(crate) fn ramp_fraction(k: i32, ramp: i32) -> f64 {
     if k < 0 {
         0.0
     } else if ramp <= 0 || k + 1 >= ramp {
@@ -326,17 +326,6 @@ pub struct Target {
     pub threshold: Threshold,
 }
 
-impl Target {
-    /// Whether `value` meets the target.
-    #[inline]
-    pub fn is_met(&self, value: f64) -> bool {
-        match self.threshold {
-            Threshold::AtLeast(t) => value >= t,
-            Threshold::AtMost(t) => value <= t,
-        }
-    }
-}
-
 /// A common shock (grid, chip supply) that many tranches' delays load on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shock {
@@ -439,7 +428,7 @@ impl Scenario {
     }
 
     /// Whether any tranche reports compute (PFLOP/s per accelerator).
-    pub fn has_compute(&self) -> bool {
+    pub(crate) fn has_compute(&self) -> bool {
         self.tranches
             .iter()
             .any(|t| t.pflops_per_accelerator.is_some())

@@ -264,7 +264,7 @@ fn tranche_ranges(t: &Tranche, out: &mut Vec<Warning>) {
                 why,
             },
             out,
-        )
+        );
     };
     c(
         "gw",

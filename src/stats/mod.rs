@@ -65,7 +65,8 @@ impl QuantityAccumulator {
 
     /// An empty accumulator of the same kind, for trials summarised apart
     /// and absorbed later.
-    pub fn empty_like(&self) -> QuantityAccumulator {
+    #[must_use]
+    pub(crate) fn empty_like(&self) -> QuantityAccumulator {
         QuantityAccumulator {
             moments: DyadicReducer::default(),
             open_chunk: Moments::default(),
@@ -75,13 +76,14 @@ impl QuantityAccumulator {
     }
 
     /// Makes room for `trials` more trials' values.
-    pub fn reserve(&mut self, trials: usize) {
+    pub(crate) fn reserve(&mut self, trials: usize) {
         self.store.reserve(trials);
     }
 
     /// Adds the values of chunk `chunk`, in trial order. Non-finite values mean
-    /// "never happened".
-    pub fn absorb_chunk(&mut self, chunk: u64, values: &[f64]) {
+    /// "never happened". Only the unit tests absorb a chunk in one piece.
+    #[cfg(test)]
+    pub(crate) fn absorb_chunk(&mut self, chunk: u64, values: &[f64]) {
         self.absorb_tile(values);
         self.close_chunk(chunk);
     }
@@ -91,7 +93,7 @@ impl QuantityAccumulator {
     /// mean "never happened". [`close_chunk`](Self::close_chunk) ends the
     /// chunk; how a chunk is cut into tiles must not depend on the thread
     /// count, since the tiles' moments are merged in order.
-    pub fn absorb_tile(&mut self, values: &[f64]) {
+    pub(crate) fn absorb_tile(&mut self, values: &[f64]) {
         // A finite sum means every value is finite (the usual case).
         let m = if let Some(m) = Moments::from_finite_slice(values) {
             self.store.extend(values);
@@ -107,13 +109,13 @@ impl QuantityAccumulator {
     }
 
     /// Ends chunk `chunk`: its moments join the canonical merge order.
-    pub fn close_chunk(&mut self, chunk: u64) {
+    pub(crate) fn close_chunk(&mut self, chunk: u64) {
         let m = std::mem::take(&mut self.open_chunk);
         self.moments.insert(chunk, m);
     }
 
     /// Adds another accumulator's trials (a later shard).
-    pub fn absorb(&mut self, later: QuantityAccumulator) {
+    pub(crate) fn absorb(&mut self, later: QuantityAccumulator) {
         self.moments.absorb(later.moments);
         self.never += later.never;
         self.store.absorb(later.store);
@@ -122,7 +124,7 @@ impl QuantityAccumulator {
     /// The summary at `percentiles` (in percent) alone. Cheaper than
     /// [`finish`](Self::finish): exact percentiles come from selection rather
     /// than a full sort.
-    pub fn finish_summary(self, percentiles: &[f64]) -> Summary {
+    pub(crate) fn finish_summary(self, percentiles: &[f64]) -> Summary {
         let m = self.moments.total().unwrap_or_default();
         let trials = m.count() + self.never;
         let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);

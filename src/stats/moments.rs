@@ -16,7 +16,7 @@ impl Moments {
     /// value.
     /// Each pass sums in eight interleaved lanes, which vectorises (a strict
     /// left-to-right sum cannot) and is the same fixed order on every run.
-    pub fn from_slice(values: &[f64]) -> Moments {
+    pub(crate) fn from_slice(values: &[f64]) -> Moments {
         if values.is_empty() {
             return Moments::default();
         }
@@ -33,7 +33,7 @@ impl Moments {
     /// The moments of `values` as [`from_slice`](Self::from_slice), or `None`
     /// if their sum is not finite (some value is infinite or NaN, or the sum
     /// overflows): one pass fewer than checking every value first.
-    pub fn from_finite_slice(values: &[f64]) -> Option<Moments> {
+    pub(crate) fn from_finite_slice(values: &[f64]) -> Option<Moments> {
         let n = values.len();
         let sum = lane_sum(values, |x| x);
         if !sum.is_finite() {

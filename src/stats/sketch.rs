@@ -238,7 +238,7 @@ fn signed_key(x: f64) -> u32 {
 }
 
 /// A mergeable quantile sketch of finite values with relative error at most
-/// [`RELATIVE_ERROR`].
+/// [`SKETCH_ALPHA`](super::SKETCH_ALPHA).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
     negative: DenseStore,
@@ -288,7 +288,7 @@ impl Sketch {
 
     /// Adds `n` copies of the finite value `x`.
     #[inline]
-    pub fn add_n(&mut self, x: f64, n: u64) {
+    pub(crate) fn add_n(&mut self, x: f64, n: u64) {
         debug_assert!(x.is_finite());
         if n == 0 {
             return;
@@ -427,11 +427,11 @@ impl Sketch {
     }
 
     /// The value of rank `rank` (0-based, ascending) to within
-    /// [`RELATIVE_ERROR`]; `None` if `rank >= count()`. The lowest and
+    /// [`SKETCH_ALPHA`](super::SKETCH_ALPHA); `None` if `rank >= count()`. The lowest and
     /// highest ranks are exact, and no rank is reported outside the range of
     /// values added (clamping only moves a bucket's value towards the true
     /// one, which lies in that range).
-    pub fn value_at_rank(&self, rank: u64) -> Option<f64> {
+    pub(crate) fn value_at_rank(&self, rank: u64) -> Option<f64> {
         if rank >= self.count {
             return None;
         }
@@ -453,7 +453,7 @@ impl Sketch {
 
     /// How many values lie in buckets whose reported value is at most `x`
     /// (none below the smallest value added, all from the largest).
-    pub fn count_at_most(&self, x: f64) -> u64 {
+    pub(crate) fn count_at_most(&self, x: f64) -> u64 {
         if self.count == 0 || x < self.min {
             return 0;
         }

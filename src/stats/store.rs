@@ -25,7 +25,7 @@ pub enum Method {
 
 impl Method {
     /// Human-readable description, for the manifest.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Method::Exact => {
                 "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
@@ -204,7 +204,7 @@ impl DistributionStore {
 
     /// An empty store for values of `kind`: a tally for whole numbers,
     /// otherwise as `method` says.
-    pub fn for_kind(method: Method, kind: ValueKind) -> DistributionStore {
+    pub(crate) fn for_kind(method: Method, kind: ValueKind) -> DistributionStore {
         match (kind, method) {
             (ValueKind::Whole { from, count }, _) => {
                 DistributionStore::Tally(Tally::new(from, count))
@@ -215,7 +215,8 @@ impl DistributionStore {
     }
 
     /// An empty store of the same kind.
-    pub fn empty_like(&self) -> DistributionStore {
+    #[must_use]
+    pub(crate) fn empty_like(&self) -> DistributionStore {
         match self {
             DistributionStore::Exact(_) => DistributionStore::Exact(Vec::new()),
             DistributionStore::Sketch(_) => DistributionStore::Sketch(Box::default()),
@@ -225,7 +226,7 @@ impl DistributionStore {
 
     /// Makes room for `additional` more values (exact stores), so that
     /// growing by doubling never holds twice the values for a moment.
-    pub fn reserve(&mut self, additional: usize) {
+    pub(crate) fn reserve(&mut self, additional: usize) {
         if let DistributionStore::Exact(segments) = self {
             // A new segment rather than a reallocation of a full one.
             match segments.last_mut() {
@@ -255,7 +256,7 @@ impl DistributionStore {
     }
 
     /// Adds the values of `later`, which come after this store's.
-    pub fn absorb(&mut self, later: DistributionStore) {
+    pub(crate) fn absorb(&mut self, later: DistributionStore) {
         match (self, later) {
             (DistributionStore::Exact(a), DistributionStore::Exact(b)) => {
                 a.extend(b.into_iter().filter(|v| !v.is_empty()));
@@ -333,7 +334,7 @@ impl Distribution {
     }
 
     /// The tally, for whole numbers.
-    pub fn tally(&self) -> Option<&Tally> {
+    pub(crate) fn tally(&self) -> Option<&Tally> {
         match self {
             Distribution::Tally(t) => Some(t),
             _ => None,
@@ -382,7 +383,7 @@ impl Distribution {
 
     /// The fraction of the finite values at or below `x` (exact), or of
     /// those whose sketched value is (within the sketch's relative error).
-    pub fn fraction_at_most(&self, x: f64) -> f64 {
+    pub(crate) fn fraction_at_most(&self, x: f64) -> f64 {
         let n = self.len();
         if n == 0 {
             return 0.0;

@@ -63,7 +63,7 @@ impl<T: Mergeable> DyadicReducer<T> {
     }
 
     /// Absorbs another reducer's nodes (for example a shard's).
-    pub fn absorb(&mut self, other: DyadicReducer<T>) {
+    pub(crate) fn absorb(&mut self, other: DyadicReducer<T>) {
         for ((level, index), value) in other.nodes {
             self.insert_node(level, index, value);
         }

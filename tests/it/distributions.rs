@@ -1069,7 +1069,7 @@ fn streams_are_independent() {
     // (expected collisions among 10^5 draws: ~5e-7).
     let mut seen = std::collections::HashSet::new();
     for x in [&a0, &b0, &r0, &s1] {
-        for u in x.iter() {
+        for u in x {
             assert!(seen.insert(u.to_bits()), "repeated first draw {u}");
         }
     }

@@ -41,7 +41,7 @@ impl PercentileChart {
     }
 
     /// (value, percent) for every percentile known.
-    fn points(&self, result: &RunResult, index: usize) -> Vec<(f64, f64)> {
+    fn points(result: &RunResult, index: usize) -> Vec<(f64, f64)> {
         result
             .percentiles
             .iter()
@@ -92,7 +92,7 @@ impl Chart for PercentileChart {
         if spec.kind != OutcomeKind::Value {
             return Err(fail(&format!("{} is not a value outcome", spec.name)));
         }
-        let points = self.points(result, index);
+        let points = Self::points(result, index);
         let mean = result.outcomes[index].mean;
         let x = style::value_range(points.iter().map(|p| p.0).chain(mean));
         let mut steps = Vec::new();

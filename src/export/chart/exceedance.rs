@@ -1,12 +1,7 @@
 //! Exceedance curve of a target: the share of trials that have met it by each
-//! month, P(first month met <= m).
-//!
-//! TODO: not yet part of a standard run. The run reports only percentiles of
-//! `target_<name>_month`, which give this curve at a handful of points; the
-//! exact curve needs, per target and month, the number of trials whose first
-//! month is `<= m` (a per-month count the runner can keep in O(targets x
-//! months) memory). Once `RunResult` carries it, build an [`ExceedanceChart`]
-//! per target in [`super::standard_charts`].
+//! month, P(first month met <= m), from the runner's per-month counts
+//! ([`RunResult::by_month_probability`](crate::runner::RunResult::by_month_probability)).
+//! [`super::standard_charts_with`] adds one per target.
 
 use plotters::prelude::*;
 

@@ -44,7 +44,7 @@ use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
 /// Folder of the charts, inside the run folder.
-pub const CHARTS_DIR: &str = "charts";
+pub(crate) const CHARTS_DIR: &str = "charts";
 
 /// One chart kind.
 pub trait Chart {
@@ -123,19 +123,14 @@ fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
     ]
 }
 
-/// The charts of a standard run: a fan chart per key metric (and per metric
-/// a target watches), the exceedance curve of each target, then the
-/// histogram and the percentiles of the peak funding gap.
-pub fn standard_charts(scenario: &Scenario, result: &RunResult) -> Vec<Box<dyn Chart>> {
-    standard_charts_with(scenario, result, None)
-}
-
 /// Outcomes that get a tornado chart when sensitivity rows are given.
 pub const TORNADO_OUTCOMES: [&str; 2] =
     ["peak_funding_gap_usd_bn", "total_compute_payments_usd_bn"];
 
-/// [`standard_charts`], plus a [`TornadoChart`] per outcome of
-/// [`TORNADO_OUTCOMES`] that has swung inputs in `sensitivity`.
+/// The charts of a standard run: a fan chart per key metric (and per metric
+/// a target watches), the exceedance curve of each target, the histogram and
+/// the percentiles of the peak funding gap, then a [`TornadoChart`] per
+/// outcome of [`TORNADO_OUTCOMES`] that has swung inputs in `sensitivity`.
 pub fn standard_charts_with(
     scenario: &Scenario,
     result: &RunResult,
@@ -180,16 +175,8 @@ pub fn standard_charts_with(
     charts
 }
 
-/// Draws every chart of [`standard_charts`].
-pub fn render_charts(
-    scenario: &Scenario,
-    result: &RunResult,
-) -> Result<Vec<RenderedChart>, ChartError> {
-    render_charts_with(scenario, result, None)
-}
-
 /// Draws every chart of [`standard_charts_with`].
-pub fn render_charts_with(
+pub(crate) fn render_charts_with(
     scenario: &Scenario,
     result: &RunResult,
     sensitivity: Option<&[SensitivityRow]>,
@@ -222,7 +209,10 @@ pub fn render(
 
 /// Writes each chart to `<run_dir>/charts/<file>` atomically and returns the
 /// paths written. Writes nothing (not even the folder) when `charts` is empty.
-pub fn write_charts(run_dir: &Path, charts: &[RenderedChart]) -> Result<Vec<PathBuf>, ExportError> {
+pub(crate) fn write_charts(
+    run_dir: &Path,
+    charts: &[RenderedChart],
+) -> Result<Vec<PathBuf>, ExportError> {
     if charts.is_empty() {
         return Ok(Vec::new());
     }

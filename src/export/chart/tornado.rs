@@ -48,7 +48,7 @@ pub struct TornadoChart {
 impl TornadoChart {
     /// The chart of `outcome` from sensitivity rows, using the rows that have
     /// both swung medians; `None` if there are none.
-    pub fn from_rows(outcome: &str, rows: &[SensitivityRow]) -> Option<TornadoChart> {
+    pub(crate) fn from_rows(outcome: &str, rows: &[SensitivityRow]) -> Option<TornadoChart> {
         let mut median = None;
         let mut unit = String::new();
         let mut bars: Vec<TornadoBar> = rows
@@ -57,7 +57,7 @@ impl TornadoChart {
             .filter_map(|r| {
                 let (at_p10, at_p90, m) = (r.median_at_p10?, r.median_at_p90?, r.median?);
                 median = Some(m);
-                unit = r.unit.clone();
+                unit.clone_from(&r.unit);
                 Some(TornadoBar {
                     input: r.input.clone(),
                     at_p10,
