@@ -117,6 +117,9 @@ pub struct Model<'s> {
     copula: Copula,
     /// What [`Detail::Outcomes`] computes.
     outcome_needs: Needs,
+    /// The month indices of each calendar year of the horizon (the first and
+    /// last may be partial), for targets on yearly values.
+    years: Vec<std::ops::Range<usize>>,
 }
 
 impl<'s> Model<'s> {
@@ -132,6 +135,11 @@ impl<'s> Model<'s> {
             copula: Copula::new(scenario, &plan),
             plan,
             outcome_needs: Needs::of_outcomes(scenario),
+            years: crate::period::Period::Year
+                .spans(scenario.start, scenario.months)
+                .into_iter()
+                .map(|s| s.months)
+                .collect(),
         }
     }
 
@@ -266,6 +274,7 @@ impl<'s> Model<'s> {
         let balance = self.cash::<ALL>(&terms, series);
         self.fixed_outcomes(&balance, payments, never_gw, series, outcomes);
         self.targets(series, outcomes);
+        self.views(series, outcomes);
     }
 
     /// What a trial computes: every series when `ALL` (a constant, so that
