@@ -40,10 +40,25 @@ pub fn view_rows<'s>(scenario: &'s Scenario, result: &RunResult) -> Vec<ViewRow<
                 view,
                 percentiles: VIEW_PERCENTILES
                     .map(|p| dist.and_then(|d| d.percentile(p, result.trials))),
-                share_below: result.outcomes.get(i + 1).and_then(|s| s.mean),
+                share_below: share_of_ones(result, i + 1),
             }
         })
         .collect()
+}
+
+/// The share of trials in which the 0/1 outcome `i` is 1: the count of
+/// ones over the trials where the outcome's values are tallied (so the
+/// share is an exact ratio), its mean otherwise.
+fn share_of_ones(result: &RunResult, i: usize) -> Option<f64> {
+    let tally = result.outcome_distributions.get(i).and_then(|d| d.tally());
+    match tally {
+        Some(t) if result.trials > 0 => {
+            let one = usize::try_from(1 - t.from()).ok();
+            let ones = one.and_then(|k| t.counts().get(k)).copied().unwrap_or(0);
+            Some(ones as f64 / result.trials as f64)
+        }
+        _ => result.outcomes.get(i).and_then(|s| s.mean),
+    }
 }
 
 /// Writes `outside_views.csv`: columns
