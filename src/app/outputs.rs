@@ -7,9 +7,9 @@ use super::AppError;
 use crate::analysis::{PrecisionReport, SensitivityRow, TrialTable};
 use crate::export::chart::{CHARTS_DIR, render_charts_with, write_charts};
 use crate::export::{
-    CAPSIM_VERSION, Exporter, HtmlReportExporter, PeriodTimeseriesCsvExporter, RunManifest,
-    RunReport, SensitivityCsvExporter, TrialsCsvExporter, recorded_seconds, standard_exporters,
-    write_run,
+    CAPSIM_VERSION, Exporter, HtmlReportExporter, OutsideViewsCsvExporter,
+    PeriodTimeseriesCsvExporter, RunManifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
+    recorded_seconds, standard_exporters, write_run,
 };
 use crate::model::TrialValues;
 use crate::period::Period;
@@ -123,6 +123,9 @@ pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>
         Vec::new()
     };
     let mut exporters = standard_exporters();
+    if !scenario.outside_views.is_empty() {
+        exporters.push(Box::new(OutsideViewsCsvExporter));
+    }
     exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
     if result.period != Period::Month {
         exporters.push(Box::new(PeriodTimeseriesCsvExporter {

@@ -2,6 +2,7 @@
 //! 80 columns, and the files written.
 
 use capsim::app::FinishedRun;
+use capsim::export::view_rows;
 use capsim::model::{OutcomeKind, outcome};
 
 /// The key outcomes, readable in an 80-column terminal.
@@ -97,8 +98,40 @@ pub(crate) fn print_summary(run: &FinishedRun) {
             median_month(i + 1),
         );
     }
+    print_outside_views(run);
     println!();
     print_written(&run.written);
+}
+
+/// The outside views, if any: each published figure beside the run's p10,
+/// p50 and p90 of the same quantity.
+fn print_outside_views(run: &FinishedRun) {
+    const LABEL: usize = 28;
+    let rows = view_rows(&run.scenario, &run.result);
+    if rows.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "  {:<LABEL$}{:>12}{:>12}{:>12}{:>12}",
+        "Outside views", "published", "p10", "p50", "p90"
+    );
+    let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
+    for row in rows {
+        let [p10, p50, p90] = row.percentiles.map(num);
+        let numbers = format!(
+            "{:>12}{p10:>12}{p50:>12}{p90:>12}",
+            num(Some(row.view.value))
+        );
+        let label = &row.view.name;
+        if label.chars().count() < LABEL {
+            println!("  {label:<LABEL$}{numbers}");
+        } else {
+            // Long names get a line of their own.
+            println!("  {label}");
+            println!("  {:<LABEL$}{numbers}", "");
+        }
+    }
 }
 
 /// The folder written and its files, wrapped at 78 columns; charts counted.

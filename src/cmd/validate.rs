@@ -17,8 +17,12 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
             .iter()
             .map(|c| c.value_usd_bn)
             .fold(0.0, |a, b| a + b);
+        let views = match s.outside_views.len() {
+            0 => String::new(),
+            n => format!(", {n} outside views"),
+        };
         println!(
-            "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets",
+            "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets{views}",
             path.display(),
             s.name,
             s.start,

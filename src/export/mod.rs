@@ -7,6 +7,7 @@ pub mod chart;
 mod comparison;
 mod manifest;
 mod number;
+mod outside_views;
 mod period;
 mod report;
 mod sensitivity;
@@ -26,6 +27,7 @@ pub use manifest::{
     SweptKey, recorded_seconds,
 };
 pub use number::{format_number, percentile_column};
+pub use outside_views::{OutsideViewsCsvExporter, VIEW_PERCENTILES, ViewRow, view_rows};
 pub use period::PeriodTimeseriesCsvExporter;
 pub use report::{HtmlReportExporter, escape_html};
 pub use sensitivity::SensitivityCsvExporter;

@@ -95,6 +95,7 @@ impl Exporter for HtmlReportExporter {
         write_head(report, out)?;
         write_key_outcomes(report.result, out)?;
         write_probabilities(report, out)?;
+        write_outside_views(report, out)?;
         self.write_charts(out)?;
         self.write_files(report, out)
     }
@@ -225,6 +226,61 @@ fn write_probabilities(report: &RunReport, out: &mut dyn Write) -> std::io::Resu
     writeln!(
         out,
         "<p class=\"meta\">Standard errors are Monte Carlo errors of the estimate (from the number of trials), not uncertainty in the inputs.</p>"
+    )
+}
+
+/// Outside views: each published figure beside the run's p10, p50 and p90
+/// of the same quantity, and the share of trials below it. Nothing when the
+/// scenario has none.
+fn write_outside_views(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = report.scenario;
+    let rows = super::view_rows(s, report.result);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<h2>Outside views</h2>\n<table>\n<thead><tr><th>view</th><th>quantity</th><th>unit</th><th>published</th><th>p10</th><th>p50</th><th>p90</th><th>trials below published</th><th>source</th></tr></thead>\n<tbody>"
+    )?;
+    for row in rows {
+        let v = row.view;
+        let what = format!(
+            "`{}` {} {} to {}",
+            v.metric.name(),
+            v.stat.name(),
+            s.month(v.from_index),
+            s.month(v.to_index)
+        );
+        let name = if v.description.trim().is_empty() {
+            format!("<code>{}</code>", escape_html(&v.name))
+        } else {
+            format!(
+                "<code>{}</code><br>{}",
+                escape_html(&v.name),
+                escape_html(v.description.trim())
+            )
+        };
+        write!(
+            out,
+            "<tr><td>{name}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
+            inline_text(&what),
+            escape_html(v.unit()),
+            readable(Some(v.value))
+        )?;
+        for p in row.percentiles {
+            write!(out, "<td class=\"num\">{}</td>", readable(p))?;
+        }
+        writeln!(
+            out,
+            "<td class=\"num\">{}</td><td>{}</td></tr>",
+            row.share_below.map_or("-".into(), |v| format!("{v:.3}")),
+            escape_html(&v.source)
+        )?;
+    }
+    writeln!(out, "</tbody>\n</table>")?;
+    writeln!(
+        out,
+        "<p class=\"meta\">Published figures the scenario is checked against (<code>[[outside_view]]</code>), beside the distribution of the same quantity over trials; also in <code>outside_views.csv</code>.</p>"
     )
 }
 

@@ -21,8 +21,9 @@ pub const SWEEP_KEY_OUTCOMES: [&str; 5] = [
 
 /// The outcome columns of `sweep.csv`, from the runs' layouts (the union by
 /// name, in order of first appearance): value outcomes (the key outcomes,
-/// per-contract payments, target months) with `_mean`, `_p10`, `_p50`,
-/// `_p90`; events (`cash_shortfall_ever`, targets reached) with
+/// per-contract payments, target months, outside views) with `_mean`,
+/// `_p10`, `_p50`, `_p90`; events (`cash_shortfall_ever`, targets reached,
+/// views below their published figures) with
 /// `_probability`, `_std_error`.
 pub fn sweep_outcomes(results: &[&RunResult]) -> (Vec<String>, Vec<String>) {
     let mut values: Vec<String> = Vec::new();
@@ -44,11 +45,14 @@ pub fn sweep_outcomes(results: &[&RunResult]) -> (Vec<String>, Vec<String>) {
         for o in &r.layout.outcomes {
             let contract = o.name.starts_with("contract_") && o.name.ends_with("_payments_usd_bn");
             let target_month = o.name.starts_with("target_") && o.kind == OutcomeKind::Month;
-            if contract || target_month {
+            let view = o.name.starts_with("view_") && o.kind == OutcomeKind::Value;
+            if contract || target_month || view {
                 push(&mut values, &o.name);
             }
             let event = o.kind == OutcomeKind::Event
-                && (o.name == "cash_shortfall_ever" || o.name.starts_with("target_"));
+                && (o.name == "cash_shortfall_ever"
+                    || o.name.starts_with("target_")
+                    || o.name.starts_with("view_"));
             if event {
                 push(&mut events, &o.name);
             }

@@ -58,7 +58,8 @@ pub mod outcome {
     pub const TOTAL_INTEREST: usize = 12;
     /// Equity raised over the horizon, before its cost, USD bn.
     pub const TOTAL_EQUITY: usize = 13;
-    /// Number of fixed outcomes; per-contract and per-target outcomes follow.
+    /// Number of fixed outcomes; per-contract, per-target and per-view
+    /// outcomes follow.
     pub const FIXED: usize = 14;
 }
 
@@ -75,6 +76,10 @@ pub struct OutputLayout {
     pub first_contract_outcome: usize,
     /// Index of the first per-target outcome (two per target: reached, month).
     pub first_target_outcome: usize,
+    /// Index of the first outside-view outcome (two per view: its value,
+    /// `view_<name>`, and whether that is below the published figure,
+    /// `view_<name>_below`).
+    pub first_view_outcome: usize,
 }
 
 impl OutputLayout {
@@ -138,12 +143,22 @@ impl OutputLayout {
                 kind: OutcomeKind::Month,
             });
         }
+        let first_view_outcome = outcomes.len();
+        for view in &scenario.outside_views {
+            outcomes.push(v(&format!("view_{}", view.name), view.unit()));
+            outcomes.push(OutcomeSpec {
+                name: format!("view_{}_below", view.name),
+                unit: "probability".into(),
+                kind: OutcomeKind::Event,
+            });
+        }
         OutputLayout {
             metrics,
             months: scenario.months,
             outcomes,
             first_contract_outcome,
             first_target_outcome,
+            first_view_outcome,
         }
     }
 

@@ -135,6 +135,9 @@ pub struct Model<'s> {
     outcome_needs: Needs,
     /// Options decided on need, grouped by decision month, in month order.
     decisions: Vec<(usize, Vec<usize>)>,
+    /// The month indices of each calendar year of the horizon (the first and
+    /// last may be partial), for targets on yearly values.
+    years: Vec<std::ops::Range<usize>>,
 }
 
 impl<'s> Model<'s> {
@@ -158,6 +161,11 @@ impl<'s> Model<'s> {
             plan,
             outcome_needs,
             decisions,
+            years: crate::period::Period::Year
+                .spans(scenario.start, scenario.months)
+                .into_iter()
+                .map(|s| s.months)
+                .collect(),
         }
     }
 
@@ -353,6 +361,7 @@ impl<'s> Model<'s> {
         let balance = self.cash::<ALL>(&terms, series);
         self.fixed_outcomes(&balance, payments, never_gw, series, outcomes);
         self.targets(series, outcomes);
+        self.views(series, outcomes);
     }
 
     /// What a trial computes: every series when `ALL` (a constant, so that

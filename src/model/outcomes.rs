@@ -1,7 +1,11 @@
-//! A trial's scalar outcomes: totals, capacity and cash figures, and the
-//! first month each target is met.
+//! A trial's scalar outcomes: totals, capacity and cash figures, the first
+//! month each target is met, and each outside view's value.
 
-use crate::scenario::Threshold;
+use std::ops::Range;
+
+use crate::metric::MetricKind;
+use crate::period::Period;
+use crate::scenario::{Target, Threshold};
 
 use super::cash::Balance;
 use super::{Model, outcome};
@@ -47,12 +51,15 @@ impl Model<'_> {
     pub(super) fn targets(&self, series: &[f64], o: &mut [f64]) {
         let t_len = self.scenario.months;
         for (k, target) in self.scenario.targets.iter().enumerate() {
-            // The comparison is chosen once, not once per month.
             let month = self.layout.metric_offset(target.metric).and_then(|b| {
                 let values = &series[b..b + t_len];
-                match target.threshold {
-                    Threshold::AtLeast(t) => values.iter().position(|x| *x >= t),
-                    Threshold::AtMost(t) => values.iter().position(|x| *x <= t),
+                match target.period {
+                    Period::Year => first_year_meeting(target, &self.years, values),
+                    // The comparison is chosen once, not once per month.
+                    _ => match target.threshold {
+                        Threshold::AtLeast(t) => values.iter().position(|x| *x >= t),
+                        Threshold::AtMost(t) => values.iter().position(|x| *x <= t),
+                    },
                 }
             });
             let i = self.layout.first_target_outcome + 2 * k;
@@ -60,4 +67,41 @@ impl Model<'_> {
             o[i + 1] = month.map_or(f64::INFINITY, |m| m as f64);
         }
     }
+
+    /// The outside-view stage: each view's value in this trial, from its
+    /// metric's series in `series`, and whether it is below the published
+    /// figure (1 or 0), into its two outcomes in `o`. A metric not reported
+    /// (interest without `[financing]`) is 0 in every month.
+    #[inline]
+    pub(super) fn views(&self, series: &[f64], o: &mut [f64]) {
+        let t_len = self.scenario.months;
+        for (k, view) in self.scenario.outside_views.iter().enumerate() {
+            let value = self
+                .layout
+                .metric_offset(view.metric)
+                .map_or(0.0, |b| view.evaluate(&series[b..b + t_len]));
+            let i = self.layout.first_view_outcome + 2 * k;
+            o[i] = value;
+            o[i + 1] = if value < view.value { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+/// The last month (index) of the first calendar year in `years` (each
+/// year's months inside the horizon) whose value of `target`'s metric meets
+/// it: a flow summed over the year's months, a stock at its last month.
+fn first_year_meeting(target: &Target, years: &[Range<usize>], values: &[f64]) -> Option<usize> {
+    let flow = target.metric.kind() == MetricKind::Flow;
+    years
+        .iter()
+        .find(|y| {
+            let months = &values[(*y).clone()];
+            let value = if flow {
+                months.iter().sum()
+            } else {
+                months[months.len() - 1]
+            };
+            target.is_met(value)
+        })
+        .map(|y| y.end - 1)
 }

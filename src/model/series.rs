@@ -83,10 +83,14 @@ impl Needs {
         cash_detail: true,
     };
 
-    /// What the outcomes of `scenario` need: only what its targets read.
+    /// What the outcomes of `scenario` need: only what its targets and
+    /// outside views read.
     pub(super) fn of_outcomes(scenario: &Scenario) -> Needs {
-        let targeted =
-            |metrics: &[Metric]| scenario.targets.iter().any(|t| metrics.contains(&t.metric));
+        let targeted = |metrics: &[Metric]| {
+            let watched = scenario.targets.iter().map(|t| t.metric);
+            let mut watched = watched.chain(scenario.outside_views.iter().map(|v| v.metric));
+            watched.any(|m| metrics.contains(&m))
+        };
         Needs {
             planned: targeted(&[Metric::CapacityPlannedGw, Metric::CapacityShortfallGw]),
             accelerators: targeted(&[Metric::AcceleratorsOnline, Metric::ComputeOnlineEflops]),

@@ -19,6 +19,7 @@ use crate::distribution::Uncertain;
 use crate::error::ScenarioError;
 use crate::metric::Metric;
 use crate::month::Month;
+use crate::period::Period;
 use crate::rng::ComponentId;
 
 /// Default number of trials when neither the scenario nor `--trials` sets it.
@@ -324,6 +325,87 @@ pub struct Target {
     pub metric: Metric,
     /// The threshold.
     pub threshold: Threshold,
+    /// What the threshold is compared with: each month's value
+    /// ([`Period::Month`]) or each calendar year's ([`Period::Year`]: flows
+    /// summed over the year's months inside the horizon, stocks at its last
+    /// month inside the horizon).
+    pub period: Period,
+}
+
+impl Target {
+    /// Whether `value` meets the target.
+    #[inline]
+    pub fn is_met(&self, value: f64) -> bool {
+        match self.threshold {
+            Threshold::AtLeast(t) => value >= t,
+            Threshold::AtMost(t) => value <= t,
+        }
+    }
+}
+
+/// How an outside view reduces its window of months to one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewStat {
+    /// The sum over the window's months (for flows).
+    Sum,
+    /// The value in the window's last month (for stocks).
+    End,
+}
+
+impl ViewStat {
+    /// Name as written in the scenario.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewStat::Sum => "sum",
+            ViewStat::End => "end",
+        }
+    }
+}
+
+/// A published figure (a company plan, an analyst's forecast) that the
+/// scenario's answer is checked against: each trial's value of `metric`
+/// over a window of months, set beside `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutsideView {
+    /// Unique name; the outcomes are `view_<name>` and `view_<name>_below`.
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// The metric (not an event).
+    pub metric: Metric,
+    /// First month of the window, index from the horizon start.
+    pub from_index: usize,
+    /// Last month of the window, index from the horizon start (>= `from_index`).
+    pub to_index: usize,
+    /// Sum over the window or value at its end.
+    pub stat: ViewStat,
+    /// The published figure, in the metric's unit (per month dropped for sums).
+    pub value: f64,
+    /// Key of the source (in `scenarios/SOURCES.md`), free text.
+    pub source: String,
+}
+
+impl OutsideView {
+    /// The unit of the view's outcome: the metric's, with "/month" dropped
+    /// for a sum.
+    pub fn unit(&self) -> &'static str {
+        let unit = self.metric.unit();
+        match self.stat {
+            ViewStat::Sum => unit.strip_suffix("/month").unwrap_or(unit),
+            ViewStat::End => unit,
+        }
+    }
+
+    /// The view's value in one trial, from `values`, the metric's monthly
+    /// series over the whole horizon.
+    #[inline]
+    pub fn evaluate(&self, values: &[f64]) -> f64 {
+        let window = &values[self.from_index..=self.to_index];
+        match self.stat {
+            ViewStat::Sum => window.iter().sum(),
+            ViewStat::End => window[window.len() - 1],
+        }
+    }
 }
 
 /// A common shock (grid, chip supply) that many tranches' delays load on.
@@ -386,6 +468,8 @@ pub struct Scenario {
     pub shocks: Vec<Shock>,
     /// Rank correlations among inputs.
     pub correlations: Vec<Correlation>,
+    /// Published figures to check the answer against.
+    pub outside_views: Vec<OutsideView>,
 }
 
 impl Scenario {

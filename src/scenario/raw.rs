@@ -32,6 +32,8 @@ pub struct RawScenario {
     pub shocks: Vec<RawShock>,
     #[serde(default, rename = "correlation")]
     pub correlations: Vec<RawCorrelation>,
+    #[serde(default, rename = "outside_view")]
+    pub outside_views: Vec<RawOutsideView>,
 }
 
 /// A common shock: one standard-normal factor per trial that the delays of
@@ -212,4 +214,22 @@ pub struct RawTarget {
     pub metric: Spanned<String>,
     pub at_least: Option<Spanned<f64>>,
     pub at_most: Option<Spanned<f64>>,
+    pub period: Option<Spanned<String>>,
+}
+
+/// A published figure the scenario's answer is checked against: a metric's
+/// sum over, or value at the end of, a window of months.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutsideView {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub metric: Spanned<String>,
+    pub from: Spanned<Month>,
+    pub to: Spanned<Month>,
+    pub stat: Spanned<String>,
+    pub value: Spanned<f64>,
+    #[serde(default)]
+    pub source: String,
 }

@@ -4,6 +4,7 @@
 //! - a contract whose linked tranches cannot pay its value within the horizon,
 //!   even in the most favourable trial;
 //! - a target that no trial can reach;
+//! - an outside view that sums a stock or takes the end value of a flow;
 //! - an uncertain input whose range is implausible for its unit (a delay of
 //!   decades, a million-fold accelerator count, growth of 1000%/year).
 //!
@@ -14,16 +15,16 @@
 use std::fmt;
 
 use super::{
-    Contract, FundingBasis, Input, PaymentBasis, Revenue, Scenario, Threshold, Tranche,
+    Contract, FundingBasis, Input, PaymentBasis, Revenue, Scenario, Threshold, Tranche, ViewStat,
     ramp_fraction,
 };
-use crate::metric::Metric;
+use crate::metric::{Metric, MetricKind};
 
 /// One warning about a scenario item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     /// Table of the item: `tranche`, `contract`, `funding`, `target`,
-    /// `revenue` or `costs`.
+    /// `outside_view`, `revenue` or `costs`.
     pub table: &'static str,
     /// The item's name (empty for `revenue` and `costs`).
     pub name: String,
@@ -144,15 +145,22 @@ fn number(x: f64) -> String {
 }
 
 /// Every warning about `scenario`, in file order of kinds: tranches,
-/// contracts, revenue, costs, funding, targets.
+/// contracts, revenue, costs, funding, targets, outside views.
 pub fn warnings(scenario: &Scenario) -> Vec<Warning> {
     let mut out = Vec::new();
     plausible_ranges(scenario, &mut out);
     contracts_deliverable(scenario, &mut out);
     targets_reachable(scenario, &mut out);
+    views_fit_their_metrics(scenario, &mut out);
     let order = |t: &str| {
         [
-            "tranche", "contract", "revenue", "costs", "funding", "target",
+            "tranche",
+            "contract",
+            "revenue",
+            "costs",
+            "funding",
+            "target",
+            "outside_view",
         ]
         .iter()
         .position(|x| *x == t)
@@ -500,6 +508,27 @@ fn targets_reachable(s: &Scenario, out: &mut Vec<Warning>) {
                 }
             }
         }
+    }
+}
+
+/// Outside views whose statistic does not suit their metric: a sum of a
+/// stock (a level month after month) or the end value of a flow (one
+/// month's amount).
+fn views_fit_their_metrics(s: &Scenario, out: &mut Vec<Warning>) {
+    for v in &s.outside_views {
+        let message = match (v.stat, v.metric.kind()) {
+            (ViewStat::Sum, MetricKind::Stock) => format!(
+                "`stat = \"sum\"` adds up `{}`, a stock (a level at each month's end), over {} months; \"end\" takes its value in `to`",
+                v.metric.name(),
+                v.to_index - v.from_index + 1
+            ),
+            (ViewStat::End, MetricKind::Flow) => format!(
+                "`stat = \"end\"` takes one month of `{}`, a flow (an amount per month); \"sum\" totals it over the window",
+                v.metric.name()
+            ),
+            _ => continue,
+        };
+        out.push(Warning::new("outside_view", &v.name, message));
     }
 }
 

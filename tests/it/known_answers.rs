@@ -776,4 +776,256 @@ usd_bn_per_gw_year = 10
         outcome(&r, "capacity_never_arriving_gw").percentiles[1],
         Some(1.0)
     );
+
+/// Revenue of exactly 10 a month (demand 120 a year, no growth, capacity
+/// to spare) and other costs of 2 a month, from 2025-11 to 2028-06: free
+/// cash flow is 8 a month and cash after month m is 8 (m + 1). The first
+/// calendar year (2025) has two months inside the horizon, the last (2028)
+/// six.
+const STEADY: &str = r#"
+[scenario]
+name = "steady"
+start = "2025-11"
+end = "2028-06"
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 10
+planned = "2025-01"
+accelerators_per_gw = 400000
+
+[revenue]
+run_rate_usd_bn = 120
+annual_growth = [0]
+usd_bn_per_gw_year = 20
+
+[costs]
+other_usd_bn_per_year = [24]
+"#;
+
+fn target_month(r: &RunResult, name: &str) -> Option<f64> {
+    outcome(r, &format!("target_{name}_month")).percentiles[1]
+}
+
+/// Targets on calendar-year values: revenue's yearly totals are 20 (2025,
+/// two months), 120, 120 and 60 (2028, six months); cash at the years' last
+/// months inside the horizon is 16 (2025-12), 112, 208 and 256 (2028-06).
+#[test]
+fn yearly_targets_meet_calendar_year_totals_in_closed_form() {
+    let s = scenario(&format!(
+        r#"{STEADY}
+[[target]]
+name = "rev-100-a-year"
+metric = "revenue_usd_bn"
+period = "year"
+at_least = 100
+
+[[target]]
+name = "rev-121-a-year"
+metric = "revenue_usd_bn"
+period = "year"
+at_least = 121
+
+[[target]]
+name = "rev-at-most-30-a-year"
+metric = "revenue_usd_bn"
+period = "year"
+at_most = 30
+
+[[target]]
+name = "cash-150-year-end"
+metric = "cash_balance_usd_bn"
+period = "year"
+at_least = 150
+
+[[target]]
+name = "cash-150"
+metric = "cash_balance_usd_bn"
+period = "month"
+at_least = 150
+
+[[target]]
+name = "cash-250-year-end"
+metric = "cash_balance_usd_bn"
+period = "year"
+at_least = 250
+"#
+    ));
+    let r = simulate(&s, 20);
+    // 2026 is the first year with 100 of revenue: its last month, 2026-12.
+    assert_eq!(target_month(&r, "rev-100-a-year"), Some(13.0));
+    assert_eq!(outcome(&r, "target_rev-100-a-year_reached").mean, Some(1.0));
+    // No year reaches 121 (a full year is 120).
+    assert_eq!(target_month(&r, "rev-121-a-year"), None);
+    assert_eq!(outcome(&r, "target_rev-121-a-year_reached").mean, Some(0.0));
+    // The partial first year counts only its two months: 20 <= 30 in 2025-12.
+    assert_eq!(target_month(&r, "rev-at-most-30-a-year"), Some(1.0));
+    // Stocks at the year's end: 112 at 2026-12, 208 at 2027-12.
+    assert_eq!(target_month(&r, "cash-150-year-end"), Some(25.0));
+    // The monthly target is met in the first month with 8 (m + 1) >= 150.
+    assert_eq!(target_month(&r, "cash-150"), Some(18.0));
+    // The partial last year ends at the horizon's end, 2028-06: 256.
+    assert_eq!(target_month(&r, "cash-250-year-end"), Some(31.0));
+    let curve = r
+        .by_month_probability(r.layout.first_target_outcome + 1)
+        .unwrap();
+    assert_eq!(curve[12], 0.0);
+    assert_eq!(curve[13], 1.0);
+}
+
+const STEADY_VIEWS: &str = r#"
+[[outside_view]]
+name = "rev-2026"
+description = "revenue in calendar 2026"
+metric = "revenue_usd_bn"
+from = "2026-01"
+to = "2026-12"
+stat = "sum"
+value = 130
+source = "X1"
+
+[[outside_view]]
+name = "fcf-window"
+metric = "free_cash_flow_usd_bn"
+from = "2026-01"
+to = "2027-06"
+stat = "sum"
+value = 100
+
+[[outside_view]]
+name = "cash-mid-2027"
+metric = "cash_balance_usd_bn"
+from = "2026-01"
+to = "2027-06"
+stat = "end"
+value = 200
+
+[[outside_view]]
+name = "capacity"
+metric = "capacity_online_gw"
+from = "2025-11"
+to = "2025-11"
+stat = "end"
+value = 10
+"#;
+
+/// Outside views in closed form: revenue over 2026 is 120, free cash flow
+/// over 2026-01 to 2027-06 is 18 x 8 = 144, cash in 2027-06 (month 19) is
+/// 160, capacity is 10 GW throughout. Each view's companion outcome is 1
+/// when the trial's value is below the published figure (strictly).
+#[test]
+fn outside_views_are_per_trial_window_values_in_closed_form() {
+    let s = scenario(&format!("{STEADY}{STEADY_VIEWS}"));
+    let r = simulate(&s, 20);
+    for (name, unit, value, below) in [
+        ("rev-2026", "USD bn", 120.0, 1.0),
+        ("fcf-window", "USD bn", 144.0, 0.0),
+        ("cash-mid-2027", "USD bn", 160.0, 1.0),
+        ("capacity", "GW", 10.0, 0.0),
+    ] {
+        let o = outcome(&r, &format!("view_{name}"));
+        assert!((o.mean.unwrap() - value).abs() < 1e-9, "{name}: {o:?}");
+        for p in &o.percentiles {
+            assert!((p.unwrap() - value).abs() < 1e-9, "{name}: {o:?}");
+        }
+        let spec = r
+            .layout
+            .outcomes
+            .iter()
+            .find(|o| o.name == format!("view_{name}"))
+            .unwrap();
+        assert_eq!(spec.unit, unit);
+        assert_eq!(outcome(&r, &format!("view_{name}_below")).mean, Some(below));
+    }
+    let rows = capsim::export::view_rows(&s, &r);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1].share_below, Some(0.0));
+    for p in rows[1].percentiles {
+        assert!((p.unwrap() - 144.0).abs() < 1e-9);
+    }
+}
+
+/// A run that computes outcomes alone (sweeps, sensitivity) computes the
+/// series its views and yearly targets read: the outcomes are the same as
+/// a full run's, bit for bit.
+#[test]
+fn outcomes_alone_compute_what_views_and_yearly_targets_read() {
+    use capsim::model::{Detail, Model, TrialRecord, Workspace};
+    let s = scenario(&format!(
+        r#"{STEADY}{STEADY_VIEWS}
+[[target]]
+name = "need-year"
+metric = "free_cash_flow_usd_bn"
+period = "year"
+at_least = 90
+"#
+    ));
+    let model = Model::new(&s);
+    let mut ws = Workspace::new(&s);
+    let mut full = TrialRecord::new(model.layout());
+    model.simulate(7, 3, &mut ws, &mut full);
+    let mut alone = TrialRecord::new(model.layout());
+    model.simulate_into(
+        7,
+        3,
+        &[],
+        &mut ws,
+        Detail::Outcomes,
+        &mut alone.series,
+        &mut alone.outcomes,
+    );
+    assert_eq!(full.outcomes, alone.outcomes);
+    let i = model.layout().first_view_outcome;
+    assert_eq!(full.outcomes[i + 2], 144.0);
+    // Free cash flow is 96 in 2026, the first year with 90.
+    let t = model.layout().first_target_outcome;
+    assert_eq!(full.outcomes[t + 1], 13.0);
+}
+
+/// With an uncertain run rate, a view of revenue over the whole horizon is
+/// each trial's total revenue: its percentiles are those of
+/// `total_revenue_usd_bn` (percentiles of per-trial sums, never sums of
+/// percentiles), reported at 10, 50 and 90 whatever the run's percentiles,
+/// and its share below the published figure is the exact share of trials.
+#[test]
+fn outside_view_percentiles_and_share_below_come_from_per_trial_values() {
+    let s = scenario(&format!(
+        r#"{}
+[[outside_view]]
+name = "all"
+metric = "revenue_usd_bn"
+from = "2025-11"
+to = "2028-06"
+stat = "sum"
+value = 320
+"#,
+        STEADY.replace(
+            "run_rate_usd_bn = 120",
+            "run_rate_usd_bn = { dist = \"uniform\", min = 60, max = 180 }"
+        )
+    ));
+    let r = simulate(&s, 2000);
+    let total = r
+        .layout
+        .outcomes
+        .iter()
+        .position(|o| o.name == "total_revenue_usd_bn")
+        .unwrap();
+    let view = r.layout.first_view_outcome;
+    assert_eq!(r.percentiles, [5.0, 50.0, 95.0]);
+    let rows = capsim::export::view_rows(&s, &r);
+    for (k, p) in [10.0, 50.0, 90.0].into_iter().enumerate() {
+        let want = r.outcome_distributions[total]
+            .percentile(p, r.trials)
+            .unwrap();
+        let got = rows[0].percentiles[k].unwrap();
+        assert!((got - want).abs() <= 1e-9 * want, "p{p}: {got} vs {want}");
+    }
+    let capsim::stats::Distribution::Exact(values) = &r.outcome_distributions[view] else {
+        panic!("2,000 trials keep every value");
+    };
+    let below = values.iter().filter(|v| **v < 320.0).count() as f64 / 2000.0;
+    assert_eq!(rows[0].share_below, Some(below));
+    assert!(below > 0.4 && below < 0.6, "{below}");
 }

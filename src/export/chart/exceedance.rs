@@ -7,6 +7,8 @@ use plotters::prelude::*;
 
 use super::style::{self, FONT, MEDIAN, SIZE};
 use super::{Chart, ChartError};
+use crate::metric::MetricKind;
+use crate::period::Period;
 use crate::runner::RunResult;
 use crate::scenario::{Scenario, Threshold};
 
@@ -34,9 +36,20 @@ impl Chart for ExceedanceChart {
             .targets
             .iter()
             .find(|t| t.name == self.target)
-            .map(|t| match t.threshold {
-                Threshold::AtLeast(v) => format!("`{}` >= {}", t.metric.name(), v),
-                Threshold::AtMost(v) => format!("`{}` <= {}", t.metric.name(), v),
+            .map(|t| {
+                let what = match (t.period, t.metric.kind()) {
+                    (Period::Year, MetricKind::Flow) => {
+                        format!("a calendar year's total of `{}`", t.metric.name())
+                    }
+                    (Period::Year, _) => {
+                        format!("`{}` at a calendar year's end", t.metric.name())
+                    }
+                    _ => format!("`{}`", t.metric.name()),
+                };
+                match t.threshold {
+                    Threshold::AtLeast(v) => format!("{what} >= {v}"),
+                    Threshold::AtMost(v) => format!("{what} <= {v}"),
+                }
             })
             .unwrap_or_default();
         format!(

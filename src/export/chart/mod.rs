@@ -147,7 +147,14 @@ pub fn standard_charts_with(
         if !result.layout.metrics.contains(&metric) {
             continue;
         }
-        for t in scenario.targets.iter().filter(|t| t.metric == metric) {
+        // A target on yearly values is no level of the monthly series.
+        let monthly = |t: &&crate::scenario::Target| t.period == crate::period::Period::Month;
+        for t in scenario
+            .targets
+            .iter()
+            .filter(|t| t.metric == metric)
+            .filter(monthly)
+        {
             references.push(Reference::Target(t.name.clone()));
         }
         charts.push(Box::new(FanChart { metric, references }));

@@ -17,6 +17,7 @@ mod shock;
 mod source;
 mod target;
 mod tranche;
+mod view;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -93,6 +94,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
     let funding = c.funding(&raw.funding, &horizon, &tranche_index);
     let has_compute = tranches.iter().any(|t| t.pflops_per_accelerator.is_some());
     let targets = c.targets(&raw.targets, has_compute);
+    let outside_views = c.outside_views(&raw.outside_views, &horizon, has_compute);
     let mut scenario = Scenario {
         name: meta.name.get_ref().clone(),
         description: meta.description.clone(),
@@ -112,6 +114,7 @@ fn build(c: &mut Checker, raw: RawScenario) -> Scenario {
         targets,
         shocks,
         correlations: Vec::new(),
+        outside_views,
     };
     // Correlations name inputs by path, which exist once the scenario does.
     if !raw.correlations.is_empty() {
@@ -161,5 +164,6 @@ fn placeholder(meta: &RawMeta, start: Month, months: usize) -> Scenario {
         targets: Vec::new(),
         shocks: Vec::new(),
         correlations: Vec::new(),
+        outside_views: Vec::new(),
     }
 }

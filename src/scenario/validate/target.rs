@@ -8,6 +8,7 @@ use toml::Spanned;
 use super::MAX_USD_BN;
 use super::checker::Checker;
 use crate::metric::{Metric, MetricKind};
+use crate::period::Period;
 use crate::scenario::raw::RawTarget;
 use crate::scenario::{MAX_ITEMS, Target, Threshold};
 
@@ -28,10 +29,12 @@ impl Checker<'_> {
             let name = self.name(&t.name, "target", &mut seen);
             let metric = self.target_metric(&t.metric, has_compute);
             let threshold = self.threshold(t);
+            let period = self.target_period(t.period.as_ref());
             targets.push(Target {
                 name,
                 metric,
                 threshold,
+                period,
             });
         }
         targets
@@ -70,6 +73,27 @@ impl Checker<'_> {
                     ),
                 );
                 Metric::CapacityOnlineGw
+            }
+        }
+    }
+
+    /// What a target compares with its threshold: `"month"` (the default)
+    /// or `"year"`.
+    fn target_period(&mut self, period: Option<&Spanned<String>>) -> Period {
+        let Some(p) = period else {
+            return Period::Month;
+        };
+        match p.get_ref().as_str() {
+            "month" => Period::Month,
+            "year" => Period::Year,
+            other => {
+                self.error(
+                    p.span(),
+                    format!(
+                        "`period` must be \"month\" (each month's value) or \"year\" (each calendar year's: flows summed, stocks at the year's end), got {other:?}"
+                    ),
+                );
+                Period::Month
             }
         }
     }

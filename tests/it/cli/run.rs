@@ -416,3 +416,100 @@ fn bench_repeats_each_measurement_and_reports_best_and_median() {
     let bad = wd.capsim(&["bench", "s.toml", "--repeat", "0"]);
     bad.expect_code(2);
 }
+
+/// `[[outside_view]]` tables give `outside_views.csv` (p10, p50 and p90
+/// whatever `--percentiles` says), a terminal table and a report section;
+/// a yearly target runs beside them.
+#[test]
+fn outside_views_csv_terminal_and_report() {
+    const VIEWS: &str = r#"
+[[outside_view]]
+name = "revenue-2027"
+description = "Plan: revenue in 2027, \"base case\""
+metric = "revenue_usd_bn"
+from = "2027-01"
+to = "2027-12"
+stat = "sum"
+value = 25
+source = "O3"
+
+[[outside_view]]
+name = "cash-end"
+metric = "cash_balance_usd_bn"
+from = "2026-01"
+to = "2027-12"
+stat = "end"
+value = 0
+
+[[target]]
+name = "revenue-20-a-year"
+metric = "revenue_usd_bn"
+period = "year"
+at_least = 20
+"#;
+    let wd = Workdir::new();
+    wd.create("s.toml", format!("{SMALL}{VIEWS}"));
+    let args = ["run", "s.toml", "--trials", "500", "--no-sensitivity"];
+    let run = wd.capsim(&[&args[..], &["--percentiles", "5,95", "--no-charts"]].concat());
+    run.expect_code(0);
+    assert!(run.stdout.contains("Outside views"), "{}", run.stdout);
+    assert!(run.stdout.contains("  revenue-2027 "), "{}", run.stdout);
+    assert!(run.stdout.contains("outside_views.csv"), "{}", run.stdout);
+    let rows = wd.read_csv("output/s/outside_views.csv");
+    assert_eq!(
+        rows[0].join(","),
+        "name,description,metric,from,to,stat,published,p10,p50,p90,share_of_trials_below_published,source"
+    );
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[1][..7].join(","),
+        "revenue-2027,Plan: revenue in 2027, \"base case\",revenue_usd_bn,2027-01,2027-12,sum,25"
+    );
+    assert_eq!(rows[1][11], "O3");
+    assert_eq!(
+        rows[2][..7].join(","),
+        "cash-end,,cash_balance_usd_bn,2026-01,2027-12,end,0"
+    );
+    for row in &rows[1..] {
+        for cell in &row[6..11] {
+            assert!(
+                !cell.is_empty()
+                    && cell
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b"-.".contains(&b)),
+                "not a plain decimal: {row:?}"
+            );
+        }
+        let p: Vec<f64> = row[7..11].iter().map(|c| c.parse().unwrap()).collect();
+        assert!(p[0] <= p[1] && p[1] <= p[2], "{row:?}");
+        assert!((0.0..=1.0).contains(&p[3]), "{row:?}");
+    }
+    assert!(wd.read("output/s/outside_views.csv").is_ascii());
+    let summary = wd.read("output/s/summary.csv");
+    assert!(summary.contains("\nview_revenue-2027,USD bn,"));
+    assert!(summary.contains("\nview_revenue-2027_below,probability,"));
+    assert!(summary.contains("\ntarget_revenue-20-a-year_month,"));
+    let report = wd.read("output/s/report.html");
+    assert!(report.contains("<h2>Outside views</h2>"));
+    assert!(report.contains("Plan: revenue in 2027, &quot;base case&quot;"));
+
+    // With the default percentiles, the CSV's p10, p50 and p90 are
+    // summary.csv's for the view outcome.
+    wd.capsim(&[&args[..], &["-q", "--no-charts"]].concat())
+        .expect_code(0);
+    let views = wd.read_csv("output/s/outside_views.csv");
+    let summary = wd.read_csv("output/s/summary.csv");
+    let row = summary
+        .iter()
+        .find(|r| r[0] == "view_revenue-2027")
+        .unwrap();
+    let col = |name: &str| crate::util::column(&summary[0], name);
+    assert_eq!(views[1][7], row[col("p10")]);
+    assert_eq!(views[1][8], row[col("p50")]);
+    assert_eq!(views[1][9], row[col("p90")]);
+    let below = summary
+        .iter()
+        .find(|r| r[0] == "view_revenue-2027_below")
+        .unwrap();
+    assert_eq!(views[1][10], below[col("mean")]);
+}
