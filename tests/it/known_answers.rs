@@ -776,6 +776,7 @@ usd_bn_per_gw_year = 10
         outcome(&r, "capacity_never_arriving_gw").percentiles[1],
         Some(1.0)
     );
+}
 
 /// Revenue of exactly 10 a month (demand 120 a year, no growth, capacity
 /// to spare) and other costs of 2 a month, from 2025-11 to 2028-06: free
