@@ -105,6 +105,18 @@ pub struct RawTranche {
     #[serde(default)]
     pub owned: bool,
     pub delay_shocks: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+    pub life_years: Option<Spanned<UncertainSpec>>,
+    pub end_of_life: Option<Spanned<RawEndOfLife>>,
+    pub refresh_usd_bn_per_gw: Option<Spanned<UncertainSpec>>,
+}
+
+/// What happens to a tranche at the end of its life.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RawEndOfLife {
+    #[default]
+    Retire,
+    Refresh,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
