@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::scenario::Tranche;
+use crate::scenario::{EndOfLife, Tranche};
 
 use super::{Model, Workspace, tranche_slot};
 
@@ -25,6 +25,23 @@ pub(super) struct Fleet {
     /// Earliest month each tranche may energise and its purchase or lease
     /// payments fall due: the month after an option's decision.
     pub(super) earliest: Vec<i32>,
+    /// Month index each tranche retires (is offline from), `None` if it
+    /// never arrives or never retires.
+    pub(super) retired: Vec<Option<i32>>,
+    /// Each refreshed tranche's refreshes: first month index, months
+    /// between refreshes (its life) and the amount of each, USD bn.
+    pub(super) refresh: Vec<Option<Refresh>>,
+}
+
+/// The refreshes of a tranche's systems in a trial.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Refresh {
+    /// Month index of the first refresh (the end of the first life).
+    pub(super) first: i32,
+    /// Months between refreshes (the life, at least 6).
+    pub(super) every: i32,
+    /// Amount paid at each refresh, USD bn.
+    pub(super) usd_bn: f64,
 }
 
 impl Fleet {
@@ -37,6 +54,8 @@ impl Fleet {
             owned_gw: vec![0.0; months],
             excluded: vec![false; tranches],
             earliest: vec![i32::MIN; tranches],
+            retired: vec![None; tranches],
+            refresh: vec![None; tranches],
         }
     }
 }
@@ -55,6 +74,10 @@ struct TrancheDraw {
     per_gw: f64,
     /// PFLOP/s per accelerator (0 if not given).
     pflops: f64,
+    /// Life of its systems, whole months (`None`: no end of life).
+    life: Option<i32>,
+    /// Refresh price at the end of life, USD bn per GW (`None`: retired).
+    refresh: Option<f64>,
 }
 
 impl TrancheDraw {
@@ -72,8 +95,52 @@ impl TrancheDraw {
             } else {
                 0.0
             },
+            life: None,
+            refresh: None,
         }
     }
+
+    /// With the end of life of `tranche`, whose life slot (if any) is `slot` in `v`.
+    #[inline]
+    fn with_life(mut self, v: &[f64], slot: Option<usize>, tranche: &Tranche) -> TrancheDraw {
+        if let Some(slot) = slot {
+            self.life = Some(life_months(v[slot]));
+            if let EndOfLife::Refresh { .. } = tranche.end_of_life {
+                self.refresh = Some(v[slot + 1]);
+            }
+        }
+        self
+    }
+
+    /// The month index a tranche that starts (energises, or is planned to)
+    /// in `start` retires, if it does.
+    #[inline]
+    fn retires(&self, start: i32) -> Option<i32> {
+        match (self.life, self.refresh) {
+            (Some(life), None) => Some(start.saturating_add(life)),
+            _ => None,
+        }
+    }
+
+    /// The refreshes of a tranche energised in `start`, if it is refreshed.
+    #[inline]
+    fn refreshes(&self, start: i32) -> Option<Refresh> {
+        match (self.life, self.refresh) {
+            (Some(every), Some(price)) => Some(Refresh {
+                first: start.saturating_add(every),
+                every,
+                usd_bn: price * self.gw,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A life of `years` in whole months: the nearest month, halves later (as
+/// delays round).
+#[inline]
+pub(super) fn life_months(years: f64) -> i32 {
+    (12.0 * years + 0.5).floor() as i32
 }
 
 impl Model<'_> {
@@ -96,19 +163,26 @@ impl Model<'_> {
         fleet.owned_gw.fill(0.0);
         steps.clear();
         for (i, tr) in self.scenario.tranches.iter().enumerate() {
-            let d = TrancheDraw::new(v, self.plan.tranche[i], tr);
+            let d = TrancheDraw::new(v, self.plan.tranche[i], tr).with_life(
+                v,
+                self.plan.tranche_life[i],
+                tr,
+            );
             fleet.size_gw[i] = d.gw;
             fleet.ramp[i] = d.ramp;
             // The plan: on time, same size and ramp.
             if need.planned {
-                add_tranche(
+                add_tranche_until(
                     &mut series[off.planned..off.planned + t_len],
                     &mut steps.planned,
                     d.gw,
                     tr.planned_index,
                     d.ramp,
+                    d.retires(tr.planned_index),
                 );
             }
+            fleet.retired[i] = None;
+            fleet.refresh[i] = None;
             if !d.arrives || fleet.excluded[i] {
                 fleet.energised[i] = None;
                 never_gw += d.gw;
@@ -122,6 +196,8 @@ impl Model<'_> {
                 .saturating_add((d.delay + 0.5).floor() as i32)
                 .max(fleet.earliest[i]);
             fleet.energised[i] = Some(energised);
+            fleet.retired[i] = d.retires(energised);
+            fleet.refresh[i] = d.refreshes(energised);
             self.energise::<ALL>(tr.owned, &d, energised, &mut fleet.owned_gw, steps, series);
         }
         self.sum_steps::<ALL>(steps, &mut fleet.owned_gw, series);
@@ -146,7 +222,12 @@ impl Model<'_> {
         let compute_reported = off.compute != usize::MAX && accelerators;
         let (gw, per_gw) = (d.gw, d.per_gw);
         let eflops_per_gw = per_gw * d.pflops / 1000.0;
-        let (ramping, full) = ramp_months(energised, d.ramp, self.scenario.months);
+        let (ramping, full, retired) = live_months(
+            energised,
+            d.ramp,
+            d.retires(energised),
+            self.scenario.months,
+        );
         for m in ramping {
             let g = gw * ramping_fraction(m, energised, d.ramp);
             series[off.online + m] += g;
@@ -167,6 +248,9 @@ impl Model<'_> {
             if owned {
                 steps.owned[m] += gw;
             }
+        }
+        if let Some(m) = retired {
+            retire(steps, m, owned, gw, per_gw * gw, eflops_per_gw * gw);
         }
     }
 
@@ -218,6 +302,39 @@ fn ramp_months(start: i32, ramp: i32, months: usize) -> (Range<usize>, Option<us
     (ramp_range, full)
 }
 
+/// As [`ramp_months`], for a tranche that goes offline from month `end`
+/// (if it does): the ramp months before `end`, the first month at full
+/// power if before `end`, and the month it goes offline if at full power
+/// before then and inside the horizon (where its full power steps down).
+#[inline]
+fn live_months(
+    start: i32,
+    ramp: i32,
+    end: Option<i32>,
+    months: usize,
+) -> (Range<usize>, Option<usize>, Option<usize>) {
+    let (ramping, full) = ramp_months(start, ramp, months);
+    let Some(end) = end else {
+        return (ramping, full, None);
+    };
+    let stop = end.clamp(0, months as i32) as usize;
+    let full = full.filter(|f| (*f as i32) < end);
+    let retired = full.and((end < months as i32).then_some(stop));
+    (ramping.start..ramping.end.min(stop), full, retired)
+}
+
+/// Steps a tranche's full power (`gw`, `accelerators`, `eflops`) down from
+/// month `m`, when it retires.
+#[inline]
+fn retire(steps: &mut Steps, m: usize, owned: bool, gw: f64, accelerators: f64, eflops: f64) {
+    steps.online[m] -= gw;
+    steps.accelerators[m] -= accelerators;
+    steps.compute[m] -= eflops;
+    if owned {
+        steps.owned[m] -= gw;
+    }
+}
+
 /// [`ramp_fraction`](crate::scenario::ramp_fraction) of month `m` of a tranche energised in `start`, for a
 /// month of [`ramp_months`]' ramp range, where it is always `(k + 1) / ramp`:
 /// the same number without the branches.
@@ -229,15 +346,26 @@ fn ramping_fraction(m: usize, start: i32, ramp: i32) -> f64 {
 
 /// Adds a tranche's `gw` to `out` month by month as it ramps up, and its
 /// full power as a step in `step` (summed into `out` later by [`Steps`]), so
-/// that each tranche costs its ramp months, not the whole horizon.
+/// that each tranche costs its ramp months, not the whole horizon; if it goes
+/// offline from month `end`, with a negative step there.
 #[inline]
-pub(super) fn add_tranche(out: &mut [f64], step: &mut [f64], gw: f64, start: i32, ramp: i32) {
-    let (ramping, full) = ramp_months(start, ramp, out.len());
+pub(super) fn add_tranche_until(
+    out: &mut [f64],
+    step: &mut [f64],
+    gw: f64,
+    start: i32,
+    ramp: i32,
+    end: Option<i32>,
+) {
+    let (ramping, full, retired) = live_months(start, ramp, end, out.len());
     for m in ramping {
         out[m] += gw * ramping_fraction(m, start, ramp);
     }
     if let Some(m) = full {
         step[m] += gw;
+    }
+    if let Some(m) = retired {
+        step[m] -= gw;
     }
 }
 
@@ -302,7 +430,7 @@ mod tests {
                 let gw = 1.5;
                 let mut out = vec![0.0; months];
                 let mut step = vec![0.0; months];
-                add_tranche(&mut out, &mut step, gw, start, ramp);
+                add_tranche_until(&mut out, &mut step, gw, start, ramp, None);
                 add_running_sum(&mut out, &step);
                 for (m, x) in out.iter().enumerate() {
                     let want = gw * ramp_fraction(m as i32 - start, ramp);
@@ -310,5 +438,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// With an end month, the same series up to the month before it and 0
+    /// from it on, wherever the tranche starts and ends.
+    #[test]
+    fn a_retired_tranche_steps_down_at_its_end() {
+        let months = 12;
+        for start in -15..16 {
+            for ramp in -1..14 {
+                for end in start + 1..start + 20 {
+                    let gw = 1.5;
+                    let mut out = vec![0.0; months];
+                    let mut step = vec![0.0; months];
+                    add_tranche_until(&mut out, &mut step, gw, start, ramp, Some(end));
+                    add_running_sum(&mut out, &step);
+                    for (m, x) in out.iter().enumerate() {
+                        let m = m as i32;
+                        let want = if m < end {
+                            gw * ramp_fraction(m - start, ramp)
+                        } else {
+                            0.0
+                        };
+                        assert_eq!(*x, want, "start {start} ramp {ramp} end {end} month {m}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A life rounds to the nearest month, halves later, as delays do.
+    #[test]
+    fn life_rounds_to_the_nearest_month_halves_later() {
+        assert_eq!(life_months(0.5), 6);
+        assert_eq!(life_months(5.0), 60);
+        // 12 * 1.0 / 24 is half a month: rounds later.
+        assert_eq!(life_months(1.0 + 1.0 / 24.0), 13);
+        assert_eq!(life_months(1.0 + 0.9 / 24.0), 12);
+        assert_eq!(life_months(1.0 + 1.1 / 24.0), 13);
+        assert_eq!(life_months(50.0), 600);
     }
 }

@@ -4,7 +4,7 @@
 use crate::scenario::{Contract, PaymentBasis};
 use crate::stats::lane_sum;
 
-use super::capacity::{Fleet, add_tranche};
+use super::capacity::{Fleet, add_tranche_until};
 use super::{Model, Workspace};
 
 impl Model<'_> {
@@ -62,7 +62,7 @@ impl Model<'_> {
             outcomes[self.layout.first_contract_outcome + ci] = paid;
             total_payments += paid;
         }
-        total_payments
+        total_payments + refresh_payments(&ws.fleet, payments)
     }
 }
 
@@ -97,7 +97,8 @@ fn pay_as_delivered(
     step.fill(0.0);
     for &j in tranches {
         if let Some(e) = fleet.energised[j] {
-            add_tranche(due, step, fleet.size_gw[j], e, fleet.ramp[j]);
+            let (gw, ramp, end) = (fleet.size_gw[j], fleet.ramp[j], fleet.retired[j]);
+            add_tranche_until(due, step, gw, e, ramp, end);
         }
     }
     let per_gw_month = price / 12.0;
@@ -259,6 +260,28 @@ fn lease(
         if level > 1e-12 {
             *p += level;
             paid += level;
+        }
+    }
+    paid
+}
+
+/// The refreshes of the fleet's systems at the end of each life: adds each
+/// amount into `payments` in its month, if inside the horizon; returns the
+/// total, USD bn. Not attributed to a contract.
+#[inline]
+fn refresh_payments(fleet: &Fleet, payments: &mut [f64]) -> f64 {
+    let t_len = payments.len() as i32;
+    let mut paid = 0.0;
+    for r in fleet.refresh.iter().flatten() {
+        let mut m = r.first;
+        if m < 0 {
+            // Refreshes before the horizon were already paid.
+            m += (-m + r.every - 1) / r.every * r.every;
+        }
+        while m < t_len {
+            payments[m as usize] += r.usd_bn;
+            paid += r.usd_bn;
+            m += r.every;
         }
     }
     paid

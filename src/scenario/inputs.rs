@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::{FundingBasis, Input, PaymentBasis, Scenario};
+use super::{EndOfLife, FundingBasis, Input, PaymentBasis, Scenario, Tranche};
 use crate::distribution::{Discrete, Uncertain};
 use crate::rng::{ComponentId, Stream};
 
@@ -38,6 +38,10 @@ pub struct DrawPlan {
     pub shocks: Vec<usize>,
     /// First financing slot: debt rate, equity cost (if `[financing]` is given).
     pub financing: Option<usize>,
+    /// Slot of each tranche's `life_years`, if given; its refresh price, if
+    /// it is refreshed, follows. After the tranche's other slots, so that
+    /// adding a life leaves their draws unchanged.
+    pub tranche_life: Vec<Option<usize>>,
 }
 
 /// Each component's stream key for one seed, kept between trials (see
@@ -79,6 +83,18 @@ fn event(path: String, p: f64) -> Input {
     }
 }
 
+/// Pushes the end-of-life inputs of `t` (its life, then its refresh price
+/// if refreshed) onto `inputs`; returns the slot of the life, if any.
+fn life_inputs(t: &Tranche, inputs: &mut Vec<Input>) -> Option<usize> {
+    let life = t.life_years.as_ref()?;
+    let slot = inputs.len();
+    inputs.push(life.clone());
+    if let EndOfLife::Refresh { usd_bn_per_gw } = &t.end_of_life {
+        inputs.push(usd_bn_per_gw.clone());
+    }
+    Some(slot)
+}
+
 impl DrawPlan {
     /// The slots of `scenario`.
     pub fn new(scenario: &Scenario) -> DrawPlan {
@@ -100,6 +116,7 @@ impl DrawPlan {
         }
 
         let mut tranche = Vec::new();
+        let mut tranche_life = Vec::new();
         for t in &scenario.tranches {
             let first = inputs.len();
             tranche.push(first);
@@ -111,6 +128,7 @@ impl DrawPlan {
             if let Some(p) = &t.pflops_per_accelerator {
                 inputs.push(p.clone());
             }
+            tranche_life.push(life_inputs(t, &mut inputs));
             components.push((t.component, first..inputs.len()));
         }
 
@@ -208,6 +226,7 @@ impl DrawPlan {
             funding,
             shocks,
             financing,
+            tranche_life,
         }
     }
 

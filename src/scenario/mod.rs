@@ -157,6 +157,23 @@ pub struct Tranche {
     pub decision: Option<Decision>,
     /// Random-stream identifier.
     pub component: ComponentId,
+    /// Years from energisation to the end of life of its systems, if they
+    /// have one (`None`: they never reach it).
+    pub life_years: Option<Input>,
+    /// What happens at the end of life (only with `life_years`).
+    pub end_of_life: EndOfLife,
+}
+
+/// What happens to a tranche's systems at the end of their life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EndOfLife {
+    /// Retired: the tranche's capacity goes offline.
+    Retire,
+    /// Replaced at a price, every life, and the capacity stays online.
+    Refresh {
+        /// Price of the new systems, USD bn per GW of the tranche's size.
+        usd_bn_per_gw: Input,
+    },
 }
 
 /// Fraction of a tranche's power online `k` months after energisation with a

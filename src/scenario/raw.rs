@@ -109,6 +109,9 @@ pub struct RawTranche {
     pub delay_shocks: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
     pub decision: Option<Spanned<Month>>,
     pub exercise_if: Option<Spanned<RawCondition>>,
+    pub life_years: Option<Spanned<UncertainSpec>>,
+    pub end_of_life: Option<Spanned<RawEndOfLife>>,
+    pub refresh_usd_bn_per_gw: Option<Spanned<UncertainSpec>>,
 }
 
 /// When an option is exercised: every condition given must hold.
@@ -119,6 +122,15 @@ pub struct RawCondition {
     pub demand_run_rate_at_least: Option<Spanned<f64>>,
     pub cash_at_least: Option<Spanned<f64>>,
     pub funding_need_at_most: Option<Spanned<f64>>,
+}
+
+/// What happens to a tranche at the end of its life.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RawEndOfLife {
+    #[default]
+    Retire,
+    Refresh,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]

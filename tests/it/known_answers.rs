@@ -1030,3 +1030,156 @@ value = 320
     assert_eq!(rows[0].share_below, Some(below));
     assert!(below > 0.4 && below < 0.6, "{below}");
 }
+
+/// A horizon of 13 months, 2026-01 to 2027-01.
+const YEAR_AND_A_MONTH: &str = r#"
+[scenario]
+name = "life"
+start = "2026-01"
+end = "2027-01"
+"#;
+
+/// A 1 GW owned tranche energised in month 0 with a life of half a year
+/// retires in month 6: capacity (online and planned), accelerators,
+/// compute, running costs, revenue and a pay-as-delivered contract on it
+/// stop there.
+#[test]
+fn a_retired_tranche_goes_offline_at_the_end_of_its_life() {
+    let s = scenario(&format!(
+        r#"{YEAR_AND_A_MONTH}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 1
+planned = "2026-01"
+accelerators_per_gw = 1000
+pflops_per_accelerator = 2
+owned = true
+life_years = 0.5
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "pay_as_delivered"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 24
+tranches = ["t"]
+usd_bn_per_gw_year = 12
+
+[revenue]
+run_rate_usd_bn = 100
+annual_growth = 0
+usd_bn_per_gw_year = 6
+
+[costs]
+running_usd_bn_per_gw_year = 24
+"#
+    ));
+    let r = simulate(&s, 20);
+    let live = |x: f64| -> Vec<f64> { (0..13).map(|m| if m < 6 { x } else { 0.0 }).collect() };
+    assert_exact(&r, Metric::CapacityOnlineGw, &live(1.0));
+    assert_exact(&r, Metric::CapacityPlannedGw, &live(1.0));
+    assert_exact(&r, Metric::CapacityShortfallGw, &[0.0; 13]);
+    assert_exact(&r, Metric::AcceleratorsOnline, &live(1000.0));
+    assert_exact(&r, Metric::ComputeOnlineEflops, &live(2.0));
+    // 12 per GW-year is 1 a month, for 6 months only.
+    assert_exact(&r, Metric::ComputePaymentsUsdBn, &live(1.0));
+    // Running costs 2 a month; revenue capped at 6 per GW-year, 0.5 a month.
+    assert_exact(&r, Metric::OperatingCostsUsdBn, &live(2.0));
+    assert_exact(&r, Metric::RevenueUsdBn, &live(0.5));
+    let o = outcome(&r, "contract_k_payments_usd_bn").mean.unwrap();
+    assert!((o - 6.0).abs() < 1e-9, "{o}");
+    let o = outcome(&r, "total_compute_payments_usd_bn").mean.unwrap();
+    assert!((o - 6.0).abs() < 1e-9, "{o}");
+    let o = outcome(&r, "capacity_online_end_gw").mean.unwrap();
+    assert_eq!(o, 0.0);
+}
+
+/// The same tranche (2 GW) refreshed at 3 per GW: capacity stays; 6 is paid
+/// at the end of each life, in months 6 and 12, into compute payments.
+#[test]
+fn a_refreshed_tranche_stays_online_and_is_paid_for_every_life() {
+    let s = scenario(&format!(
+        r#"{YEAR_AND_A_MONTH}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 2
+planned = "2026-01"
+accelerators_per_gw = 1000
+life_years = 0.5
+end_of_life = "refresh"
+refresh_usd_bn_per_gw = 3
+"#
+    ));
+    let r = simulate(&s, 20);
+    assert_exact(&r, Metric::CapacityOnlineGw, &[2.0; 13]);
+    assert_exact(&r, Metric::CapacityPlannedGw, &[2.0; 13]);
+    let mut pay = [0.0; 13];
+    pay[6] = 6.0;
+    pay[12] = 6.0;
+    assert_exact(&r, Metric::ComputePaymentsUsdBn, &pay);
+    let o = outcome(&r, "total_compute_payments_usd_bn").mean.unwrap();
+    assert!((o - 12.0).abs() < 1e-9, "{o}");
+    // A tranche energised 7 months before the horizon refreshes in months
+    // -1 (already paid), 5 and 11.
+    let s = scenario(&format!(
+        r#"{YEAR_AND_A_MONTH}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = 2
+planned = "2025-06"
+accelerators_per_gw = 1000
+life_years = 0.5
+end_of_life = "refresh"
+refresh_usd_bn_per_gw = 3
+"#
+    ));
+    let r = simulate(&s, 20);
+    let mut pay = [0.0; 13];
+    pay[5] = 6.0;
+    pay[11] = 6.0;
+    assert_exact(&r, Metric::ComputePaymentsUsdBn, &pay);
+}
+
+/// The life and refresh price are drawn after a tranche's other inputs, so
+/// adding them leaves every other input's draw in every trial unchanged;
+/// they are inputs by path like any other.
+#[test]
+fn adding_a_life_leaves_every_other_draw_unchanged() {
+    let base = format!(
+        r#"{YEAR_AND_A_MONTH}
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = {{ dist = "uniform", min = 1, max = 2 }}
+planned = "2026-03"
+delay_months = {{ dist = "uniform", min = 0, max = 6 }}
+accelerators_per_gw = 1000
+pflops_per_accelerator = {{ dist = "uniform", min = 1, max = 2 }}
+"#
+    );
+    let with = format!(
+        "{base}life_years = {{ dist = \"uniform\", min = 2, max = 6 }}\nend_of_life = \"refresh\"\nrefresh_usd_bn_per_gw = {{ dist = \"uniform\", min = 10, max = 20 }}\n"
+    );
+    let (a, b) = (scenario(&base), scenario(&with));
+    let (ma, mb) = (capsim::model::Model::new(&a), capsim::model::Model::new(&b));
+    let (pa, pb) = (ma.plan(), mb.plan());
+    assert_eq!(pb.len(), pa.len() + 2);
+    let pflops = pb.slot("tranche.t.pflops_per_accelerator").unwrap();
+    assert_eq!(pb.slot("tranche.t.life_years"), Some(pflops + 1));
+    assert_eq!(pb.slot("tranche.t.refresh_usd_bn_per_gw"), Some(pflops + 2));
+    let mut keys = (Default::default(), Default::default());
+    for trial in 0..50 {
+        let mut ua = vec![0.0; pa.len()];
+        let mut ub = vec![0.0; pb.len()];
+        pa.draw_uniforms(7, trial, &mut keys.0, &mut ua);
+        pb.draw_uniforms(7, trial, &mut keys.1, &mut ub);
+        for (i, input) in pa.inputs.iter().enumerate() {
+            let j = pb.slot(&input.path).expect("same path");
+            assert_eq!(ua[i], ub[j], "{} trial {trial}", input.path);
+        }
+    }
+}

@@ -10,8 +10,15 @@ use super::{MAX_DELAY, MAX_GW, MAX_USD_BN};
 use crate::distribution::Uncertain;
 use crate::month::Month;
 use crate::rng::ComponentId;
-use crate::scenario::raw::{RawCondition, RawStatus, RawTranche};
-use crate::scenario::{Condition, Decision, MAX_ITEMS, MAX_MONTHS, Tranche, TrancheStatus};
+use crate::scenario::raw::{RawCondition, RawEndOfLife, RawStatus, RawTranche};
+use crate::scenario::{
+    Condition, Decision, EndOfLife, Input, MAX_ITEMS, MAX_MONTHS, Tranche, TrancheStatus,
+};
+
+/// Shortest `life_years`: half a year.
+const MIN_LIFE_YEARS: f64 = 0.5;
+/// Longest `life_years`.
+const MAX_LIFE_YEARS: f64 = 50.0;
 
 impl Checker<'_> {
     /// The `[[tranche]]` tables, or `None` (with an error) when there are
@@ -97,6 +104,7 @@ impl Checker<'_> {
                 "`pflops_per_accelerator`",
             )
         });
+        let (life_years, end_of_life) = self.life(t, &name);
         Tranche {
             component: ComponentId::new("tranche", &name),
             name,
@@ -116,6 +124,55 @@ impl Checker<'_> {
             owned: t.owned,
             delay_shocks: self.delay_shocks(t.delay_shocks.as_ref(), shock_index),
             decision: self.decision(t, horizon_months, start),
+            life_years,
+            end_of_life,
+        }
+    }
+
+    /// A tranche's end of life: `life_years`, and `end_of_life` with the
+    /// refresh price it needs (which nothing else may give).
+    fn life(&mut self, t: &RawTranche, name: &str) -> (Option<Input>, EndOfLife) {
+        let p = |key: &str| format!("tranche.{name}.{key}");
+        let life = t.life_years.as_ref().map(|s| {
+            self.input(
+                s,
+                p("life_years"),
+                MIN_LIFE_YEARS,
+                MAX_LIFE_YEARS,
+                "`life_years`",
+            )
+        });
+        let refresh = t.end_of_life.as_ref().map(|e| (*e.get_ref(), e.span()));
+        if let (Some((_, span)), None) = (&refresh, &life) {
+            self.error(
+                span.clone(),
+                "`end_of_life` needs `life_years`: the years from energisation to the end of life",
+            );
+        }
+        let price = t.refresh_usd_bn_per_gw.as_ref();
+        match (refresh, price) {
+            (Some((RawEndOfLife::Refresh, _)), Some(s)) => {
+                let usd_bn_per_gw = self.input(
+                    s,
+                    p("refresh_usd_bn_per_gw"),
+                    0.0,
+                    1e6,
+                    "`refresh_usd_bn_per_gw`",
+                );
+                (life, EndOfLife::Refresh { usd_bn_per_gw })
+            }
+            (Some((RawEndOfLife::Refresh, span)), None) => {
+                self.error(span, "`end_of_life = \"refresh\"` needs `refresh_usd_bn_per_gw`: the price of the new systems, USD bn per GW");
+                (life, EndOfLife::Retire)
+            }
+            (_, Some(s)) => {
+                self.error(
+                    s.span(),
+                    "`refresh_usd_bn_per_gw` applies only with `end_of_life = \"refresh\"`",
+                );
+                (life, EndOfLife::Retire)
+            }
+            (_, None) => (life, EndOfLife::Retire),
         }
     }
 
