@@ -1171,7 +1171,10 @@ pflops_per_accelerator = {{ dist = "uniform", min = 1, max = 2 }}
     let pflops = pb.slot("tranche.t.pflops_per_accelerator").unwrap();
     assert_eq!(pb.slot("tranche.t.life_years"), Some(pflops + 1));
     assert_eq!(pb.slot("tranche.t.refresh_usd_bn_per_gw"), Some(pflops + 2));
-    let mut keys = (Default::default(), Default::default());
+    let mut keys = (
+        capsim::scenario::StreamKeys::default(),
+        capsim::scenario::StreamKeys::default(),
+    );
     for trial in 0..50 {
         let mut ua = vec![0.0; pa.len()];
         let mut ub = vec![0.0; pb.len()];
