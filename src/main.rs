@@ -1,6 +1,16 @@
 //! The `capsim` binary: parses the command line, runs a subcommand, prints
 //! errors and sets the exit code. The work is done by the `capsim` library.
 
+/// `println!` that reports a failed write instead of panicking: the
+/// enclosing function returns the [`Failure`] (a closed pipe ends the
+/// program quietly, with exit code 0, as `capsim run ... | head -1` expects).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*).map_err($crate::Failure::from)?
+    }};
+}
+
 mod cli;
 mod cmd;
 
@@ -18,6 +28,19 @@ pub(crate) enum Failure {
     Input(String),
     /// Anything else. Exit code 1.
     Other(String),
+    /// Standard output was closed by its reader (`capsim run ... | head -1`):
+    /// the program stops printing and ends with exit code 0, as ripgrep does.
+    BrokenPipe,
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::BrokenPipe
+        } else {
+            Failure::Other(format!("cannot write to standard output: {e}"))
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -32,7 +55,7 @@ fn main() -> ExitCode {
         cli::Command::Sweep(args) => cmd::sweep::run(args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
         Err(Failure::Input(msg)) => {
             cmd::colour::eprint_highlighted(&msg);
             ExitCode::from(2)

@@ -74,7 +74,10 @@ fn a_run_replaces_the_previous_runs_files_as_a_set_and_keeps_the_users() {
     let m: serde_json::Value = serde_json::from_str(&wd.read("out/s/manifest.json")).unwrap();
     for f in m["files"].as_array().unwrap() {
         let f = f.as_str().unwrap();
-        assert!(wd.exists(&format!("out/s/{f}")), "{f} is listed, not written");
+        assert!(
+            wd.exists(&format!("out/s/{f}")),
+            "{f} is listed, not written"
+        );
     }
     // Nothing of capsim's own is left in out/: no temporary folder, no lock.
     assert_eq!(entries(&wd.path().join("out")), ["s"]);
@@ -85,8 +88,13 @@ fn a_run_replaces_the_previous_runs_files_as_a_set_and_keeps_the_users() {
 fn compare_and_sweep_leave_no_temporaries_and_keep_user_files() {
     let wd = Workdir::new();
     wd.create("a.toml", SMALL);
-    wd.create("b.toml", SMALL.replace("start_usd_bn = 15", "start_usd_bn = 25"));
-    let cmp = ["compare", "a.toml", "b.toml", "--out", "out", "--trials", "200"];
+    wd.create(
+        "b.toml",
+        SMALL.replace("start_usd_bn = 15", "start_usd_bn = 25"),
+    );
+    let cmp = [
+        "compare", "a.toml", "b.toml", "--out", "out", "--trials", "200",
+    ];
     wd.capsim(&cmp).expect_code(0);
     wd.create("out/comparisons/a-vs-b/notes.txt", "n\n");
     wd.capsim(&[&cmp[..], &["--no-charts"]].concat())
@@ -149,7 +157,9 @@ fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 #[test]
 fn a_full_disk_leaves_the_previous_folder_exactly_as_it_was() {
     if !is_root() {
-        eprintln!("SKIPPED a_full_disk_leaves_the_previous_folder_exactly_as_it_was: needs root to mount a tmpfs");
+        eprintln!(
+            "SKIPPED a_full_disk_leaves_the_previous_folder_exactly_as_it_was: needs root to mount a tmpfs"
+        );
         return;
     }
     let wd = Workdir::new();
@@ -192,8 +202,16 @@ fn a_full_disk_leaves_the_previous_folder_exactly_as_it_was() {
     wd.create("s.toml", long);
     let run = wd.capsim(&args);
     run.expect_code(1);
-    assert!(run.stderr.contains("No space left on device"), "{}", run.stderr);
-    assert!(run.stderr.starts_with("error: cannot write "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("No space left on device"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.starts_with("error: cannot write "),
+        "{}",
+        run.stderr
+    );
     let after = snapshot(&disk);
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
@@ -259,7 +277,11 @@ fn sigkill_at_any_moment_leaves_one_runs_files() {
         let is_old = now == old;
         let is_new = now.keys().eq(new.keys())
             && now.iter().all(|(n, b)| varies(n) || new.get(n) == Some(b));
-        assert!(is_old || is_new, "kill {k}: a mix of two runs: {:?}", now.keys());
+        assert!(
+            is_old || is_new,
+            "kill {k}: a mix of two runs: {:?}",
+            now.keys()
+        );
     }
 }
 
@@ -270,7 +292,15 @@ fn a_second_run_into_a_busy_folder_is_refused() {
     let wd = Workdir::new();
     wd.create("s.toml", SMALL);
     let mut first = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(["run", "s.toml", "--out", "out", "--trials", "1000000000", "--quiet"])
+        .args([
+            "run",
+            "s.toml",
+            "--out",
+            "out",
+            "--trials",
+            "1000000000",
+            "--quiet",
+        ])
         .current_dir(wd.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -312,7 +342,14 @@ fn a_closed_stdout_is_a_quiet_success() {
     let wd = Workdir::new();
     wd.create("s.toml", SMALL);
     for args in [
-        &["run", "s.toml", "--trials", "300", "--no-charts", "--no-sensitivity"][..],
+        &[
+            "run",
+            "s.toml",
+            "--trials",
+            "300",
+            "--no-charts",
+            "--no-sensitivity",
+        ][..],
         &["validate", "s.toml"][..],
     ] {
         let child = Command::new(env!("CARGO_BIN_EXE_capsim"))
@@ -370,10 +407,23 @@ fn sweep_and_compare_folders_are_apart_from_run_folders() {
     wd.create("x.toml", SMALL);
     wd.create("x-sweep.toml", SMALL);
     wd.create("x-vs-x.toml", SMALL);
-    wd.capsim(&["run", "x-sweep.toml", "x-vs-x.toml", "--trials", "200", "--quiet"])
-        .expect_code(0);
     wd.capsim(&[
-        "sweep", "x.toml", "--set", "cash.start_usd_bn=5,10", "--trials", "200", "--quiet",
+        "run",
+        "x-sweep.toml",
+        "x-vs-x.toml",
+        "--trials",
+        "200",
+        "--quiet",
+    ])
+    .expect_code(0);
+    wd.capsim(&[
+        "sweep",
+        "x.toml",
+        "--set",
+        "cash.start_usd_bn=5,10",
+        "--trials",
+        "200",
+        "--quiet",
     ])
     .expect_code(0);
     wd.capsim(&["compare", "x.toml", "x.toml", "--trials", "200", "--quiet"])
@@ -390,7 +440,8 @@ fn sweep_and_compare_folders_are_apart_from_run_folders() {
         let run = wd.capsim(&["run", name, "--trials", "200", "--quiet"]);
         run.expect_code(2);
         assert!(
-            run.stderr.contains("is reserved for capsim sweep and compare"),
+            run.stderr
+                .contains("is reserved for capsim sweep and compare"),
             "{}",
             run.stderr
         );
@@ -413,7 +464,8 @@ fn shard_refuses_options_it_would_ignore() {
         let run = wd.capsim(&args);
         run.expect_code(2);
         assert!(
-            run.stderr.starts_with(&format!("error: {why} cannot be used with --shard: ")),
+            run.stderr
+                .starts_with(&format!("error: {why} cannot be used with --shard: ")),
             "{}",
             run.stderr
         );
@@ -492,7 +544,10 @@ fn key_outcomes_show_the_percentiles_asked_for() {
         .lines()
         .find(|l| l.trim_start().starts_with("Key outcomes"))
         .unwrap();
-    assert_eq!(header, format!("  {:<38}{:>12}{:>12}", "Key outcomes", "p25", "p75"));
+    assert_eq!(
+        header,
+        format!("  {:<38}{:>12}{:>12}", "Key outcomes", "p25", "p75")
+    );
     let payments = run
         .stdout
         .lines()
@@ -530,7 +585,10 @@ fn init_names_the_file_written_in_its_header() {
     assert!(text.contains("writes output/my/:"), "{text}");
     assert!(!text.contains("scenario.toml"), "{text}");
     wd.capsim(&["init"]).expect_code(0);
-    assert!(wd.read("scenario.toml").contains("capsim run scenario.toml "));
+    assert!(
+        wd.read("scenario.toml")
+            .contains("capsim run scenario.toml ")
+    );
 }
 
 // 12. Control characters in names are shown escaped.
@@ -547,7 +605,10 @@ fn control_characters_in_names_reach_neither_terminal_nor_report() {
     let validate = wd.capsim(&["validate", "s.toml"]);
     validate.expect_code(0);
     for text in [&run.stdout, &validate.stdout] {
-        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
         assert!(text.contains("\"evil\\u{1b}[31mred\\u{7}\""), "{text}");
     }
     let html = wd.read("output/s/report.html");

@@ -34,7 +34,7 @@ pub fn run(args: InitArgs) -> Result<(), Failure> {
     file.write_all(TEMPLATE.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display())))?;
-    println!(
+    outln!(
         "wrote {p}: a starter scenario; edit it, then run `capsim validate {p}` and `capsim run {p}`",
         p = path.display()
     );

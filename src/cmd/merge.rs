@@ -18,7 +18,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     };
     let merged = capsim::app::merge(&request)?;
     if !args.quiet.quiet {
-        print_summary(&merged);
+        print_summary(&merged)?;
     }
     Ok(())
 }

@@ -31,20 +31,23 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .zip(args.state)
             .map(|(shard, state)| ShardRequest { shard, state }),
     };
+    // A failure to print (stdout closed) stops the printing, not the runs:
+    // every scenario's outputs are still written.
+    let mut printed: Result<(), Failure> = Ok(());
     capsim::app::run(&request, &Bar::new(quiet), &mut |outcome| {
-        if quiet {
+        if quiet || printed.is_err() {
             return;
         }
-        match outcome {
+        printed = match outcome {
             RunOutcome::Finished(run) => print_summary(&run),
             RunOutcome::Shard(shard) => print_shard(&shard),
-        }
+        };
     })?;
-    Ok(())
+    printed
 }
 
-fn print_shard(s: &SavedShard) {
-    println!(
+fn print_shard(s: &SavedShard) -> Result<(), Failure> {
+    outln!(
         "{}: shard {}: trials {} to {} of {}, {:.2} s; state saved to {}",
         s.scenario_path.display(),
         s.shard,
@@ -54,4 +57,5 @@ fn print_shard(s: &SavedShard) {
         s.wall_seconds,
         s.state.display()
     );
+    Ok(())
 }

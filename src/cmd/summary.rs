@@ -4,8 +4,10 @@
 use capsim::app::FinishedRun;
 use capsim::model::{OutcomeKind, outcome};
 
+use crate::Failure;
+
 /// The key outcomes, readable in an 80-column terminal.
-pub(crate) fn print_summary(run: &FinishedRun) {
+pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
     let (path, s, r, wall) = (
         &run.scenario_path,
         &run.scenario,
@@ -22,12 +24,12 @@ pub(crate) fn print_summary(run: &FinishedRun) {
     };
     let head = format!("{}: \"{}\"", path.display(), s.name);
     if head.chars().count() <= 80 {
-        println!("{head}");
+        outln!("{head}");
     } else {
-        println!("{}:", path.display());
-        println!("  \"{}\"", s.name);
+        outln!("{}:", path.display());
+        outln!("  \"{}\"", s.name);
     }
-    println!(
+    outln!(
         "  {} trials, seed {}, {} to {}, {:.2} s",
         r.trials,
         r.seed,
@@ -35,10 +37,13 @@ pub(crate) fn print_summary(run: &FinishedRun) {
         s.end(),
         wall
     );
-    println!();
-    println!(
+    outln!("");
+    outln!(
         "  {:<LABEL$}{:>12}{:>12}{:>12}",
-        "Key outcomes", "p10", "p50", "p90"
+        "Key outcomes",
+        "p10",
+        "p50",
+        "p90"
     );
     let rows = [
         (outcome::TOTAL_PAYMENTS, "compute payments, USD bn"),
@@ -48,7 +53,7 @@ pub(crate) fn print_summary(run: &FinishedRun) {
         (outcome::MIN_CASH, "lowest cash, USD bn"),
     ];
     for (o, label) in rows {
-        println!(
+        outln!(
             "  {:<LABEL$}{:>12}{:>12}{:>12}",
             label,
             cell(o, i10),
@@ -56,12 +61,14 @@ pub(crate) fn print_summary(run: &FinishedRun) {
             cell(o, i90)
         );
     }
-    println!();
-    println!(
+    outln!("");
+    outln!(
         "  {:<LABEL$}{:>12}{:>12}  median month",
-        "Probabilities", "estimate", "std error"
+        "Probabilities",
+        "estimate",
+        "std error"
     );
-    let prob_row = |label: String, o: usize, median: String| {
+    let prob_row = |label: String, o: usize, median: String| -> Result<(), Failure> {
         let m = &r.outcomes[o];
         let numbers = format!(
             "{:>12}{:>12}  {}",
@@ -70,12 +77,13 @@ pub(crate) fn print_summary(run: &FinishedRun) {
             median
         );
         if label.chars().count() <= LABEL {
-            println!("  {label:<LABEL$}{numbers}");
+            outln!("  {label:<LABEL$}{numbers}");
         } else {
             // Long target names get a line of their own.
-            println!("  {label}");
-            println!("  {:<LABEL$}{numbers}", "");
+            outln!("  {label}");
+            outln!("  {:<LABEL$}{numbers}", "");
         }
+        Ok(())
     };
     let median_month = |o: usize| {
         i50.and_then(|j| r.outcomes[o].percentiles[j])
@@ -87,7 +95,7 @@ pub(crate) fn print_summary(run: &FinishedRun) {
         "cash below floor at some month".into(),
         outcome::SHORTFALL_EVER,
         median_month(outcome::FIRST_SHORTFALL),
-    );
+    )?;
     for (k, t) in s.targets.iter().enumerate() {
         let i = r.layout.first_target_outcome + 2 * k;
         debug_assert_eq!(r.layout.outcomes[i + 1].kind, OutcomeKind::Month);
@@ -95,18 +103,18 @@ pub(crate) fn print_summary(run: &FinishedRun) {
             format!("target {} met by {}", t.name, s.end()),
             i,
             median_month(i + 1),
-        );
+        )?;
     }
-    println!();
-    print_written(&run.written);
+    outln!("");
+    print_written(&run.written)
 }
 
 /// The folder written and its files, wrapped at 78 columns; charts counted.
-fn print_written(written: &[std::path::PathBuf]) {
+fn print_written(written: &[std::path::PathBuf]) -> Result<(), Failure> {
     let Some(dir) = written.first().and_then(|p| p.parent()) else {
-        return;
+        return Ok(());
     };
-    println!("  Wrote {}/", dir.display());
+    outln!("  Wrote {}/", dir.display());
     let mut files: Vec<String> = Vec::new();
     let mut charts = 0;
     for p in written {
@@ -119,14 +127,15 @@ fn print_written(written: &[std::path::PathBuf]) {
     let mut line = String::from("   ");
     for f in files {
         if line.len() + f.len() + 1 > 78 {
-            println!("{line}");
+            outln!("{line}");
             line = String::from("   ");
         }
         line.push(' ');
         line.push_str(&f);
     }
-    println!("{line}");
+    outln!("{line}");
     if charts > 0 {
-        println!("    charts/ ({charts} SVG files; all shown in report.html)");
+        outln!("    charts/ ({charts} SVG files; all shown in report.html)");
     }
+    Ok(())
 }

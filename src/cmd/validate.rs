@@ -17,7 +17,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
             .iter()
             .map(|c| c.value_usd_bn)
             .fold(0.0, |a, b| a + b);
-        println!(
+        outln!(
             "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets",
             path.display(),
             s.name,
