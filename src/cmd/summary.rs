@@ -2,6 +2,7 @@
 //! 80 columns, and the files written.
 
 use capsim::app::FinishedRun;
+use capsim::export::percentile_column;
 use capsim::model::{OutcomeKind, outcome};
 
 use crate::Failure;
@@ -17,17 +18,18 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
     // Columns: 2 indent + 38 label + 3 x 12 numbers = 76 characters.
     const LABEL: usize = 38;
     let pct = |x: f64| r.percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
-    let (i10, i50, i90) = (pct(10.0), pct(50.0), pct(90.0));
-    let cell = |o: usize, i: Option<usize>| {
-        i.and_then(|i| r.outcomes[o].percentiles[i])
-            .map_or("-".to_string(), |v| format!("{v:.1}"))
+    let i50 = pct(50.0);
+    let columns = key_columns(&r.percentiles);
+    let cell = |o: usize, i: usize| {
+        r.outcomes[o].percentiles[i].map_or("-".to_string(), |v| format!("{v:.1}"))
     };
-    let head = format!("{}: \"{}\"", path.display(), s.name);
+    let name = shown(&s.name);
+    let head = format!("{}: \"{name}\"", path.display());
     if head.chars().count() <= 80 {
         outln!("{head}");
     } else {
         outln!("{}:", path.display());
-        outln!("  \"{}\"", s.name);
+        outln!("  \"{name}\"");
     }
     outln!(
         "  {} trials, seed {}, {} to {}, {:.2} s",
@@ -38,13 +40,11 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         wall
     );
     outln!("");
-    outln!(
-        "  {:<LABEL$}{:>12}{:>12}{:>12}",
-        "Key outcomes",
-        "p10",
-        "p50",
-        "p90"
-    );
+    let mut header = format!("  {:<LABEL$}", "Key outcomes");
+    for &i in &columns {
+        header.push_str(&format!("{:>12}", percentile_column(r.percentiles[i])));
+    }
+    outln!("{header}");
     let rows = [
         (outcome::TOTAL_PAYMENTS, "compute payments, USD bn"),
         (outcome::TOTAL_REVENUE, "revenue, USD bn"),
@@ -53,13 +53,11 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         (outcome::MIN_CASH, "lowest cash, USD bn"),
     ];
     for (o, label) in rows {
-        outln!(
-            "  {:<LABEL$}{:>12}{:>12}{:>12}",
-            label,
-            cell(o, i10),
-            cell(o, i50),
-            cell(o, i90)
-        );
+        let mut line = format!("  {label:<LABEL$}");
+        for &i in &columns {
+            line.push_str(&format!("{:>12}", cell(o, i)));
+        }
+        outln!("{line}");
     }
     outln!("");
     outln!(
@@ -85,11 +83,12 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         }
         Ok(())
     };
-    let median_month = |o: usize| {
-        i50.and_then(|j| r.outcomes[o].percentiles[j])
-            .map_or(format!("after {}", s.end()), |m| {
-                s.month(m as usize).to_string()
-            })
+    // Without a computed median the month is unknown, not "after".
+    let median_month = |o: usize| match i50 {
+        None => "-".to_string(),
+        Some(j) => r.outcomes[o].percentiles[j].map_or(format!("after {}", s.end()), |m| {
+            s.month(m as usize).to_string()
+        }),
     };
     prob_row(
         "cash below floor at some month".into(),
@@ -100,13 +99,39 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         let i = r.layout.first_target_outcome + 2 * k;
         debug_assert_eq!(r.layout.outcomes[i + 1].kind, OutcomeKind::Month);
         prob_row(
-            format!("target {} met by {}", t.name, s.end()),
+            format!("target {} met by {}", shown(&t.name), s.end()),
             i,
             median_month(i + 1),
         )?;
     }
     outln!("");
     print_written(&run.written)
+}
+
+/// The columns of the key outcomes: indices of the p10, p50 and p90 if all
+/// were computed; otherwise of every percentile computed if there are at
+/// most three, or of the first, middle and last.
+fn key_columns(percentiles: &[f64]) -> Vec<usize> {
+    let find = |x: f64| percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
+    match (find(10.0), find(50.0), find(90.0)) {
+        (Some(a), Some(b), Some(c)) => vec![a, b, c],
+        _ if percentiles.len() <= 3 => (0..percentiles.len()).collect(),
+        _ => vec![0, (percentiles.len() - 1) / 2, percentiles.len() - 1],
+    }
+}
+
+/// `text` for a terminal: control characters (which could move the cursor,
+/// change colours or ring the bell) shown as Rust escapes such as `\u{1b}`.
+pub(crate) fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The folder written and its files, wrapped at 78 columns; charts counted.

@@ -20,7 +20,7 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         outln!(
             "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets",
             path.display(),
-            s.name,
+            super::summary::shown(&s.name),
             s.start,
             s.end(),
             s.tranches.len(),
