@@ -16,7 +16,8 @@ mod cmd;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 /// Largest `--trials` accepted on the command line.
 pub(crate) const MAX_TRIALS_ARG: u64 = capsim::scenario::MAX_TRIALS;
@@ -44,9 +45,14 @@ impl From<std::io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Whether `run --out` was given, not defaulted: a shard refuses it.
+    let out_given = matches
+        .subcommand_matches("run")
+        .is_some_and(|m| m.value_source("out") == Some(ValueSource::CommandLine));
     let result = match cli.command {
-        cli::Command::Run(args) => cmd::run::run(args),
+        cli::Command::Run(args) => cmd::run::run(args, out_given),
         cli::Command::Validate(args) => cmd::validate::run(args),
         cli::Command::Init(args) => cmd::init::run(args),
         cli::Command::Merge(args) => cmd::merge::run(args),

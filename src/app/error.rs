@@ -36,6 +36,17 @@ pub enum AppError {
         /// The folder both would write to.
         folder: PathBuf,
     },
+    /// A shard's state path names an existing file that is not a state file
+    /// (a scenario, say), which saving the state would destroy.
+    #[error(
+        "{} exists and is not a capsim state file; refusing to overwrite it (choose another state path, or remove the file)",
+        .0.display()
+    )]
+    NotStateFile(PathBuf),
+    /// A sharded run of more than one scenario: their states would share
+    /// one file.
+    #[error("a sharded run takes one scenario ({0} given): each shard saves one state file")]
+    ShardScenarios(usize),
     /// Scenarios that cannot be read or are invalid: every problem of every
     /// file, in the order given.
     #[error("{}", join(.0))]
@@ -85,6 +96,8 @@ impl AppError {
             AppError::Percentiles(_)
                 | AppError::NotAFileName(_)
                 | AppError::SameFolder { .. }
+                | AppError::NotStateFile(_)
+                | AppError::ShardScenarios(_)
                 | AppError::Scenarios(_)
                 | AppError::Sweep(_)
                 | AppError::State(_)

@@ -96,5 +96,6 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
         wall_seconds,
         folder,
         written,
+        exported_trials: None,
     })
 }

@@ -32,6 +32,9 @@ pub struct FinishedRun {
     /// Every file written, in order: the folder's own files, then the charts
     /// in its `charts/` folder.
     pub written: Vec<PathBuf>,
+    /// Trials written to trials.csv, if asked for: the number asked for, or
+    /// every trial of the run if that is fewer.
+    pub exported_trials: Option<u64>,
 }
 
 /// Sample sizes of the sensitivity analysis: rank correlations over the first

@@ -124,6 +124,9 @@ pub fn run(
     if let Some(p) = &request.percentiles {
         check_percentiles(p)?;
     }
+    if let Some(shard) = &request.shard {
+        check_state_path(request, shard)?;
+    }
     let folders = output_folders(&request.scenarios, &request.out)?;
     let threads = super::worker_threads(request.threads);
     let scenarios = super::load_all(&request.scenarios)?;
@@ -131,6 +134,24 @@ pub fn run(
         done(run_one(request, path, scenario, folder, threads, progress)?);
     }
     Ok(())
+}
+
+/// A shard runs one scenario and may replace only a state file.
+fn check_state_path(request: &RunRequest, shard: &ShardRequest) -> Result<(), AppError> {
+    if request.scenarios.len() > 1 {
+        return Err(AppError::ShardScenarios(request.scenarios.len()));
+    }
+    let path = &shard.state;
+    let not_state = || AppError::NotStateFile(path.clone());
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Ok(m) if !m.is_file() => Err(not_state()),
+        // An unreadable file is not known to be a state file either.
+        _ => match crate::shard::is_state_file(path) {
+            Ok(true) => Ok(()),
+            _ => Err(not_state()),
+        },
+    }
 }
 
 fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
@@ -226,12 +247,14 @@ fn run_one(
     };
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
+    // trials.csv holds trials of the run: at most all of them.
+    let export_trials = request.export_trials.map(|n| n.min(result.trials));
     let extra = analyses(
         &scenario,
         &result,
         threads,
         request.sensitivity,
-        request.export_trials,
+        export_trials,
         known,
     )?;
     let finished = Finished {
@@ -253,6 +276,7 @@ fn run_one(
         wall_seconds,
         folder,
         written,
+        exported_trials: export_trials,
     })))
 }
 
