@@ -188,7 +188,7 @@ pub struct MergeArgs {
 
 /// Arguments of `capsim run`.
 #[derive(Debug, Args)]
-#[command(mut_arg("quiet", |a| a.help("Print nothing but errors: no progress bar, no summary")))]
+#[command(mut_arg("quiet", |a| a.help("Print nothing but errors, warnings and notes: no progress bar, no summary")))]
 pub struct RunArgs {
     /// Scenario files (TOML).
     #[arg(required = true, value_name = "SCENARIO")]
@@ -202,7 +202,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub percentiles: Option<Vec<f64>>,
 
-    /// Print nothing but errors: no progress bar, no summary.
+    /// Print nothing but errors, warnings and notes: no progress bar, no summary.
     #[command(flatten)]
     pub quiet: Quiet,
 

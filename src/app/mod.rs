@@ -39,7 +39,7 @@ mod outputs;
 mod run;
 mod sweep;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use compare::{CompareOutcome, CompareRequest, DIFF_PERCENTILES, compare};
 pub use error::AppError;
@@ -80,6 +80,10 @@ pub trait Progress: Sync {
     fn advance(&self, trials: u64);
     /// The simulation is done; analyses and writing follow.
     fn finish(&self);
+    /// A run's scenario is loaded and valid (called for each scenario of
+    /// the request, in order, before anything runs): the command line
+    /// prints its warnings here. Does nothing by default.
+    fn loaded(&self, _path: &Path, _scenario: &Scenario) {}
 }
 
 /// A [`Progress`] that ignores progress.

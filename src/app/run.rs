@@ -130,6 +130,9 @@ pub fn run(
     let folders = output_folders(&request.scenarios, &request.out)?;
     let threads = super::worker_threads(request.threads);
     let scenarios = super::load_all(&request.scenarios)?;
+    for (path, scenario) in request.scenarios.iter().zip(&scenarios) {
+        progress.loaded(path, scenario);
+    }
     for ((path, scenario), folder) in request.scenarios.iter().zip(scenarios).zip(folders) {
         done(run_one(request, path, scenario, folder, threads, progress)?);
     }

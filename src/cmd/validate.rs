@@ -30,12 +30,20 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
             s.funding.len(),
             s.targets.len()
         );
-        // Warnings never change the exit code; the source text lets them
-        // point at the item's line.
-        let source = std::fs::read_to_string(path).ok();
-        for w in capsim::scenario::warnings::warnings(s) {
-            super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
-        }
+        print_warnings(path, s);
     }
     Ok(())
+}
+
+/// Prints the scenario's warnings on stderr. Warnings never change the exit
+/// code; the source text lets them point at the item's line.
+pub(crate) fn print_warnings(path: &std::path::Path, s: &capsim::scenario::Scenario) {
+    let warnings = capsim::scenario::warnings::warnings(s);
+    if warnings.is_empty() {
+        return;
+    }
+    let source = std::fs::read_to_string(path).ok();
+    for w in warnings {
+        super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
+    }
 }
