@@ -14,7 +14,7 @@
 //! request.trials = Some(500);
 //! request.charts = false;
 //! let outcome = capsim::app::compare(&request)?;
-//! assert_eq!(outcome.folder, dir.path().join("output").join("base-vs-rich"));
+//! assert_eq!(outcome.folder, dir.path().join("output").join("comparisons").join("base-vs-rich"));
 //! assert!(outcome.csv.ends_with("comparison.csv"));
 //! assert!(outcome.rows.iter().any(|r| r.quantity == "min_cash_usd_bn"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -44,7 +44,8 @@ pub struct CompareRequest {
     pub a: PathBuf,
     /// The alternative scenario (B).
     pub b: PathBuf,
-    /// Output folder; results go to `OUT/<A stem>-vs-<B stem>/`.
+    /// Output folder; results go to
+    /// `OUT/comparisons/<A stem>-vs-<B stem>/`.
     pub out: PathBuf,
     /// Paired trials, instead of A's own.
     pub trials: Option<u64>,

@@ -21,6 +21,19 @@ pub enum AppError {
     /// A scenario path without a file name to name its output folder after.
     #[error("{}: not a scenario file name", .0.display())]
     NotAFileName(PathBuf),
+    /// A run (or merge) whose folder would be the one holding every sweep or
+    /// comparison (`OUT/sweeps/`, `OUT/comparisons/`).
+    #[error(
+        "{}: its run would write to {}, which is reserved for capsim sweep and compare; rename the scenario file",
+        path.display(),
+        folder.display()
+    )]
+    ReservedFolder {
+        /// The scenario file.
+        path: PathBuf,
+        /// The folder it would take.
+        folder: PathBuf,
+    },
     /// Two scenarios of one run whose output folders would be the same.
     #[error(
         "{} and {} would both write to {}; rename one or run them separately",
@@ -96,6 +109,7 @@ impl AppError {
             AppError::Percentiles(_)
                 | AppError::NotAFileName(_)
                 | AppError::SameFolder { .. }
+                | AppError::ReservedFolder { .. }
                 | AppError::NotStateFile(_)
                 | AppError::ShardScenarios(_)
                 | AppError::Scenarios(_)

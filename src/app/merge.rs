@@ -66,6 +66,12 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
     let scenario = Scenario::parse(&merged.scenario_text, scenario_path)
         .map_err(|e| AppError::Scenarios(vec![e]))?;
     let folder = output_dir(&request.out, scenario_path, OutputKind::Run);
+    if super::scenario_stem(scenario_path).is_some_and(|s| super::reserved_folder(&s)) {
+        return Err(AppError::ReservedFolder {
+            path: scenario_path.to_path_buf(),
+            folder,
+        });
+    }
     let result = finish(&scenario, merged.state, &merged.percentiles);
     let wall_seconds = started.elapsed().as_secs_f64();
     let extra = analyses(

@@ -44,7 +44,9 @@ use std::path::{Path, PathBuf};
 pub use compare::{CompareOutcome, CompareRequest, DIFF_PERCENTILES, compare};
 pub use error::AppError;
 pub use merge::{MergeRequest, merge};
-pub use output::{OutputKind, output_dir, scenario_stem};
+pub use output::{
+    COMPARISONS_DIR, OutputKind, SWEEPS_DIR, output_dir, reserved_folder, scenario_stem,
+};
 pub use outputs::FinishedRun;
 pub use run::{Precision, RunOutcome, RunRequest, SavedShard, ShardRequest, run};
 pub use sweep::{SweepOutcome, SweepRequest, sweep};

@@ -180,6 +180,12 @@ fn output_folders(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, AppErro
     for p in paths {
         let stem = scenario_stem(p).ok_or_else(|| AppError::NotAFileName(p.clone()))?;
         let folder = output_dir(out, p, OutputKind::Run);
+        if super::reserved_folder(&stem) {
+            return Err(AppError::ReservedFolder {
+                path: p.clone(),
+                folder,
+            });
+        }
         if let Some(first) = seen.insert(stem, p) {
             return Err(AppError::SameFolder {
                 first: first.clone(),

@@ -13,7 +13,7 @@
 //! let outcome = capsim::app::sweep(&request, &Silent)?;
 //! assert_eq!(outcome.settings.len(), 3);
 //! assert_eq!(outcome.settings[2].values[0], ("cash.start_usd_bn".into(), "20".into()));
-//! assert_eq!(outcome.folder, dir.path().join("output").join("tiny-sweep"));
+//! assert_eq!(outcome.folder, dir.path().join("output").join("sweeps").join("tiny"));
 //! assert!(outcome.csv.ends_with("sweep.csv"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -40,7 +40,7 @@ pub struct SweepRequest {
     /// One or two (a grid) specs `KEY=V1,V2,...`: a dotted path into the
     /// scenario and the TOML values to set it to.
     pub set: Vec<String>,
-    /// Output folder; results go to `OUT/<stem>-sweep/`.
+    /// Output folder; results go to `OUT/sweeps/<stem>/`.
     pub out: PathBuf,
     /// Trials per setting, instead of the scenario's own.
     pub trials: Option<u64>,

@@ -8,7 +8,7 @@ use crate::Failure;
 use crate::cli::CompareArgs;
 
 /// Runs both scenarios with common random numbers, writes
-/// OUT/<A>-vs-<B>/ and prints the key differences.
+/// OUT/comparisons/<A>-vs-<B>/ and prints the key differences.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let request = CompareRequest {
         a: args.a,

@@ -7,7 +7,7 @@ use super::progress::Bar;
 use crate::Failure;
 use crate::cli::SweepArgs;
 
-/// Validates every setting, runs each, writes OUT/<stem>-sweep/ and prints
+/// Validates every setting, runs each, writes OUT/sweeps/<stem>/ and prints
 /// one line per setting.
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let quiet = args.quiet.quiet;
