@@ -70,6 +70,22 @@ pub enum AppError {
     /// A shard state file cannot be read, or the files are not one run's.
     #[error(transparent)]
     State(#[from] StateError),
+    /// Another capsim is writing to the output folder (its lock file exists
+    /// and its process is alive).
+    #[error(
+        "{} is being written by another capsim run ({}); wait for it to finish, or remove {} if no capsim is writing there",
+        folder.display(),
+        pid.map_or("pid unknown".to_string(), |p| format!("pid {p}")),
+        lock.display()
+    )]
+    Busy {
+        /// The output folder.
+        folder: PathBuf,
+        /// The process holding the lock, as its lock file says.
+        pid: Option<u32>,
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// A scenario file that was valid could not be read again.
     #[error("cannot read {}: {source}", path.display())]
     Read {

@@ -33,6 +33,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, analyses, write_outputs};
 use super::{AppError, OutputKind, output_dir};
 use crate::runner::finish;
@@ -72,6 +73,8 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
             folder,
         });
     }
+    let mut notes = Vec::new();
+    let _lock = FolderLock::acquire(&folder, &mut notes)?;
     let result = finish(&scenario, merged.state, &merged.percentiles);
     let wall_seconds = started.elapsed().as_secs_f64();
     let extra = analyses(
@@ -103,5 +106,6 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
         folder,
         written,
         exported_trials: None,
+        notes,
     })
 }

@@ -33,6 +33,7 @@
 
 mod compare;
 mod error;
+mod folder;
 mod merge;
 mod output;
 mod outputs;

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
 use super::outputs::{analyses, write_outputs};
 use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
@@ -133,9 +134,25 @@ pub fn run(
     for (path, scenario) in request.scenarios.iter().zip(&scenarios) {
         progress.loaded(path, scenario);
     }
-    for ((path, scenario), folder) in request.scenarios.iter().zip(scenarios).zip(folders) {
-        done(run_one(request, path, scenario, folder, threads, progress)?);
+    // Every folder's lock first, so that a busy one refuses the request
+    // before anything runs. A shard writes no folder.
+    let (mut locks, mut locks_notes) = (Vec::new(), Vec::new());
+    for folder in &folders {
+        let mut notes = Vec::new();
+        if request.shard.is_none() {
+            locks.push(FolderLock::acquire(folder, &mut notes)?);
+        }
+        locks_notes.push(notes);
     }
+    let each = request.scenarios.iter().zip(scenarios).zip(folders);
+    for (((path, scenario), folder), notes) in each.zip(locks_notes) {
+        let mut outcome = run_one(request, path, scenario, folder, threads, progress)?;
+        if let RunOutcome::Finished(run) = &mut outcome {
+            run.notes = notes;
+        }
+        done(outcome);
+    }
+    drop(locks);
     Ok(())
 }
 
@@ -286,6 +303,7 @@ fn run_one(
         folder,
         written,
         exported_trials: export_trials,
+        notes: Vec::new(),
     })))
 }
 

@@ -20,6 +20,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         charts: !args.no_charts,
     };
     let outcome = capsim::app::compare(&request)?;
+    super::print_notes(&outcome.notes);
     if !args.quiet.quiet {
         print_comparison(&request, &outcome)?;
     }

@@ -89,6 +89,7 @@ fn check_shard_options(args: &RunArgs, out_given: bool) -> Result<(), Failure> {
 /// A note (stderr, even with --quiet) when trials.csv holds fewer trials
 /// than --export-trials asked for: the run had no more.
 fn note_export_cap(asked: Option<u64>, run: &capsim::app::FinishedRun) {
+    super::print_notes(&run.notes);
     if let (Some(asked), Some(written)) = (asked, run.exported_trials) {
         if written < asked {
             eprintln!(

@@ -20,6 +20,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         threads: args.run.threads(),
     };
     let outcome = capsim::app::sweep(&request, &Bar::new(quiet))?;
+    super::print_notes(&outcome.notes);
     if !quiet {
         print_table(&request, &outcome)?;
         outln!("  wrote {}/sweep.csv", outcome.folder.display());

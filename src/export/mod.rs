@@ -141,8 +141,9 @@ fn remove_stale_temp_files(dir: &Path) {
 }
 
 /// Writes every exporter's file into `dir` (created if missing) and returns
-/// the paths written. Each file is replaced atomically; files capsim does not
-/// write are left alone.
+/// the paths written. Each file is replaced atomically; other files are
+/// left alone. (capsim's commands write into a fresh folder that then
+/// replaces the output folder as a whole: see `app`.)
 pub fn write_run(
     dir: &Path,
     report: &RunReport,
