@@ -64,15 +64,15 @@ Examples:
 const COMPARE_EXAMPLES: &str = "\
 Examples:
   capsim compare scenarios/openai-2025.toml scenarios/openai-2025-heavy-delays.toml
-      Writes output/openai-2025-vs-openai-2025-heavy-delays/comparison.csv: per outcome
-      and per month, A, B, the distribution of B - A and P(B better than A).";
+      Writes output/comparisons/openai-2025-vs-openai-2025-heavy-delays/comparison.csv:
+      per outcome and per month, A, B, the distribution of B - A and P(B better than A).";
 
 /// Arguments of `capsim compare`.
 #[derive(Debug, Args)]
 #[command(
     mut_arg("trials", |a| a.help("Number of paired trials [default: A's `simulation.trials`]")),
     mut_arg("seed", |a| a.help("Seed shared by both scenarios [default: A's `simulation.seed`]")),
-    mut_arg("out", |a| a.help("Output folder; results go to OUT/<A stem>-vs-<B stem>/")),
+    mut_arg("out", |a| a.help("Output folder; results go to OUT/comparisons/<A stem>-vs-<B stem>/")),
     mut_arg("threads", |a| a.help("Worker threads [default: all cores]")),
 )]
 pub struct CompareArgs {
@@ -88,7 +88,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub run: RunOptions,
 
-    /// Do not draw the charts (OUT/<A>-vs-<B>/charts/*.svg).
+    /// Do not draw the charts (OUT/comparisons/<A>-vs-<B>/charts/*.svg).
     #[arg(long)]
     pub no_charts: bool,
 
@@ -100,7 +100,7 @@ pub struct CompareArgs {
 const SWEEP_EXAMPLES: &str = "\
 Examples:
   capsim sweep scenarios/openai-2025.toml --set revenue.annual_growth=0.3,0.6,0.9
-      Writes output/openai-2025-sweep/sweep.csv: one row per value, with the key
+      Writes output/sweeps/openai-2025/sweep.csv: one row per value, with the key
       outcomes' mean, p10, p50, p90 and the event probabilities.
   capsim sweep s.toml --set tranche.abilene-p2.delay_months=0,6,12 --set cash.start_usd_bn=20,40
       A 3 x 2 grid. Items of [[tranche]], [[contract]], [[funding]], [[target]] and
@@ -116,7 +116,7 @@ what was set. Exit codes: 0 success, 2 invalid input, 1 other errors.";
 #[command(
     mut_arg("trials", |a| a.help("Number of trials per setting [default: the scenario's `simulation.trials`]")),
     mut_arg("seed", |a| a.help("Seed shared by every setting [default: the scenario's `simulation.seed`]")),
-    mut_arg("out", |a| a.help("Output folder; results go to OUT/<scenario stem>-sweep/")),
+    mut_arg("out", |a| a.help("Output folder; results go to OUT/sweeps/<scenario stem>/")),
 )]
 pub struct SweepArgs {
     /// The scenario to sweep.
@@ -188,7 +188,7 @@ pub struct MergeArgs {
 
 /// Arguments of `capsim run`.
 #[derive(Debug, Args)]
-#[command(mut_arg("quiet", |a| a.help("Print nothing but errors: no progress bar, no summary")))]
+#[command(mut_arg("quiet", |a| a.help("Print nothing but errors, warnings and notes: no progress bar, no summary")))]
 pub struct RunArgs {
     /// Scenario files (TOML).
     #[arg(required = true, value_name = "SCENARIO")]
@@ -202,7 +202,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub percentiles: Option<Vec<f64>>,
 
-    /// Print nothing but errors: no progress bar, no summary.
+    /// Print nothing but errors, warnings and notes: no progress bar, no summary.
     #[command(flatten)]
     pub quiet: Quiet,
 

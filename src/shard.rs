@@ -124,6 +124,21 @@ pub enum StateError {
     Coverage(String),
 }
 
+/// Whether the file at `path` starts as a capsim state file does (its
+/// magic), read from its first bytes only: what may be overwritten by a
+/// shard's `--state`.
+pub fn is_state_file(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    // postcard writes a string as its length (one byte below 128) and bytes.
+    let mut want = vec![MAGIC.len() as u8];
+    want.extend_from_slice(MAGIC.as_bytes());
+    let mut head = Vec::with_capacity(want.len());
+    std::fs::File::open(path)?
+        .take(want.len() as u64)
+        .read_to_end(&mut head)?;
+    Ok(head == want)
+}
+
 impl StateFile {
     /// A state file for `state`, the result of running `shard`.
     pub fn new(
@@ -306,6 +321,23 @@ impl StateFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn state_files_are_told_by_their_magic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.state");
+        let state = postcard::to_stdvec(&(MAGIC.to_string(), STATE_FORMAT_VERSION)).unwrap();
+        std::fs::write(&path, state).unwrap();
+        assert!(is_state_file(&path).unwrap());
+        for other in [
+            &b""[..],
+            b"[scenario]\nname = \"x\"\n",
+            b"\x12capsim-shard-stat",
+        ] {
+            std::fs::write(&path, other).unwrap();
+            assert!(!is_state_file(&path).unwrap());
+        }
+    }
 
     #[test]
     fn parses_k_of_n() {

@@ -14,7 +14,7 @@
 //! request.trials = Some(500);
 //! request.charts = false;
 //! let outcome = capsim::app::compare(&request)?;
-//! assert_eq!(outcome.folder, dir.path().join("output").join("base-vs-rich"));
+//! assert_eq!(outcome.folder, dir.path().join("output").join("comparisons").join("base-vs-rich"));
 //! assert!(outcome.csv.ends_with("comparison.csv"));
 //! assert!(outcome.rows.iter().any(|r| r.quantity == "min_cash_usd_bn"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -23,9 +23,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::folder::{FolderLock, Staging};
 use super::{AppError, OutputKind, output_dir};
 use crate::analysis::ComparisonRow;
-use crate::error::ExportError;
 use crate::export::chart::{CHARTS_DIR, comparison_charts, write_charts};
 use crate::export::{
     CAPSIM_VERSION, COMPARE_PAIRING, CompareManifest, MANIFEST_FILE, Manifest, ScenarioRecord,
@@ -44,7 +44,8 @@ pub struct CompareRequest {
     pub a: PathBuf,
     /// The alternative scenario (B).
     pub b: PathBuf,
-    /// Output folder; results go to `OUT/<A stem>-vs-<B stem>/`.
+    /// Output folder; results go to
+    /// `OUT/comparisons/<A stem>-vs-<B stem>/`.
     pub out: PathBuf,
     /// Paired trials, instead of A's own.
     pub trials: Option<u64>,
@@ -88,6 +89,8 @@ pub struct CompareOutcome {
     pub csv: PathBuf,
     /// The charts written.
     pub charts: Vec<PathBuf>,
+    /// Notes for the user about the writing (a stale lock taken over).
+    pub notes: Vec<String>,
 }
 
 /// Runs both scenarios with common random numbers and writes
@@ -109,15 +112,14 @@ pub fn compare(request: &CompareRequest) -> Result<CompareOutcome, AppError> {
         threads,
         percentiles: DIFF_PERCENTILES.to_vec(),
     };
+    let mut notes = Vec::new();
+    let _lock = FolderLock::acquire(&folder, &mut notes)?;
     let started = Instant::now();
     let rows = crate::analysis::compare(a, b, &config)?;
     let wall_seconds = started.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&folder).map_err(|source| ExportError::Io {
-        path: folder.clone(),
-        source,
-    })?;
-    let csv = folder.join("comparison.csv");
-    write_atomically(&csv, |out| {
+    let staging = Staging::new(&folder)?;
+    let dir = staging.path();
+    write_atomically(&dir.join("comparison.csv"), |out| {
         write_comparison_csv(&rows, &DIFF_PERCENTILES, out)
     })?;
     let charts = if request.charts {
@@ -130,7 +132,7 @@ pub fn compare(request: &CompareRequest) -> Result<CompareOutcome, AppError> {
     } else {
         Vec::new()
     };
-    let chart_paths = write_charts(&folder, &charts)?;
+    let chart_paths = staging.final_paths(write_charts(dir, &charts)?);
     let mut files = vec!["comparison.csv".to_string()];
     files.extend(
         charts
@@ -149,7 +151,9 @@ pub fn compare(request: &CompareRequest) -> Result<CompareOutcome, AppError> {
         trials: config.trials,
         wall_time_seconds: recorded_seconds(wall_seconds),
     });
-    write_atomically(&folder.join(MANIFEST_FILE), |out| manifest.write(out))?;
+    write_atomically(&dir.join(MANIFEST_FILE), |out| manifest.write(out))?;
+    staging.commit()?;
+    let csv = folder.join("comparison.csv");
     Ok(CompareOutcome {
         rows,
         trials: config.trials,
@@ -158,6 +162,7 @@ pub fn compare(request: &CompareRequest) -> Result<CompareOutcome, AppError> {
         folder,
         csv,
         charts: chart_paths,
+        notes,
     })
 }
 

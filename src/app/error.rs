@@ -21,6 +21,19 @@ pub enum AppError {
     /// A scenario path without a file name to name its output folder after.
     #[error("{}: not a scenario file name", .0.display())]
     NotAFileName(PathBuf),
+    /// A run (or merge) whose folder would be the one holding every sweep or
+    /// comparison (`OUT/sweeps/`, `OUT/comparisons/`).
+    #[error(
+        "{}: its run would write to {}, which is reserved for capsim sweep and compare; rename the scenario file",
+        path.display(),
+        folder.display()
+    )]
+    ReservedFolder {
+        /// The scenario file.
+        path: PathBuf,
+        /// The folder it would take.
+        folder: PathBuf,
+    },
     /// Two scenarios of one run whose output folders would be the same.
     #[error(
         "{} and {} would both write to {}; rename one or run them separately",
@@ -36,6 +49,17 @@ pub enum AppError {
         /// The folder both would write to.
         folder: PathBuf,
     },
+    /// A shard's state path names an existing file that is not a state file
+    /// (a scenario, say), which saving the state would destroy.
+    #[error(
+        "{} exists and is not a capsim state file; refusing to overwrite it (choose another state path, or remove the file)",
+        .0.display()
+    )]
+    NotStateFile(PathBuf),
+    /// A sharded run of more than one scenario: their states would share
+    /// one file.
+    #[error("a sharded run takes one scenario ({0} given): each shard saves one state file")]
+    ShardScenarios(usize),
     /// Scenarios that cannot be read or are invalid: every problem of every
     /// file, in the order given.
     #[error("{}", join(.0))]
@@ -46,6 +70,22 @@ pub enum AppError {
     /// A shard state file cannot be read, or the files are not one run's.
     #[error(transparent)]
     State(#[from] StateError),
+    /// Another capsim is writing to the output folder (its lock file exists
+    /// and its process is alive).
+    #[error(
+        "{} is being written by another capsim run ({}); wait for it to finish, or remove {} if no capsim is writing there",
+        folder.display(),
+        pid.map_or("pid unknown".to_string(), |p| format!("pid {p}")),
+        lock.display()
+    )]
+    Busy {
+        /// The output folder.
+        folder: PathBuf,
+        /// The process holding the lock, as its lock file says.
+        pid: Option<u32>,
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// A scenario file that was valid could not be read again.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -85,6 +125,9 @@ impl AppError {
             AppError::Percentiles(_)
                 | AppError::NotAFileName(_)
                 | AppError::SameFolder { .. }
+                | AppError::ReservedFolder { .. }
+                | AppError::NotStateFile(_)
+                | AppError::ShardScenarios(_)
                 | AppError::Scenarios(_)
                 | AppError::Sweep(_)
                 | AppError::State(_)

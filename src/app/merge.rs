@@ -33,6 +33,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, analyses, write_outputs};
 use super::{AppError, OutputKind, output_dir};
 use crate::runner::finish;
@@ -66,6 +67,14 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
     let scenario = Scenario::parse(&merged.scenario_text, scenario_path)
         .map_err(|e| AppError::Scenarios(vec![e]))?;
     let folder = output_dir(&request.out, scenario_path, OutputKind::Run);
+    if super::scenario_stem(scenario_path).is_some_and(|s| super::reserved_folder(&s)) {
+        return Err(AppError::ReservedFolder {
+            path: scenario_path.to_path_buf(),
+            folder,
+        });
+    }
+    let mut notes = Vec::new();
+    let _lock = FolderLock::acquire(&folder, &mut notes)?;
     let result = finish(&scenario, merged.state, &merged.percentiles);
     let wall_seconds = started.elapsed().as_secs_f64();
     let extra = analyses(
@@ -96,5 +105,7 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
         wall_seconds,
         folder,
         written,
+        exported_trials: None,
+        notes,
     })
 }

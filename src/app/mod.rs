@@ -33,18 +33,21 @@
 
 mod compare;
 mod error;
+mod folder;
 mod merge;
 mod output;
 mod outputs;
 mod run;
 mod sweep;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use compare::{CompareOutcome, CompareRequest, DIFF_PERCENTILES, compare};
 pub use error::AppError;
 pub use merge::{MergeRequest, merge};
-pub use output::{OutputKind, output_dir, scenario_stem};
+pub use output::{
+    COMPARISONS_DIR, OutputKind, SWEEPS_DIR, output_dir, reserved_folder, scenario_stem,
+};
 pub use outputs::FinishedRun;
 pub use run::{Precision, RunOutcome, RunRequest, SavedShard, ShardRequest, run};
 pub use sweep::{SweepOutcome, SweepRequest, sweep};
@@ -80,6 +83,10 @@ pub trait Progress: Sync {
     fn advance(&self, trials: u64);
     /// The simulation is done; analyses and writing follow.
     fn finish(&self);
+    /// A run's scenario is loaded and valid (called for each scenario of
+    /// the request, in order, before anything runs): the command line
+    /// prints its warnings here. Does nothing by default.
+    fn loaded(&self, _path: &Path, _scenario: &Scenario) {}
 }
 
 /// A [`Progress`] that ignores progress.

@@ -1,4 +1,10 @@
 //! Where each kind of output goes: the one rule naming output folders.
+//!
+//! Runs write to `OUT/<stem>/`, comparisons to
+//! `OUT/comparisons/<A stem>-vs-<B stem>/` and sweeps to
+//! `OUT/sweeps/<stem>/`: no run's folder can be a sweep's or a comparison's,
+//! since a run of a scenario named `sweeps` or `comparisons` is refused
+//! (see [`reserved_folder`]).
 
 use std::path::{Path, PathBuf};
 
@@ -7,12 +13,13 @@ use std::path::{Path, PathBuf};
 pub enum OutputKind<'a> {
     /// A run, or the merge of a run's shards: `OUT/<stem>/`.
     Run,
-    /// A comparison of the scenario (A) with `b`: `OUT/<A stem>-vs-<B stem>/`.
+    /// A comparison of the scenario (A) with `b`:
+    /// `OUT/comparisons/<A stem>-vs-<B stem>/`.
     Compare {
         /// The alternative scenario (B).
         b: &'a Path,
     },
-    /// A sweep: `OUT/<stem>-sweep/`.
+    /// A sweep: `OUT/sweeps/<stem>/`.
     Sweep,
 }
 
@@ -33,13 +40,24 @@ pub fn output_dir(out: &Path, scenario: &Path, kind: OutputKind) -> PathBuf {
     let stem = |path: &Path, fallback: &str| scenario_stem(path).unwrap_or_else(|| fallback.into());
     match kind {
         OutputKind::Run => out.join(stem(scenario, "merged")),
-        OutputKind::Compare { b } => out.join(format!(
+        OutputKind::Compare { b } => out.join(COMPARISONS_DIR).join(format!(
             "{}-vs-{}",
             stem(scenario, "scenario"),
             stem(b, "scenario")
         )),
-        OutputKind::Sweep => out.join(format!("{}-sweep", stem(scenario, "scenario"))),
+        OutputKind::Sweep => out.join(SWEEPS_DIR).join(stem(scenario, "scenario")),
     }
+}
+
+/// The folder in `OUT` holding every comparison.
+pub const COMPARISONS_DIR: &str = "comparisons";
+/// The folder in `OUT` holding every sweep.
+pub const SWEEPS_DIR: &str = "sweeps";
+
+/// Whether a run's folder named `stem` would be the folder of every
+/// comparison or sweep, which a run must not take.
+pub fn reserved_folder(stem: &str) -> bool {
+    stem == COMPARISONS_DIR || stem == SWEEPS_DIR
 }
 
 #[cfg(test)]
@@ -59,15 +77,17 @@ mod tests {
                     b: Path::new("b.toml")
                 }
             ),
-            Path::new("out/a-vs-b")
+            Path::new("out/comparisons/a-vs-b")
         );
         assert_eq!(
             output_dir(out, a, OutputKind::Sweep),
-            Path::new("out/a-sweep")
+            Path::new("out/sweeps/a")
         );
         assert_eq!(
             output_dir(out, Path::new(""), OutputKind::Run),
             Path::new("out/merged")
         );
+        assert!(reserved_folder("sweeps") && reserved_folder("comparisons"));
+        assert!(!reserved_folder("a-sweep"));
     }
 }

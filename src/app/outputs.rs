@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
+use super::folder::Staging;
 use crate::analysis::{PrecisionReport, SensitivityRow, TrialTable};
 use crate::export::chart::{CHARTS_DIR, render_charts_with, write_charts};
 use crate::export::{
@@ -32,6 +33,11 @@ pub struct FinishedRun {
     /// Every file written, in order: the folder's own files, then the charts
     /// in its `charts/` folder.
     pub written: Vec<PathBuf>,
+    /// Notes for the user about the writing (a stale lock taken over).
+    pub notes: Vec<String>,
+    /// Trials written to trials.csv, if asked for: the number asked for, or
+    /// every trial of the run if that is fewer.
+    pub exported_trials: Option<u64>,
 }
 
 /// Sample sizes of the sensitivity analysis: rank correlations over the first
@@ -113,8 +119,9 @@ pub(super) struct Finished<'a> {
     pub precision: Option<PrecisionReport>,
 }
 
-/// Writes every output file of a run into `folder` (charts unless
-/// `charts` is off) and returns the paths written.
+/// Writes every output file of a run into a new folder and swaps it in
+/// place of `folder` (see [`Staging`]), charts unless `charts` is off, and
+/// returns the paths written. The caller holds `folder`'s lock.
 pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>, AppError> {
     let (scenario, result) = (run.scenario, run.result);
     let charts = if run.charts {
@@ -161,7 +168,10 @@ pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>
         result,
         manifest,
     };
-    let mut written = write_run(folder, &report, &exporters)?;
-    written.extend(write_charts(folder, &charts)?);
+    let staging = Staging::new(folder)?;
+    let mut written = write_run(staging.path(), &report, &exporters)?;
+    written.extend(write_charts(staging.path(), &charts)?);
+    let written = staging.final_paths(written);
+    staging.commit()?;
     Ok(written)
 }

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
 use super::outputs::{analyses, write_outputs};
 use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
@@ -124,13 +125,53 @@ pub fn run(
     if let Some(p) = &request.percentiles {
         check_percentiles(p)?;
     }
+    if let Some(shard) = &request.shard {
+        check_state_path(request, shard)?;
+    }
     let folders = output_folders(&request.scenarios, &request.out)?;
     let threads = super::worker_threads(request.threads);
     let scenarios = super::load_all(&request.scenarios)?;
-    for ((path, scenario), folder) in request.scenarios.iter().zip(scenarios).zip(folders) {
-        done(run_one(request, path, scenario, folder, threads, progress)?);
+    for (path, scenario) in request.scenarios.iter().zip(&scenarios) {
+        progress.loaded(path, scenario);
     }
+    // Every folder's lock first, so that a busy one refuses the request
+    // before anything runs. A shard writes no folder.
+    let (mut locks, mut locks_notes) = (Vec::new(), Vec::new());
+    for folder in &folders {
+        let mut notes = Vec::new();
+        if request.shard.is_none() {
+            locks.push(FolderLock::acquire(folder, &mut notes)?);
+        }
+        locks_notes.push(notes);
+    }
+    let each = request.scenarios.iter().zip(scenarios).zip(folders);
+    for (((path, scenario), folder), notes) in each.zip(locks_notes) {
+        let mut outcome = run_one(request, path, scenario, folder, threads, progress)?;
+        if let RunOutcome::Finished(run) = &mut outcome {
+            run.notes = notes;
+        }
+        done(outcome);
+    }
+    drop(locks);
     Ok(())
+}
+
+/// A shard runs one scenario and may replace only a state file.
+fn check_state_path(request: &RunRequest, shard: &ShardRequest) -> Result<(), AppError> {
+    if request.scenarios.len() > 1 {
+        return Err(AppError::ShardScenarios(request.scenarios.len()));
+    }
+    let path = &shard.state;
+    let not_state = || AppError::NotStateFile(path.clone());
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Ok(m) if !m.is_file() => Err(not_state()),
+        // An unreadable file is not known to be a state file either.
+        _ => match crate::shard::is_state_file(path) {
+            Ok(true) => Ok(()),
+            _ => Err(not_state()),
+        },
+    }
 }
 
 fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
@@ -156,6 +197,12 @@ fn output_folders(paths: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, AppErro
     for p in paths {
         let stem = scenario_stem(p).ok_or_else(|| AppError::NotAFileName(p.clone()))?;
         let folder = output_dir(out, p, OutputKind::Run);
+        if super::reserved_folder(&stem) {
+            return Err(AppError::ReservedFolder {
+                path: p.clone(),
+                folder,
+            });
+        }
         if let Some(first) = seen.insert(stem, p) {
             return Err(AppError::SameFolder {
                 first: first.clone(),
@@ -226,12 +273,14 @@ fn run_one(
     };
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
+    // trials.csv holds trials of the run: at most all of them.
+    let export_trials = request.export_trials.map(|n| n.min(result.trials));
     let extra = analyses(
         &scenario,
         &result,
         threads,
         request.sensitivity,
-        request.export_trials,
+        export_trials,
         known,
     )?;
     let finished = Finished {
@@ -253,6 +302,8 @@ fn run_one(
         wall_seconds,
         folder,
         written,
+        exported_trials: export_trials,
+        notes: Vec::new(),
     })))
 }
 

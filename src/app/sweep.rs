@@ -13,7 +13,7 @@
 //! let outcome = capsim::app::sweep(&request, &Silent)?;
 //! assert_eq!(outcome.settings.len(), 3);
 //! assert_eq!(outcome.settings[2].values[0], ("cash.start_usd_bn".into(), "20".into()));
-//! assert_eq!(outcome.folder, dir.path().join("output").join("tiny-sweep"));
+//! assert_eq!(outcome.folder, dir.path().join("output").join("sweeps").join("tiny"));
 //! assert!(outcome.csv.ends_with("sweep.csv"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -21,11 +21,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::folder::{FolderLock, Staging};
 use super::{AppError, OutputKind, Progress, output_dir};
 use crate::analysis::{
     MAX_SWEEP_KEYS, SWEEP_PERCENTILES, SweepError, SweepKey, SweepSetting, sweep_settings,
 };
-use crate::error::{ExportError, ScenarioError};
+use crate::error::ScenarioError;
 use crate::export::{
     CAPSIM_VERSION, KeyValue, MANIFEST_FILE, Manifest, SWEEP_PAIRING, SettingRecord, SweepManifest,
     SweptKey, recorded_seconds, write_atomically, write_sweep_csv,
@@ -40,7 +41,7 @@ pub struct SweepRequest {
     /// One or two (a grid) specs `KEY=V1,V2,...`: a dotted path into the
     /// scenario and the TOML values to set it to.
     pub set: Vec<String>,
-    /// Output folder; results go to `OUT/<stem>-sweep/`.
+    /// Output folder; results go to `OUT/sweeps/<stem>/`.
     pub out: PathBuf,
     /// Trials per setting, instead of the scenario's own.
     pub trials: Option<u64>,
@@ -82,6 +83,8 @@ pub struct SweepOutcome {
     pub folder: PathBuf,
     /// sweep.csv, as written.
     pub csv: PathBuf,
+    /// Notes for the user about the writing (a stale lock taken over).
+    pub notes: Vec<String>,
 }
 
 /// Validates every setting, runs each, and writes `sweep.csv` and
@@ -112,6 +115,9 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
             percentiles: SWEEP_PERCENTILES.to_vec(),
         })
         .collect();
+    let folder = output_dir(&request.out, path, OutputKind::Sweep);
+    let mut notes = Vec::new();
+    let _lock = FolderLock::acquire(&folder, &mut notes)?;
     let started = Instant::now();
     progress.start(configs.iter().map(|c| c.trials).sum());
     let advance = |n: u64| progress.advance(n);
@@ -122,13 +128,11 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
 
-    let folder = output_dir(&request.out, path, OutputKind::Sweep);
-    std::fs::create_dir_all(&folder).map_err(|source| ExportError::Io {
-        path: folder.clone(),
-        source,
+    let staging = Staging::new(&folder)?;
+    let dir = staging.path();
+    write_atomically(&dir.join("sweep.csv"), |out| {
+        write_sweep_csv(&settings, &results, out)
     })?;
-    let csv = folder.join("sweep.csv");
-    write_atomically(&csv, |out| write_sweep_csv(&settings, &results, out))?;
     let manifest = manifest(
         path,
         &text,
@@ -138,7 +142,9 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
         threads,
         wall_seconds,
     );
-    write_atomically(&folder.join(MANIFEST_FILE), |out| manifest.write(out))?;
+    write_atomically(&dir.join(MANIFEST_FILE), |out| manifest.write(out))?;
+    staging.commit()?;
+    let csv = folder.join("sweep.csv");
     Ok(SweepOutcome {
         keys,
         settings,
@@ -147,6 +153,7 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
         wall_seconds,
         folder,
         csv,
+        notes,
     })
 }
 

@@ -60,7 +60,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         .prefix("capsim-bench-")
         .tempdir()
         .map_err(|e| Failure::Other(format!("cannot make a scratch folder: {e}")))?;
-    println!(
+    outln!(
         "capsim {} bench: {} ({} cores available, each measurement {} time{})",
         env!("CARGO_PKG_VERSION"),
         args.scenario.display(),
@@ -68,11 +68,11 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         args.repeat,
         if args.repeat == 1 { "" } else { "s" }
     );
-    println!();
-    println!(
+    outln!("");
+    outln!(
         "| trials | threads | best wall time (s) | median wall time (s) | trials/s (best) | peak memory (MB) |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|");
+    outln!("|---:|---:|---:|---:|---:|---:|");
     let mut results: Vec<Measured> = Vec::new();
     for &trials in &args.trials {
         let mut rows: Vec<Measured> = args
@@ -98,7 +98,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
             }
         }
         for row in &rows {
-            println!(
+            outln!(
                 "| {} | {} | {:.2} | {:.2} | {:.0} | {} |",
                 row.trials,
                 row.threads,
@@ -110,7 +110,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         }
         results.extend(rows);
     }
-    println!();
+    outln!("");
     for &trials in &args.trials {
         let time = |t: u64| {
             results
@@ -119,7 +119,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
                 .map(Measured::best)
         };
         if let (Some(one), Some(two)) = (time(1), time(2)) {
-            println!(
+            outln!(
                 "speed-up from 1 to 2 threads at {trials} trials: {:.2}x (best times)",
                 one / two
             );

@@ -8,7 +8,7 @@ use crate::Failure;
 use crate::cli::CompareArgs;
 
 /// Runs both scenarios with common random numbers, writes
-/// OUT/<A>-vs-<B>/ and prints the key differences.
+/// OUT/comparisons/<A>-vs-<B>/ and prints the key differences.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let request = CompareRequest {
         a: args.a,
@@ -20,15 +20,16 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         charts: !args.no_charts,
     };
     let outcome = capsim::app::compare(&request)?;
+    super::print_notes(&outcome.notes);
     if !args.quiet.quiet {
-        print_comparison(&request, &outcome);
+        print_comparison(&request, &outcome)?;
     }
     Ok(())
 }
 
 /// B - A per trial for the first 12 whole-horizon outcomes, and the files.
-fn print_comparison(request: &CompareRequest, o: &CompareOutcome) {
-    println!(
+fn print_comparison(request: &CompareRequest, o: &CompareOutcome) -> Result<(), Failure> {
+    outln!(
         "B = {} against A = {}: {} paired trials, seed {}, {:.2} s",
         request.b.display(),
         request.a.display(),
@@ -36,9 +37,13 @@ fn print_comparison(request: &CompareRequest, o: &CompareOutcome) {
         o.seed,
         o.wall_seconds
     );
-    println!(
+    outln!(
         "  {:<34}{:>10}{:>10}{:>10}{:>12}",
-        "B - A per trial", "p10", "p50", "p90", "P(B better)"
+        "B - A per trial",
+        "p10",
+        "p50",
+        "p90",
+        "P(B better)"
     );
     for r in o.rows.iter().filter(|r| r.month.is_none()).take(12) {
         let cell = |i: usize| r.diff.percentiles[i].map_or("-".to_string(), |v| format!("{v:.1}"));
@@ -48,15 +53,16 @@ fn print_comparison(request: &CompareRequest, o: &CompareOutcome) {
             None => "-".into(),
         };
         let name: String = r.quantity.chars().take(33).collect();
-        println!(
+        outln!(
             "  {name:<34}{:>10}{:>10}{:>10}{better:>12}",
             cell(1),
             cell(2),
             cell(3)
         );
     }
-    println!("  wrote {}/comparison.csv", o.folder.display());
+    outln!("  wrote {}/comparison.csv", o.folder.display());
     for p in &o.charts {
-        println!("  wrote {}", p.display());
+        outln!("  wrote {}", p.display());
     }
+    Ok(())
 }

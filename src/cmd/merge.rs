@@ -17,8 +17,9 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         sensitivity: !args.no_sensitivity,
     };
     let merged = capsim::app::merge(&request)?;
+    super::print_notes(&merged.notes);
     if !args.quiet.quiet {
-        print_summary(&merged);
+        print_summary(&merged)?;
     }
     Ok(())
 }

@@ -12,3 +12,11 @@ pub mod run;
 pub(crate) mod summary;
 pub mod sweep;
 pub mod validate;
+
+/// Prints notes (such as a stale lock taken over) on stderr, even with
+/// `--quiet`.
+pub(crate) fn print_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("note: {n}");
+    }
+}

@@ -9,7 +9,8 @@ use capsim::app::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A progress bar per simulation, drawn only for simulations that last more
-/// than a second, only on a terminal, and never with `--quiet`.
+/// than a second, only on a terminal, and never with `--quiet`; and the
+/// warnings of each scenario run, always.
 pub(crate) struct Bar {
     quiet: bool,
     /// The current simulation's bar and when it started.
@@ -66,5 +67,11 @@ impl Progress for Bar {
         if let Some((bar, _)) = self.current().take() {
             bar.finish_and_clear();
         }
+    }
+
+    /// The scenario's warnings, as `capsim validate` prints them, even with
+    /// `--quiet` (which silences results and progress, not warnings).
+    fn loaded(&self, path: &std::path::Path, scenario: &capsim::scenario::Scenario) {
+        super::validate::print_warnings(path, scenario);
     }
 }

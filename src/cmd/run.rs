@@ -8,9 +8,14 @@ use crate::Failure;
 use crate::cli::RunArgs;
 
 /// Runs every scenario (all are validated first) and prints each one's
-/// summary as it finishes.
-pub fn run(args: RunArgs) -> Result<(), Failure> {
+/// summary as it finishes. `out_given`: whether `--out` was given rather
+/// than defaulted.
+pub fn run(args: RunArgs, out_given: bool) -> Result<(), Failure> {
+    if args.shard.is_some() {
+        check_shard_options(&args, out_given)?;
+    }
     let quiet = args.quiet.quiet;
+    let asked_export = args.export_trials;
     let request = RunRequest {
         scenarios: args.scenarios,
         out: args.run.out.clone(),
@@ -31,20 +36,71 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .zip(args.state)
             .map(|(shard, state)| ShardRequest { shard, state }),
     };
+    // A failure to print (stdout closed) stops the printing, not the runs:
+    // every scenario's outputs are still written.
+    let mut printed: Result<(), Failure> = Ok(());
     capsim::app::run(&request, &Bar::new(quiet), &mut |outcome| {
-        if quiet {
+        if quiet || printed.is_err() {
+            if let RunOutcome::Finished(run) = &outcome {
+                note_export_cap(asked_export, run);
+            }
             return;
         }
-        match outcome {
-            RunOutcome::Finished(run) => print_summary(&run),
+        printed = match outcome {
+            RunOutcome::Finished(run) => {
+                note_export_cap(asked_export, &run);
+                print_summary(&run)
+            }
             RunOutcome::Shard(shard) => print_shard(&shard),
-        }
+        };
     })?;
+    printed
+}
+
+/// A shard saves a state and writes no outputs: the options that shape the
+/// outputs or the trial count are refused rather than ignored.
+fn check_shard_options(args: &RunArgs, out_given: bool) -> Result<(), Failure> {
+    let refuse = |option: &str, why: &str| {
+        Err(Failure::Input(format!(
+            "error: {option} cannot be used with --shard: {why}"
+        )))
+    };
+    if args.precision.is_some() {
+        return refuse(
+            "--precision",
+            "every shard runs its fixed share of --trials so that the shards merge into one run; choose --trials instead",
+        );
+    }
+    if args.export_trials.is_some() {
+        return refuse(
+            "--export-trials",
+            "a shard writes only its state file; trials.csv comes from an unsharded run with the same seed (`capsim run SCENARIO --seed N --trials N --export-trials N`)",
+        );
+    }
+    if out_given {
+        return refuse(
+            "--out",
+            "a shard writes only its state file (--state); give --out to `capsim merge`",
+        );
+    }
     Ok(())
 }
 
-fn print_shard(s: &SavedShard) {
-    println!(
+/// A note (stderr, even with --quiet) when trials.csv holds fewer trials
+/// than --export-trials asked for: the run had no more.
+fn note_export_cap(asked: Option<u64>, run: &capsim::app::FinishedRun) {
+    super::print_notes(&run.notes);
+    if let (Some(asked), Some(written)) = (asked, run.exported_trials) {
+        if written < asked {
+            eprintln!(
+                "note: --export-trials {asked} is more than the run's {written} trials; trials.csv has all {written}"
+            );
+        }
+    }
+}
+
+fn print_shard(s: &SavedShard) -> Result<(), Failure> {
+    outln!(
         "{}: shard {}: trials {} to {} of {}, {:.2} s; state saved to {}",
         s.scenario_path.display(),
         s.shard,
@@ -54,4 +110,5 @@ fn print_shard(s: &SavedShard) {
         s.wall_seconds,
         s.state.display()
     );
+    Ok(())
 }

@@ -2,11 +2,14 @@
 //! 80 columns, and the files written.
 
 use capsim::app::FinishedRun;
+use capsim::export::percentile_column;
 use capsim::export::view_rows;
 use capsim::model::{OutcomeKind, outcome};
 
+use crate::Failure;
+
 /// The key outcomes, readable in an 80-column terminal.
-pub(crate) fn print_summary(run: &FinishedRun) {
+pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
     let (path, s, r, wall) = (
         &run.scenario_path,
         &run.scenario,
@@ -16,19 +19,20 @@ pub(crate) fn print_summary(run: &FinishedRun) {
     // Columns: 2 indent + 38 label + 3 x 12 numbers = 76 characters.
     const LABEL: usize = 38;
     let pct = |x: f64| r.percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
-    let (i10, i50, i90) = (pct(10.0), pct(50.0), pct(90.0));
-    let cell = |o: usize, i: Option<usize>| {
-        i.and_then(|i| r.outcomes[o].percentiles[i])
-            .map_or("-".to_string(), |v| format!("{v:.1}"))
+    let i50 = pct(50.0);
+    let columns = key_columns(&r.percentiles);
+    let cell = |o: usize, i: usize| {
+        r.outcomes[o].percentiles[i].map_or("-".to_string(), |v| format!("{v:.1}"))
     };
-    let head = format!("{}: \"{}\"", path.display(), s.name);
+    let name = shown(&s.name);
+    let head = format!("{}: \"{name}\"", path.display());
     if head.chars().count() <= 80 {
-        println!("{head}");
+        outln!("{head}");
     } else {
-        println!("{}:", path.display());
-        println!("  \"{}\"", s.name);
+        outln!("{}:", path.display());
+        outln!("  \"{name}\"");
     }
-    println!(
+    outln!(
         "  {} trials, seed {}, {} to {}, {:.2} s",
         r.trials,
         r.seed,
@@ -36,11 +40,12 @@ pub(crate) fn print_summary(run: &FinishedRun) {
         s.end(),
         wall
     );
-    println!();
-    println!(
-        "  {:<LABEL$}{:>12}{:>12}{:>12}",
-        "Key outcomes", "p10", "p50", "p90"
-    );
+    outln!("");
+    let mut header = format!("  {:<LABEL$}", "Key outcomes");
+    for &i in &columns {
+        header.push_str(&format!("{:>12}", percentile_column(r.percentiles[i])));
+    }
+    outln!("{header}");
     let rows = [
         (outcome::TOTAL_PAYMENTS, "compute payments, USD bn"),
         (outcome::TOTAL_REVENUE, "revenue, USD bn"),
@@ -49,20 +54,20 @@ pub(crate) fn print_summary(run: &FinishedRun) {
         (outcome::MIN_CASH, "lowest cash, USD bn"),
     ];
     for (o, label) in rows {
-        println!(
-            "  {:<LABEL$}{:>12}{:>12}{:>12}",
-            label,
-            cell(o, i10),
-            cell(o, i50),
-            cell(o, i90)
-        );
+        let mut line = format!("  {label:<LABEL$}");
+        for &i in &columns {
+            line.push_str(&format!("{:>12}", cell(o, i)));
+        }
+        outln!("{line}");
     }
-    println!();
-    println!(
+    outln!("");
+    outln!(
         "  {:<LABEL$}{:>12}{:>12}  median month",
-        "Probabilities", "estimate", "std error"
+        "Probabilities",
+        "estimate",
+        "std error"
     );
-    let prob_row = |label: String, o: usize, median: String| {
+    let prob_row = |label: String, o: usize, median: String| -> Result<(), Failure> {
         let m = &r.outcomes[o];
         let numbers = format!(
             "{:>12}{:>12}  {}",
@@ -71,50 +76,82 @@ pub(crate) fn print_summary(run: &FinishedRun) {
             median
         );
         if label.chars().count() <= LABEL {
-            println!("  {label:<LABEL$}{numbers}");
+            outln!("  {label:<LABEL$}{numbers}");
         } else {
             // Long target names get a line of their own.
-            println!("  {label}");
-            println!("  {:<LABEL$}{numbers}", "");
+            outln!("  {label}");
+            outln!("  {:<LABEL$}{numbers}", "");
         }
+        Ok(())
     };
-    let median_month = |o: usize| {
-        i50.and_then(|j| r.outcomes[o].percentiles[j])
-            .map_or(format!("after {}", s.end()), |m| {
-                s.month(m as usize).to_string()
-            })
+    // Without a computed median the month is unknown, not "after".
+    let median_month = |o: usize| match i50 {
+        None => "-".to_string(),
+        Some(j) => r.outcomes[o].percentiles[j].map_or(format!("after {}", s.end()), |m| {
+            s.month(m as usize).to_string()
+        }),
     };
     prob_row(
         "cash below floor at some month".into(),
         outcome::SHORTFALL_EVER,
         median_month(outcome::FIRST_SHORTFALL),
-    );
+    )?;
     for (k, t) in s.targets.iter().enumerate() {
         let i = r.layout.first_target_outcome + 2 * k;
         debug_assert_eq!(r.layout.outcomes[i + 1].kind, OutcomeKind::Month);
         prob_row(
-            format!("target {} met by {}", t.name, s.end()),
+            format!("target {} met by {}", shown(&t.name), s.end()),
             i,
             median_month(i + 1),
-        );
+        )?;
     }
-    print_outside_views(run);
-    println!();
-    print_written(&run.written);
+    print_outside_views(run)?;
+    outln!("");
+    print_written(&run.written)
+}
+
+/// The columns of the key outcomes: indices of the p10, p50 and p90 if all
+/// were computed; otherwise of every percentile computed if there are at
+/// most three, or of the first, middle and last.
+fn key_columns(percentiles: &[f64]) -> Vec<usize> {
+    let find = |x: f64| percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
+    match (find(10.0), find(50.0), find(90.0)) {
+        (Some(a), Some(b), Some(c)) => vec![a, b, c],
+        _ if percentiles.len() <= 3 => (0..percentiles.len()).collect(),
+        _ => vec![0, (percentiles.len() - 1) / 2, percentiles.len() - 1],
+    }
+}
+
+/// `text` for a terminal: control characters (which could move the cursor,
+/// change colours or ring the bell) shown as Rust escapes such as `\u{1b}`.
+pub(crate) fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The outside views, if any: each published figure beside the run's p10,
 /// p50 and p90 of the same quantity.
-fn print_outside_views(run: &FinishedRun) {
+fn print_outside_views(run: &FinishedRun) -> Result<(), Failure> {
     const LABEL: usize = 28;
     let rows = view_rows(&run.scenario, &run.result);
     if rows.is_empty() {
-        return;
+        return Ok(());
     }
-    println!();
-    println!(
+    outln!("");
+    outln!(
         "  {:<LABEL$}{:>12}{:>12}{:>12}{:>12}",
-        "Outside views", "published", "p10", "p50", "p90"
+        "Outside views",
+        "published",
+        "p10",
+        "p50",
+        "p90"
     );
     let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
     for row in rows {
@@ -125,21 +162,27 @@ fn print_outside_views(run: &FinishedRun) {
         );
         let label = &row.view.name;
         if label.chars().count() < LABEL {
-            println!("  {label:<LABEL$}{numbers}");
+            outln!("  {}{numbers}", shown_padded(label, LABEL));
         } else {
             // Long names get a line of their own.
-            println!("  {label}");
-            println!("  {:<LABEL$}{numbers}", "");
+            outln!("  {}", shown(label));
+            outln!("  {:<LABEL$}{numbers}", "");
         }
     }
+    Ok(())
+}
+
+/// `text` as [`shown`], padded to `width` characters.
+fn shown_padded(text: &str, width: usize) -> String {
+    format!("{:<width$}", shown(text))
 }
 
 /// The folder written and its files, wrapped at 78 columns; charts counted.
-fn print_written(written: &[std::path::PathBuf]) {
+fn print_written(written: &[std::path::PathBuf]) -> Result<(), Failure> {
     let Some(dir) = written.first().and_then(|p| p.parent()) else {
-        return;
+        return Ok(());
     };
-    println!("  Wrote {}/", dir.display());
+    outln!("  Wrote {}/", dir.display());
     let mut files: Vec<String> = Vec::new();
     let mut charts = 0;
     for p in written {
@@ -152,14 +195,15 @@ fn print_written(written: &[std::path::PathBuf]) {
     let mut line = String::from("   ");
     for f in files {
         if line.len() + f.len() + 1 > 78 {
-            println!("{line}");
+            outln!("{line}");
             line = String::from("   ");
         }
         line.push(' ');
         line.push_str(&f);
     }
-    println!("{line}");
+    outln!("{line}");
     if charts > 0 {
-        println!("    charts/ ({charts} SVG files; all shown in report.html)");
+        outln!("    charts/ ({charts} SVG files; all shown in report.html)");
     }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use super::progress::Bar;
 use crate::Failure;
 use crate::cli::SweepArgs;
 
-/// Validates every setting, runs each, writes OUT/<stem>-sweep/ and prints
+/// Validates every setting, runs each, writes OUT/sweeps/<stem>/ and prints
 /// one line per setting.
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let quiet = args.quiet.quiet;
@@ -20,9 +20,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         threads: args.run.threads(),
     };
     let outcome = capsim::app::sweep(&request, &Bar::new(quiet))?;
+    super::print_notes(&outcome.notes);
     if !quiet {
-        print_table(&request, &outcome);
-        println!("  wrote {}/sweep.csv", outcome.folder.display());
+        print_table(&request, &outcome)?;
+        outln!("  wrote {}/sweep.csv", outcome.folder.display());
     }
     Ok(())
 }
@@ -39,7 +40,7 @@ fn fit(s: &str, width: usize) -> String {
 }
 
 /// One line per setting, in 80 columns: 2 + 4 + 30 + 3 x 11 + 11.
-fn print_table(request: &SweepRequest, o: &SweepOutcome) {
+fn print_table(request: &SweepRequest, o: &SweepOutcome) -> Result<(), Failure> {
     let trials = o.configs.first().map_or(0, |c| c.trials);
     let seed = o.configs.first().map_or(0, |c| c.seed);
     let same = o
@@ -51,17 +52,22 @@ fn print_table(request: &SweepRequest, o: &SweepOutcome) {
     } else {
         "trials or seed swept".to_string()
     };
-    println!(
+    outln!(
         "{}: {} settings, {runs}, {:.2} s",
         request.scenario.display(),
         o.settings.len(),
         o.wall_seconds
     );
     let names: Vec<String> = o.keys.iter().map(|k| k.key.clone()).collect();
-    println!("  median per setting; {}", fit(&names.join(" x "), 56));
-    println!(
+    outln!("  median per setting; {}", fit(&names.join(" x "), 56));
+    outln!(
         "  {:>3} {:<30}{:>11}{:>11}{:>11}{:>11}",
-        "#", "value", "payments", "peak gap", "min cash", "P(short)"
+        "#",
+        "value",
+        "payments",
+        "peak gap",
+        "min cash",
+        "P(short)"
     );
     for (i, (s, r)) in o.settings.iter().zip(&o.results).enumerate() {
         let find = |name: &str| r.layout.outcomes.iter().position(|o| o.name == name);
@@ -74,7 +80,7 @@ fn print_table(request: &SweepRequest, o: &SweepOutcome) {
             .and_then(|o| r.outcomes[o].mean)
             .map_or("-".to_string(), |v| format!("{v:.3}"));
         let values: Vec<&str> = s.values.iter().map(|(_, v)| v.as_str()).collect();
-        println!(
+        outln!(
             "  {:>3} {:<30}{:>11}{:>11}{:>11}{:>11}",
             i + 1,
             fit(&values.join(", "), 29),
@@ -84,4 +90,5 @@ fn print_table(request: &SweepRequest, o: &SweepOutcome) {
             prob
         );
     }
+    Ok(())
 }

@@ -21,10 +21,10 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
             0 => String::new(),
             n => format!(", {n} outside views"),
         };
-        println!(
+        outln!(
             "{}: ok: \"{}\", {} to {}, {} tranches ({:.1} GW at median size), {} contracts (USD {:.0} bn), {} funding events, {} targets{views}",
             path.display(),
-            s.name,
+            super::summary::shown(&s.name),
             s.start,
             s.end(),
             s.tranches.len(),
@@ -34,12 +34,20 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
             s.funding.len(),
             s.targets.len()
         );
-        // Warnings never change the exit code; the source text lets them
-        // point at the item's line.
-        let source = std::fs::read_to_string(path).ok();
-        for w in capsim::scenario::warnings::warnings(s) {
-            super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
-        }
+        print_warnings(path, s);
     }
     Ok(())
+}
+
+/// Prints the scenario's warnings on stderr. Warnings never change the exit
+/// code; the source text lets them point at the item's line.
+pub(crate) fn print_warnings(path: &std::path::Path, s: &capsim::scenario::Scenario) {
+    let warnings = capsim::scenario::warnings::warnings(s);
+    if warnings.is_empty() {
+        return;
+    }
+    let source = std::fs::read_to_string(path).ok();
+    for w in warnings {
+        super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
+    }
 }

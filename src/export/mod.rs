@@ -143,9 +143,10 @@ fn remove_stale_temp_files(dir: &Path) {
 }
 
 /// Writes every exporter's file into `dir` (created if missing) and returns
-/// the paths written. Each file is replaced atomically; files capsim does not
-/// write are left alone.
-pub(crate) fn write_run(
+/// the paths written. Each file is replaced atomically; other files are
+/// left alone. (capsim's commands write into a fresh folder that then
+/// replaces the output folder as a whole: see `app`.)
+pub fn write_run(
     dir: &Path,
     report: &RunReport,
     exporters: &[Box<dyn Exporter>],

@@ -76,7 +76,9 @@ pub struct RawMeta {
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     pub trials: Option<Spanned<i64>>,
-    pub seed: Option<Spanned<i64>>,
+    /// i128: TOML integers are i64, but the reader also gives larger
+    /// whole numbers, and a seed may be any u64.
+    pub seed: Option<Spanned<i128>>,
     pub percentiles: Option<Spanned<Vec<f64>>>,
 }
 

@@ -12,6 +12,7 @@ mod fuzz_corpus;
 mod known_answers;
 mod output_safety;
 mod properties;
+mod safety;
 mod sources;
 mod util;
 mod validation;

@@ -119,7 +119,9 @@ fn sigkill_mid_run_leaves_the_previous_output_intact() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
 
-    let after = snapshot(&work.path().join("out"));
+    let mut after = snapshot(&work.path().join("out"));
+    // The killed run's lock stays until the next run takes it over.
+    assert!(after.remove(Path::new(".capsim-safety.lock")).is_some());
     assert!(
         temp_files(&after).is_empty(),
         "temporary files left: {:?}",

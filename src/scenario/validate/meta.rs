@@ -84,14 +84,17 @@ impl Checker<'_> {
             None => DEFAULT_TRIALS,
         };
         let seed = match &sim.seed {
-            Some(s) if *s.get_ref() < 0 => {
+            Some(s) => u64::try_from(*s.get_ref()).unwrap_or_else(|_| {
                 self.error(
                     s.span(),
-                    format!("seed must be a whole number >= 0, got {}", s.get_ref()),
+                    format!(
+                        "seed must be a whole number from 0 to {}, got {}",
+                        u64::MAX,
+                        s.get_ref()
+                    ),
                 );
                 DEFAULT_SEED
-            }
-            Some(s) => *s.get_ref() as u64,
+            }),
             None => DEFAULT_SEED,
         };
         Settings {

@@ -9,7 +9,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     wd.create("b.toml", SMALL);
     wd.capsim(&["compare", "a.toml", "b.toml", "--trials", "2000", "-q"])
         .expect_code(0);
-    let table = wd.read_csv("output/a-vs-b/comparison.csv");
+    let table = wd.read_csv("output/comparisons/a-vs-b/comparison.csv");
     let header = &table[0];
     assert_eq!(&header[..4], ["quantity", "unit", "month", "a_mean"]);
     let col = |name: &str| column(header, name);
@@ -31,7 +31,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         assert_eq!(row[col("a_mean")], row[col("b_mean")]);
     }
     assert!(
-        wd.read("output/a-vs-b/manifest.json")
+        wd.read("output/comparisons/a-vs-b/manifest.json")
             .contains("common random numbers")
     );
 }
@@ -44,7 +44,7 @@ fn adding_a_small_tranche_leaves_other_components_draws_alone() {
     wd.create("b.toml", format!("{SMALL}{extra}"));
     wd.capsim(&["compare", "a.toml", "b.toml", "--trials", "3000", "-q"])
         .expect_code(0);
-    let table = wd.read_csv("output/a-vs-b/comparison.csv");
+    let table = wd.read_csv("output/comparisons/a-vs-b/comparison.csv");
     let header = &table[0];
     let col = |name: &str| column(header, name);
     let find = |q: &str| table.iter().find(|r| r[0] == q && r[2].is_empty()).unwrap();
@@ -86,7 +86,9 @@ fn compare_draws_medians_and_bands_of_both_scenarios_unless_no_charts() {
             "USD bn",
         ),
     ] {
-        let svg = wd.read(&format!("output/a-vs-b/charts/compare-{name}.svg"));
+        let svg = wd.read(&format!(
+            "output/comparisons/a-vs-b/charts/compare-{name}.svg"
+        ));
         assert!(svg.starts_with("<svg"), "{name}");
         assert!(svg.trim_end().ends_with("</svg>"), "{name}");
         for text in [
@@ -102,7 +104,7 @@ fn compare_draws_medians_and_bands_of_both_scenarios_unless_no_charts() {
         }
     }
     let manifest: serde_json::Value =
-        serde_json::from_str(&wd.read("output/a-vs-b/manifest.json")).unwrap();
+        serde_json::from_str(&wd.read("output/comparisons/a-vs-b/manifest.json")).unwrap();
     assert_eq!(
         manifest["files"],
         serde_json::json!([
@@ -124,9 +126,9 @@ fn compare_draws_medians_and_bands_of_both_scenarios_unless_no_charts() {
         "-q",
     ])
     .expect_code(0);
-    assert!(wd.exists("plain/a-vs-b/comparison.csv"));
-    assert!(!wd.exists("plain/a-vs-b/charts"));
+    assert!(wd.exists("plain/comparisons/a-vs-b/comparison.csv"));
+    assert!(!wd.exists("plain/comparisons/a-vs-b/charts"));
     let manifest: serde_json::Value =
-        serde_json::from_str(&wd.read("plain/a-vs-b/manifest.json")).unwrap();
+        serde_json::from_str(&wd.read("plain/comparisons/a-vs-b/manifest.json")).unwrap();
     assert_eq!(manifest["files"], serde_json::json!(["comparison.csv"]));
 }

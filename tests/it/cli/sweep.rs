@@ -25,7 +25,7 @@ fn a_one_key_sweep_has_one_row_per_value() {
     run.expect_code(0);
     assert!(run.stdout.contains("3 settings"), "{}", run.stdout);
     assert!(run.stdout.lines().all(|l| l.len() <= 80), "{}", run.stdout);
-    let t = wd.read_csv("output/s-sweep/sweep.csv");
+    let t = wd.read_csv("output/sweeps/s/sweep.csv");
     assert_eq!(t.len(), 4);
     let h = &t[0];
     assert_eq!(&h[..3], ["setting", "key1", "value1"]);
@@ -56,7 +56,7 @@ fn a_one_key_sweep_has_one_row_per_value() {
         .map(|r| num(&r[col(h, "total_revenue_usd_bn_mean")]))
         .collect();
     assert!(rev[0] < rev[1] && rev[1] < rev[2], "{rev:?}");
-    let manifest = wd.read("output/s-sweep/manifest.json");
+    let manifest = wd.read("output/sweeps/s/manifest.json");
     assert!(manifest.contains("common random numbers"), "{manifest}");
     assert!(manifest.contains("\"trials\": 500"), "{manifest}");
 }
@@ -77,7 +77,7 @@ fn a_two_key_sweep_is_a_grid_first_key_slowest() {
         "-q",
     ])
     .expect_code(0);
-    let t = wd.read_csv("output/s-sweep/sweep.csv");
+    let t = wd.read_csv("output/sweeps/s/sweep.csv");
     assert_eq!(t.len(), 1 + 6);
     let h = &t[0];
     assert_eq!(&h[..5], ["setting", "key1", "value1", "key2", "value2"]);
@@ -116,7 +116,7 @@ fn a_price_moves_its_contract_only_under_common_random_numbers() {
         "-q",
     ])
     .expect_code(0);
-    let t = wd.read_csv("output/s-sweep/sweep.csv");
+    let t = wd.read_csv("output/sweeps/s/sweep.csv");
     let h = &t[0];
     let column = |name: &str| -> Vec<String> {
         let c = col(h, name);
@@ -159,12 +159,12 @@ fn a_distribution_with_commas_is_one_value() {
         "-q",
     ])
     .expect_code(0);
-    let t = wd.read_csv("output/s-sweep/sweep.csv");
+    let t = wd.read_csv("output/sweeps/s/sweep.csv");
     assert_eq!(t.len(), 4);
     assert_eq!(t[1][2], r#"{ dist = "pert", min = 0, mode = 3, max = 12 }"#);
     assert_eq!(t[2][2], "1");
     assert_eq!(t[3][2], r#"{ dist = "uniform", min = 0, max = 2 }"#);
-    let text = wd.read("output/s-sweep/sweep.csv");
+    let text = wd.read("output/sweeps/s/sweep.csv");
     assert!(text.is_ascii());
 }
 
@@ -182,14 +182,14 @@ fn sweeping_trials_and_seed_is_allowed() {
         "-q",
     ])
     .expect_code(0);
-    let t = wd.read_csv("output/s-sweep/sweep.csv");
+    let t = wd.read_csv("output/sweeps/s/sweep.csv");
     assert_eq!(t.len(), 5);
     let h = &t[0];
     let c = col(h, "total_revenue_usd_bn_mean");
     // Different seeds or trial counts give different estimates.
     assert_ne!(t[1][c], t[3][c]);
     assert_ne!(t[1][c], t[2][c]);
-    let manifest = wd.read("output/s-sweep/manifest.json");
+    let manifest = wd.read("output/sweeps/s/manifest.json");
     assert!(manifest.contains("\"trials\": null"), "{manifest}");
 }
 

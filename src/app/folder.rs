@@ -1,0 +1,521 @@
+//! Output folders written as a whole, by one capsim at a time.
+//!
+//! A request first takes each output folder's lock ([`FolderLock`]:
+//! `PARENT/.capsim-<name>.lock`, created only if absent), so that a second
+//! capsim writing to the same folder is refused before it simulates. It then
+//! writes every file into a fresh sibling folder ([`Staging`]:
+//! `PARENT/.capsim-<name>.<pid>.tmp/`), carries over from the existing
+//! folder what capsim did not write, and swaps the new folder into place: a
+//! reader sees the previous set of files or the new one, never a mix, and a
+//! run that fails or is killed before the swap leaves the previous folder
+//! untouched.
+//!
+//! The calls into libc (host name, process check, write access, the atomic
+//! exchange of two folders) are the library's only unsafe code, allowed here
+//! alone, each with its SAFETY note.
+
+#![allow(unsafe_code)]
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::AppError;
+use crate::error::ExportError;
+use crate::export::MANIFEST_FILE;
+
+/// Prefix and suffix of capsim's temporary files and folders; a stale one
+/// (see [`STALE_AFTER`]) is removed by the next write beside it.
+const TEMP_PREFIX: &str = ".capsim-";
+const TEMP_SUFFIX: &str = ".tmp";
+/// A temporary folder untouched for this long was left by a killed run.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+/// A lock older than this is taken over even if its process seems alive
+/// (its pid may have been reused, or it was taken on another machine).
+const LOCK_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+fn io_err(path: &Path, source: std::io::Error) -> AppError {
+    AppError::Export(ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The folder holding `folder` (`.` for a bare name) and `folder`'s name.
+fn parent_and_name(folder: &Path) -> (PathBuf, String) {
+    let parent = match folder.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = folder
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    (parent, name)
+}
+
+/// The lock of one output folder, released (its file removed) when dropped.
+#[derive(Debug)]
+pub(super) struct FolderLock {
+    path: PathBuf,
+}
+
+/// What a lock file says about its holder.
+struct Holder {
+    pid: Option<u32>,
+    host: Option<String>,
+    age: Option<Duration>,
+}
+
+impl FolderLock {
+    /// Takes the lock of `folder`, creating the folder's parent if needed.
+    /// A lock held by a live capsim is [`AppError::Busy`]; a stale one (its
+    /// process gone, or older than a day) is taken over, and `notes` says so.
+    pub(super) fn acquire(folder: &Path, notes: &mut Vec<String>) -> Result<FolderLock, AppError> {
+        let (parent, name) = parent_and_name(folder);
+        std::fs::create_dir_all(&parent).map_err(|e| io_err(folder, e))?;
+        let path = parent.join(format!("{TEMP_PREFIX}{name}.lock"));
+        let cannot = |e: std::io::Error| {
+            let why = format!("cannot create the lock file {}: {e}", path.display());
+            io_err(folder, std::io::Error::new(e.kind(), why))
+        };
+        // Twice at most: once, and once more after removing a stale lock.
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    let content = format!("{}\n{}\n", std::process::id(), hostname());
+                    file.write_all(content.as_bytes()).map_err(cannot)?;
+                    return Ok(FolderLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = read_holder(&path);
+                    match stale(&holder) {
+                        None => {
+                            return Err(AppError::Busy {
+                                folder: folder.to_path_buf(),
+                                pid: holder.pid,
+                                lock: path.clone(),
+                            });
+                        }
+                        Some(why) => {
+                            notes.push(format!("taking over {}: {why}", path.display()));
+                            // Another capsim may have removed it first.
+                            let _ = std::fs::remove_file(&path);
+                        }
+                    }
+                }
+                Err(e) => return Err(cannot(e)),
+            }
+        }
+        let holder = read_holder(&path);
+        Err(AppError::Busy {
+            folder: folder.to_path_buf(),
+            pid: holder.pid,
+            lock: path,
+        })
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn read_holder(path: &Path) -> Holder {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut lines = text.lines();
+    let pid = lines.next().and_then(|l| l.trim().parse().ok());
+    let host = lines
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|h| !h.is_empty());
+    let age = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    Holder { pid, host, age }
+}
+
+/// Why a lock is stale, or `None` if its holder may still be writing.
+fn stale(holder: &Holder) -> Option<String> {
+    let here = holder.host.as_deref().is_none_or(|h| h == hostname());
+    if let (true, Some(pid)) = (here, holder.pid) {
+        if !process_alive(pid) {
+            return Some(format!("pid {pid} is no longer running"));
+        }
+    }
+    match holder.age {
+        Some(age) if age > LOCK_STALE_AFTER => {
+            Some(format!("it is {} hours old", age.as_secs() / 3600))
+        }
+        _ => None,
+    }
+}
+
+/// The machine's name, as recorded in lock files (empty if unknown).
+fn hostname() -> String {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; the name is
+        // NUL-terminated unless truncated, and read up to the first NUL.
+        let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+        if r == 0 {
+            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+            return String::from_utf8_lossy(&buf[..end]).into_owned();
+        }
+    }
+    String::new()
+}
+
+/// Whether process `pid` exists on this machine (assumed so where unknown).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only checks that the process exists.
+        if unsafe { libc::kill(pid, 0) } == 0 {
+            return true;
+        }
+        std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// A folder being written in place of `folder`: a fresh sibling, swapped in
+/// by [`Staging::commit`] or removed when dropped uncommitted.
+#[derive(Debug)]
+pub(super) struct Staging {
+    folder: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// A fresh, empty temporary folder beside `folder`, whose lock the caller
+    /// holds. Removes what killed runs left beside it first. An existing
+    /// `folder` must be a folder capsim may write in.
+    pub(super) fn new(folder: &Path) -> Result<Staging, AppError> {
+        let (parent, name) = parent_and_name(folder);
+        std::fs::create_dir_all(&parent).map_err(|e| io_err(folder, e))?;
+        if let Ok(meta) = std::fs::symlink_metadata(folder) {
+            if !meta.is_dir() {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "it exists and is not a folder",
+                );
+                return Err(io_err(folder, e));
+            }
+            check_writable(folder)?;
+        }
+        remove_stale(&parent, &name);
+        let tmp = parent.join(format!(
+            "{TEMP_PREFIX}{name}.{}{TEMP_SUFFIX}",
+            std::process::id()
+        ));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
+        }
+        std::fs::create_dir(&tmp).map_err(|e| io_err(folder, e))?;
+        Ok(Staging {
+            folder: folder.to_path_buf(),
+            tmp,
+            committed: false,
+        })
+    }
+
+    /// Where to write the files.
+    pub(super) fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// `paths` (written into [`Staging::path`]) as they are named once the
+    /// folder is in place.
+    pub(super) fn final_paths(&self, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+        paths
+            .into_iter()
+            .map(|p| match p.strip_prefix(&self.tmp) {
+                Ok(rel) => self.folder.join(rel),
+                Err(_) => p,
+            })
+            .collect()
+    }
+
+    /// Carries over into the new folder every file of the existing one that
+    /// capsim did not write (neither listed in its manifest.json nor written
+    /// now), then swaps the new folder into place and removes the old one.
+    pub(super) fn commit(mut self) -> Result<(), AppError> {
+        let folder = self.folder.clone();
+        if folder.is_dir() {
+            let ours = previous_files(&folder);
+            carry_over(&folder, &self.tmp, Path::new(""), &ours).map_err(|e| io_err(&folder, e))?;
+        }
+        sync_dir(&self.tmp);
+        swap(&self.tmp, &folder).map_err(|e| io_err(&folder, e))?;
+        self.committed = true;
+        let (parent, _) = parent_and_name(&folder);
+        sync_dir(&parent);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// An existing folder capsim may not write in (read-only, or not ours to
+/// change) is left alone: replacing it whole would bypass its permissions.
+fn check_writable(folder: &Path) -> Result<(), AppError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c) = std::ffi::CString::new(folder.as_os_str().as_bytes()) else {
+            return Ok(());
+        };
+        // SAFETY: a valid NUL-terminated path.
+        if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
+            return Err(io_err(folder, std::io::Error::last_os_error()));
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if std::fs::metadata(folder).is_ok_and(|m| m.permissions().readonly()) {
+            let e = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+            return Err(io_err(folder, e));
+        }
+    }
+    Ok(())
+}
+
+/// Removes the temporary folders of `name` in `parent` left by runs that
+/// were killed: those of a process no longer running, or older than
+/// [`STALE_AFTER`]. Best effort.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!("{TEMP_PREFIX}{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let Some(middle) = file_name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        // `<pid>` or `<pid>.old`.
+        let pid = middle.split('.').next().and_then(|p| p.parse::<u32>().ok());
+        let dead = pid.is_some_and(|p| p != std::process::id() && !process_alive(p));
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if (dead || old) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The files capsim wrote into `folder` last time: its manifest.json and
+/// every file the manifest lists (nothing else if it has none).
+fn previous_files(folder: &Path) -> HashSet<PathBuf> {
+    let mut ours = HashSet::from([PathBuf::from(MANIFEST_FILE)]);
+    let manifest = std::fs::read(folder.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    if let Some(files) = manifest.as_ref().and_then(|m| m["files"].as_array()) {
+        ours.extend(files.iter().filter_map(|f| f.as_str()).map(PathBuf::from));
+    }
+    ours
+}
+
+/// Links (or copies) into `to` every entry below `from/rel` that is not
+/// capsim's (`ours`), not a temporary file, and not written anew in `to`.
+fn carry_over(from: &Path, to: &Path, rel: &Path, ours: &HashSet<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(from.join(rel))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let r = rel.join(&name);
+        let text = name.to_string_lossy();
+        if ours.contains(&r) || (text.starts_with(TEMP_PREFIX) && text.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let (src, dest) = (from.join(&r), to.join(&r));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if dest.is_dir() {
+                carry_over(from, to, &r, ours)?;
+                continue;
+            }
+            if std::fs::symlink_metadata(&dest).is_ok() {
+                continue; // a file written now has the name
+            }
+            std::fs::create_dir(&dest)?;
+            carry_over(from, to, &r, ours)?;
+            // A folder that held only capsim's files (charts/) goes with
+            // them; an empty one of the user's stays.
+            let was_empty = std::fs::read_dir(&src)?.next().is_none();
+            if !was_empty && std::fs::read_dir(&dest)?.next().is_none() {
+                std::fs::remove_dir(&dest)?;
+            } else {
+                std::fs::set_permissions(&dest, std::fs::metadata(&src)?.permissions())?;
+            }
+        } else if std::fs::symlink_metadata(&dest).is_err() {
+            if kind.is_symlink() {
+                copy_symlink(&src, &dest)?;
+            } else if std::fs::hard_link(&src, &dest).is_err() {
+                std::fs::copy(&src, &dest)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn copy_symlink(src: &Path, dest: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(std::fs::read_link(src)?, dest)
+}
+
+#[cfg(not(unix))]
+fn copy_symlink(src: &Path, dest: &Path) -> std::io::Result<()> {
+    std::fs::copy(src, dest).map(|_| ())
+}
+
+/// Puts the folder `new` in place of `folder`. On Linux an existing folder
+/// is exchanged with the new one in one step (renameat2 RENAME_EXCHANGE),
+/// so `folder` always holds a complete set. Elsewhere, or on a filesystem
+/// without it, the old folder is renamed aside and the new one renamed in:
+/// between the two renames `folder` does not exist (a reader sees no
+/// folder, never a mix). The old folder is then removed.
+fn swap(new: &Path, folder: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(folder).is_err() {
+        return std::fs::rename(new, folder);
+    }
+    #[cfg(target_os = "linux")]
+    if exchange(new, folder).is_ok() {
+        // `new` now holds the previous folder.
+        let _ = std::fs::remove_dir_all(new);
+        return Ok(());
+    }
+    let aside = {
+        let (parent, name) = parent_and_name(folder);
+        parent.join(format!(
+            "{TEMP_PREFIX}{name}.{}.old{TEMP_SUFFIX}",
+            std::process::id()
+        ))
+    };
+    std::fs::rename(folder, &aside)?;
+    if let Err(e) = std::fs::rename(new, folder) {
+        let _ = std::fs::rename(&aside, folder);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: valid NUL-terminated paths relative to the working directory.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Flushes a folder's entries to disk (best effort; not possible everywhere).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn commit_swaps_in_the_new_files_and_keeps_the_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        write(
+            &folder.join(MANIFEST_FILE),
+            r#"{"files": ["a.csv", "old.csv", "charts/x.svg"]}"#,
+        );
+        write(&folder.join("a.csv"), "old a\n");
+        write(&folder.join("old.csv"), "old only\n");
+        write(&folder.join("charts/x.svg"), "old chart\n");
+        write(&folder.join("charts/mine.svg"), "mine\n");
+        write(&folder.join("notes.txt"), "notes\n");
+        let mut notes = Vec::new();
+        let lock = FolderLock::acquire(&folder, &mut notes).unwrap();
+        let staging = Staging::new(&folder).unwrap();
+        write(
+            &staging.path().join(MANIFEST_FILE),
+            r#"{"files": ["a.csv"]}"#,
+        );
+        write(&staging.path().join("a.csv"), "new a\n");
+        staging.commit().unwrap();
+        drop(lock);
+        let read = |r: &str| std::fs::read_to_string(folder.join(r)).ok();
+        assert_eq!(read("a.csv").as_deref(), Some("new a\n"));
+        assert_eq!(read("old.csv"), None);
+        assert_eq!(read("charts/x.svg"), None);
+        assert_eq!(read("charts/mine.svg").as_deref(), Some("mine\n"));
+        assert_eq!(read("notes.txt").as_deref(), Some("notes\n"));
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["run"]);
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn an_uncommitted_staging_folder_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        let staging = Staging::new(&folder).unwrap();
+        write(&staging.path().join("a.csv"), "x\n");
+        drop(staging);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
