@@ -1,5 +1,7 @@
 //! `capsim validate SCENARIO...`: check scenario files without running them.
 
+use capsim::scenario::warnings::ItemLines;
+
 use crate::Failure;
 use crate::cli::ValidateArgs;
 
@@ -32,9 +34,15 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
         );
         // Warnings never change the exit code; the source text lets them
         // point at the item's line.
-        let source = std::fs::read_to_string(path).ok();
-        for w in capsim::scenario::warnings::warnings(s) {
-            super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
+        let warnings = capsim::scenario::warnings::warnings(s);
+        if warnings.is_empty() {
+            continue;
+        }
+        let lines = std::fs::read_to_string(path)
+            .map(|source| ItemLines::new(&source))
+            .unwrap_or_default();
+        for w in warnings {
+            super::colour::eprint_highlighted(&w.render_at(path, lines.line(&w)));
         }
     }
     Ok(())

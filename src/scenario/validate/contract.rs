@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::MAX_USD_BN;
 use super::checker::Checker;
 use super::meta::Horizon;
-use crate::distribution::Uncertain;
+use crate::distribution::{Uncertain, num};
 use crate::rng::ComponentId;
 use crate::scenario::raw::{RawBasis, RawContract};
 use crate::scenario::{Contract, Input, MAX_ITEMS, MAX_MONTHS, PaymentBasis, Tranche};
@@ -191,11 +191,21 @@ impl Checker<'_> {
                 // Default: the price at which on-time delivery of the
                 // linked tranches pays the value over the term.
                 let gw: f64 = linked.iter().map(|&i| tranches[i].gw.median()).sum();
-                let price = if gw > 0.0 {
+                let mut price = if gw > 0.0 {
                     terms.value / (gw * terms.term as f64 / 12.0)
                 } else {
                     0.0
                 };
+                // A tiny size would make the price huge or infinite, and
+                // the whole value due in the first month.
+                if !price.is_finite() || price > MAX_USD_BN {
+                    let at = k.tranches.as_ref().map_or(k.name.span(), |t| t.span());
+                    self.error(at, format!(
+                        "the default `usd_bn_per_gw_year` (value / (term in years x median GW of the linked tranches)) would be {}, above {}, as the linked tranches' median size is only {} GW; give `usd_bn_per_gw_year` or larger tranches",
+                        num(price), num(MAX_USD_BN), num(gw)
+                    ));
+                    price = 0.0;
+                }
                 Input {
                     path,
                     dist: Uncertain::Constant(price),
