@@ -36,7 +36,13 @@ pub enum Command {
     /// Simulate scenarios and write timeseries.csv, summary.csv and manifest.json.
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
-    /// Check scenario files and report every mistake with its line and column.
+    /// Check scenario files and report their mistakes with line and column.
+    ///
+    /// Reading stops at the first TOML syntax error, wrong type, unknown or
+    /// missing key, or malformed month or distribution: only the first of
+    /// these is reported. A file that reads is then checked in full: every
+    /// remaining mistake is reported, in file order. Warnings follow for
+    /// valid files.
     Validate(ValidateArgs),
     /// Write a commented starter scenario to edit.
     Init(InitArgs),

@@ -22,15 +22,29 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic for the byte range `span` of `source`.
+    /// A diagnostic for the byte range `span` of `source`. Finding the line
+    /// scans the text before `span`: to report many diagnostics against one
+    /// text, build a [`LineIndex`] once and use [`Diagnostic::at_indexed`].
     pub fn at(path: &Path, source: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic::at_indexed(path, source, &LineIndex::new(source), span, message)
+    }
+
+    /// [`Diagnostic::at`] with the line starts of `source` already known:
+    /// time proportional to the offending line's length, not the text's.
+    pub fn at_indexed(
+        path: &Path,
+        source: &str,
+        lines: &LineIndex,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         let start = floor_char_boundary(source, span.start.min(source.len()));
         let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
-        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line = lines.line(start);
+        let line_start = lines.starts[line - 1];
         let line_end = source[start..]
             .find('\n')
             .map_or(source.len(), |i| start + i);
-        let line = source[..start].matches('\n').count() + 1;
         let column = source[line_start..start].chars().count() + 1;
         let source_line = source[line_start..line_end]
             .trim_end_matches('\r')
@@ -49,6 +63,35 @@ impl Diagnostic {
     /// A diagnostic about the file as a whole (reported at line 1, column 1).
     pub(crate) fn whole_file(path: &Path, source: &str, message: impl Into<String>) -> Self {
         Diagnostic::at(path, source, 0..0, message)
+    }
+}
+
+/// The byte offset where each line of a text starts, for turning offsets
+/// into line numbers by binary search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `source`: one pass over its bytes.
+    pub fn new(source: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(
+                source
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// The 1-based line of byte `offset` (a `\n` belongs to the line it ends).
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
     }
 }
 
@@ -181,5 +224,16 @@ mod tests {
         assert_eq!((d.line, d.column), (1, 1));
         let d = Diagnostic::at(Path::new("s.toml"), "", 5..9, "m");
         assert_eq!((d.line, d.column), (1, 1));
+    }
+
+    #[test]
+    fn line_index_agrees_with_counting_newlines() {
+        let src = "a\n\nbc\r\nd\n";
+        let index = LineIndex::new(src);
+        for offset in 0..=src.len() {
+            let counted = src[..offset].matches('\n').count() + 1;
+            assert_eq!(index.line(offset), counted, "offset {offset}");
+        }
+        assert_eq!(LineIndex::new("").line(0), 1);
     }
 }

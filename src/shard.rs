@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::ExportError;
 use crate::export::write_atomically;
@@ -13,8 +14,11 @@ use crate::runner::{RunConfig, RunState};
 
 /// Identifies the file format; checked before anything else is read.
 const MAGIC: &str = "capsim-shard-state";
-/// Bumped whenever the state's layout or meaning changes.
-pub(crate) const STATE_FORMAT_VERSION: u32 = 4;
+/// Bumped whenever the state's layout or meaning changes. Version 5 added
+/// the SHA-256 trailer.
+pub(crate) const STATE_FORMAT_VERSION: u32 = 5;
+/// Length of the trailer: SHA-256 of every byte before it.
+const CHECKSUM_BYTES: usize = 32;
 
 /// The K-th (1-based) of N parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,11 +99,19 @@ pub enum StateError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// Not a state file, or a damaged one.
-    #[error("{}: not a capsim shard state file, or a damaged one", path.display())]
+    /// Not a state file at all (no state file header).
+    #[error("{}: not a capsim state file", path.display())]
     NotState {
         /// The file.
         path: PathBuf,
+    },
+    /// A state file that was damaged after it was written.
+    #[error("{}: is corrupt ({why}); rerun its shard", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What does not hold.
+        why: &'static str,
     },
     /// Written by another format version.
     #[error("{}: state format version {found} (capsim {version}); this capsim reads version {STATE_FORMAT_VERSION}: rerun the shard with this capsim", path.display())]
@@ -164,34 +176,52 @@ impl StateFile {
 
     /// Writes the file atomically.
     pub fn write(&self, path: &Path) -> Result<(), ExportError> {
-        let bytes = postcard::to_stdvec(self).map_err(|e| ExportError::Io {
+        let mut bytes = postcard::to_stdvec(self).map_err(|e| ExportError::Io {
             path: path.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
         })?;
+        let sum = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&sum);
         write_atomically(path, |out| out.write_all(&bytes))
     }
 
-    /// Reads and checks a state file.
+    /// Reads and checks a state file: its header (magic and format
+    /// version), its SHA-256 trailer, that it decodes to exactly its
+    /// length, and that its scenario text matches the scenario's recorded
+    /// hash. Any failure is an error naming the file, never a panic.
     pub fn read(path: &Path) -> Result<StateFile, StateError> {
         let bytes = std::fs::read(path).map_err(|source| StateError::Read {
             path: path.to_path_buf(),
             source,
         })?;
+        StateFile::decode(path, &bytes)
+    }
+
+    /// [`StateFile::read`] on the file's bytes; `path` is for messages.
+    pub fn decode(path: &Path, bytes: &[u8]) -> Result<StateFile, StateError> {
         // The header (magic, version, capsim version) decodes on its own, so
         // a file from another version gets a clear message.
         #[derive(Deserialize)]
         struct Header {
-            magic: String,
+            _magic: String,
             format_version: u32,
             capsim_version: String,
         }
         let not_state = || StateError::NotState {
             path: path.to_path_buf(),
         };
-        let (header, _) = postcard::take_from_bytes::<Header>(&bytes).map_err(|_| not_state())?;
-        if header.magic != MAGIC {
+        let corrupt = |why| StateError::Corrupt {
+            path: path.to_path_buf(),
+            why,
+        };
+        // The magic alone first: a file that does not start with it is not a
+        // state file, whatever follows.
+        let (magic, _) = postcard::take_from_bytes::<String>(bytes).map_err(|_| not_state())?;
+        if magic != MAGIC {
             return Err(not_state());
         }
+        let (header, _) =
+            postcard::take_from_bytes::<Header>(bytes).map_err(|_| corrupt("truncated header"))?;
         if header.format_version != STATE_FORMAT_VERSION {
             return Err(StateError::Version {
                 path: path.to_path_buf(),
@@ -199,8 +229,28 @@ impl StateFile {
                 version: header.capsim_version,
             });
         }
-        postcard::from_bytes(&bytes).map_err(|_| not_state())
+        let Some(body_len) = bytes.len().checked_sub(CHECKSUM_BYTES) else {
+            return Err(corrupt("truncated"));
+        };
+        let (body, sum) = bytes.split_at(body_len);
+        if Sha256::digest(body).as_slice() != sum {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let (file, rest) = postcard::take_from_bytes::<StateFile>(body)
+            .map_err(|_| corrupt("its contents cannot be decoded"))?;
+        if !rest.is_empty() {
+            return Err(corrupt("bytes after its contents"));
+        }
+        if sha256_hex(file.scenario_text.as_bytes()) != file.scenario_sha256 {
+            return Err(corrupt("its scenario text does not match its SHA-256"));
+        }
+        Ok(file)
     }
+}
+
+/// SHA-256 of `bytes`, hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// Merges the states of all N shards of one run (in any order) into one

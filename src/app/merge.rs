@@ -36,9 +36,11 @@ use std::time::Instant;
 use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, analyses, write_outputs};
 use super::{AppError, OutputKind, output_dir};
+use crate::model::OutputLayout;
+use crate::period::Period;
 use crate::runner::finish;
 use crate::scenario::Scenario;
-use crate::shard::{StateFile, merge as merge_states};
+use crate::shard::{StateError, StateFile, merge as merge_states};
 
 /// Which state files to merge and what to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +68,8 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
     let scenario_path = Path::new(&merged.scenario_path);
     let scenario = Scenario::parse(&merged.scenario_text, scenario_path)
         .map_err(|e| AppError::Scenarios(vec![e]))?;
+    check_shape(&merged, &scenario)?;
+    super::run::check_percentiles(&merged.percentiles)?;
     let folder = output_dir(&request.out, scenario_path, OutputKind::Run);
     if super::scenario_stem(scenario_path).is_some_and(|s| super::reserved_folder(&s)) {
         return Err(AppError::ReservedFolder {
@@ -108,4 +112,28 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
         exported_trials: None,
         notes,
     })
+}
+
+/// Refuses a state whose accumulators do not have the shape of its
+/// scenario's outputs (one per metric per month, per outcome, per metric per
+/// period), which only a state file made by other means can have: checked
+/// before anything is summarised or written.
+fn check_shape(merged: &StateFile, scenario: &Scenario) -> Result<(), AppError> {
+    let layout = OutputLayout::new(scenario);
+    let state = &merged.state;
+    let periods = match state.period {
+        Period::Month => 0,
+        p => p.spans(scenario.start, scenario.months).len(),
+    };
+    let fits = state.series.len() == layout.metrics.len() * layout.months
+        && state.outcomes.len() == layout.outcomes.len()
+        && state.period_series.len() == layout.metrics.len() * periods;
+    if fits {
+        Ok(())
+    } else {
+        Err(StateError::Coverage(
+            "the states do not have the shape of their scenario's outputs".into(),
+        )
+        .into())
+    }
 }

@@ -10,6 +10,7 @@ use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
 use super::outputs::{analyses, write_outputs};
 use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
+use crate::export::percentile_column;
 use crate::period::Period;
 use crate::runner::{CHUNK_TRIALS, RunConfig, run_sampling, simulate_by};
 use crate::scenario::Scenario;
@@ -174,7 +175,9 @@ fn check_state_path(request: &RunRequest, shard: &ShardRequest) -> Result<(), Ap
     }
 }
 
-fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
+/// Between 1 and 99 increasing percentiles strictly between 0 and 100,
+/// whose column names differ (names keep 6 decimal places).
+pub(super) fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
     if p.is_empty() || p.len() > 99 {
         return Err(AppError::Percentiles("give between 1 and 99 values"));
     }
@@ -185,6 +188,13 @@ fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
     }
     if p.windows(2).any(|w| w[0] >= w[1]) {
         return Err(AppError::Percentiles("percentiles must increase"));
+    }
+    if p.windows(2)
+        .any(|w| percentile_column(w[0]) == percentile_column(w[1]))
+    {
+        return Err(AppError::Percentiles(
+            "two percentiles would share a column name such as p50: column names keep 6 decimal places, so percentiles must differ by at least 0.000001",
+        ));
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! `capsim validate SCENARIO...`: check scenario files without running them.
 
+use capsim::scenario::warnings::ItemLines;
+
 use crate::Failure;
 use crate::cli::ValidateArgs;
 
@@ -42,12 +44,16 @@ pub fn run(args: ValidateArgs) -> Result<(), Failure> {
 /// Prints the scenario's warnings on stderr. Warnings never change the exit
 /// code; the source text lets them point at the item's line.
 pub(crate) fn print_warnings(path: &std::path::Path, s: &capsim::scenario::Scenario) {
+    // Warnings never change the exit code; the source text lets them point
+    // at the item's line, through one index of the items' lines.
     let warnings = capsim::scenario::warnings::warnings(s);
     if warnings.is_empty() {
         return;
     }
-    let source = std::fs::read_to_string(path).ok();
+    let lines = std::fs::read_to_string(path)
+        .map(|source| ItemLines::new(&source))
+        .unwrap_or_default();
     for w in warnings {
-        super::colour::eprint_highlighted(&w.render(path, source.as_deref()));
+        super::colour::eprint_highlighted(&w.render_at(path, lines.line(&w)));
     }
 }

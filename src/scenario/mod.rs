@@ -495,12 +495,10 @@ impl Scenario {
         validate::parse(text, path)
     }
 
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file; reads no more than the size
+    /// limit (64 MB) of a larger file, device or pipe.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = validate::read_limited(path)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();

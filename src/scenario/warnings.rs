@@ -12,6 +12,7 @@
 //! (the exact bounds for bounded distributions are no more informative), so a
 //! warning about reachability means at most a very rare trial could differ.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use super::{
@@ -51,40 +52,20 @@ impl Warning {
     }
 
     /// The 1-based line of the item in `source`: the `name = "..."` line of
-    /// the matching `[[table]]`, or the `[table]` header.
+    /// the matching `[[table]]`, or the `[table]` header. To place many
+    /// warnings, build [`ItemLines`] once instead.
     pub fn line(&self, source: &str) -> Option<usize> {
-        let mut in_table = false;
-        for (i, raw) in source.lines().enumerate() {
-            let line = raw.trim();
-            if line.starts_with('[') {
-                let header: String = line
-                    .split('#')
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                in_table = header == format!("[[{}]]", self.table);
-                if self.name.is_empty() && header == format!("[{}]", self.table) {
-                    return Some(i + 1);
-                }
-                continue;
-            }
-            if in_table && !self.name.is_empty() {
-                if let Some((key, value)) = line.split_once('=') {
-                    let value = value.split('#').next().unwrap_or("").trim();
-                    if key.trim() == "name" && value.trim_matches('"') == self.name {
-                        return Some(i + 1);
-                    }
-                }
-            }
-        }
-        None
+        ItemLines::new(source).line(self)
     }
 
     /// `warning: path:line: item: message` (no line if it cannot be found).
     pub fn render(&self, path: &std::path::Path, source: Option<&str>) -> String {
-        match source.and_then(|s| self.line(s)) {
+        self.render_at(path, source.and_then(|s| self.line(s)))
+    }
+
+    /// [`Warning::render`] with the item's line already found.
+    pub fn render_at(&self, path: &std::path::Path, line: Option<usize>) -> String {
+        match line {
             Some(line) => format!(
                 "warning: {}:{line}: {}: {}",
                 path.display(),
@@ -98,6 +79,67 @@ impl Warning {
                 self.message
             ),
         }
+    }
+}
+
+/// Where each item of a scenario's text is: the line of every `[table]`
+/// header and of the `name = "..."` of every `[[table]]` item (the first of
+/// each), found in one pass so that placing any number of warnings takes
+/// time linear in the text.
+#[derive(Debug, Clone, Default)]
+pub struct ItemLines {
+    /// (table, name) to 1-based line; the name is empty for `[table]`.
+    lines: HashMap<(String, String), usize>,
+}
+
+impl ItemLines {
+    /// Indexes `source`.
+    pub fn new(source: &str) -> ItemLines {
+        let mut lines = HashMap::new();
+        let mut table: Option<String> = None;
+        for (i, raw) in source.lines().enumerate() {
+            let line = raw.trim();
+            if line.starts_with('[') {
+                let header: String = line
+                    .split('#')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                table = header
+                    .strip_prefix("[[")
+                    .and_then(|h| h.strip_suffix("]]"))
+                    .map(str::to_string);
+                if let Some(name) = header
+                    .strip_prefix('[')
+                    .and_then(|h| h.strip_suffix(']'))
+                    .filter(|_| table.is_none())
+                {
+                    lines
+                        .entry((name.to_string(), String::new()))
+                        .or_insert(i + 1);
+                }
+                continue;
+            }
+            if let Some(t) = &table {
+                if let Some((key, value)) = line.split_once('=') {
+                    let value = value.split('#').next().unwrap_or("").trim();
+                    let name = value.trim_matches('"');
+                    if key.trim() == "name" && !name.is_empty() {
+                        lines.entry((t.clone(), name.to_string())).or_insert(i + 1);
+                    }
+                }
+            }
+        }
+        ItemLines { lines }
+    }
+
+    /// The 1-based line of `warning`'s item, if found.
+    pub fn line(&self, warning: &Warning) -> Option<usize> {
+        self.lines
+            .get(&(warning.table.to_string(), warning.name.clone()))
+            .copied()
     }
 }
 
@@ -120,15 +162,48 @@ fn low(input: &Input) -> f64 {
     input.draw(LOW)
 }
 
-/// Largest capacity tranche `t` can have online in month `m`, in the most
-/// favourable trial: largest size, earliest energisation, shortest ramp.
-fn max_online(t: &Tranche, m: i32) -> f64 {
-    if t.p_never >= 1.0 {
-        return 0.0;
+/// A tranche in the most favourable trial: largest size, earliest
+/// energisation, shortest ramp, most accelerators and PFLOP/s. Found once
+/// per tranche, as each needs percentiles of its distributions.
+struct Best {
+    /// Whether it never arrives in any trial.
+    never: bool,
+    /// Shortest and longest delay, months.
+    delay_low: f64,
+    delay_high: f64,
+    /// Earliest energisation, month index.
+    energised: i32,
+    /// Shortest ramp, months.
+    ramp: i32,
+    /// Largest size, GW.
+    gw: f64,
+    /// Most accelerators per GW.
+    accelerators_per_gw: f64,
+    /// Most PFLOP/s per accelerator (0 when not given).
+    pflops_per_accelerator: f64,
+}
+
+impl Best {
+    fn of(t: &Tranche) -> Best {
+        Best {
+            never: t.p_never >= 1.0,
+            delay_low: low(&t.delay_months),
+            delay_high: high(&t.delay_months),
+            energised: t.planned_index + (low(&t.delay_months) + 0.5).floor() as i32,
+            ramp: low(&t.ramp_months).round() as i32,
+            gw: high(&t.gw),
+            accelerators_per_gw: high(&t.accelerators_per_gw),
+            pflops_per_accelerator: t.pflops_per_accelerator.as_ref().map_or(0.0, high),
+        }
     }
-    let energised = t.planned_index + (low(&t.delay_months) + 0.5).floor() as i32;
-    let ramp = low(&t.ramp_months).round() as i32;
-    high(&t.gw) * ramp_fraction(m - energised, ramp)
+
+    /// Largest capacity the tranche can have online in month `m`.
+    fn online(&self, m: i32) -> f64 {
+        if self.never {
+            return 0.0;
+        }
+        self.gw * ramp_fraction(m - self.energised, self.ramp)
+    }
 }
 
 fn money(x: f64) -> String {
@@ -149,8 +224,9 @@ fn number(x: f64) -> String {
 pub fn warnings(scenario: &Scenario) -> Vec<Warning> {
     let mut out = Vec::new();
     plausible_ranges(scenario, &mut out);
-    contracts_deliverable(scenario, &mut out);
-    targets_reachable(scenario, &mut out);
+    let best: Vec<Best> = scenario.tranches.iter().map(Best::of).collect();
+    contracts_deliverable(scenario, &best, &mut out);
+    targets_reachable(scenario, &best, &mut out);
     views_fit_their_metrics(scenario, &mut out);
     let order = |t: &str| {
         [
@@ -384,7 +460,7 @@ fn revenue_ranges(r: &Revenue, out: &mut Vec<Warning>) {
 
 /// Contracts whose linked tranches cannot pay their value within the
 /// horizon, even in the most favourable trial.
-fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
+fn contracts_deliverable(s: &Scenario, best: &[Best], out: &mut Vec<Warning>) {
     let end = s.end();
     for k in &s.contracts {
         let (most, how) = match &k.basis {
@@ -394,7 +470,7 @@ fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
                 usd_bn_per_gw_year,
                 tranches,
             } => (
-                most_delivered(s, k, usd_bn_per_gw_year, tranches),
+                most_delivered(s, best, k, usd_bn_per_gw_year, tranches),
                 "even with its tranches at their largest, earliest and fastest and the highest price",
             ),
             PaymentBasis::Purchase {
@@ -402,7 +478,7 @@ fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
                 tranches,
                 lead_months,
             } => (
-                most_purchased(s, k, usd_bn_per_gw, tranches, *lead_months),
+                most_purchased(s, best, k, usd_bn_per_gw, tranches, *lead_months),
                 "even with its tranches at their largest and the highest price",
             ),
         };
@@ -423,17 +499,18 @@ fn contracts_deliverable(s: &Scenario, out: &mut Vec<Warning>) {
 
 /// Most a pay-as-delivered contract `k` can pay within the horizon, USD bn:
 /// the highest price on the most GW-months its `tranches` can be online.
-fn most_delivered(s: &Scenario, k: &Contract, price: &Input, tranches: &[usize]) -> f64 {
+fn most_delivered(
+    s: &Scenario,
+    best: &[Best],
+    k: &Contract,
+    price: &Input,
+    tranches: &[usize],
+) -> f64 {
     let months = s.months as i32;
     let start = k.start_index.max(0);
     let price = high(price) / 12.0;
     let gw_months: f64 = (start..months)
-        .map(|m| {
-            tranches
-                .iter()
-                .map(|&j| max_online(&s.tranches[j], m))
-                .sum::<f64>()
-        })
+        .map(|m| tranches.iter().map(|&j| best[j].online(m)).sum::<f64>())
         .sum();
     price * gw_months
 }
@@ -443,6 +520,7 @@ fn most_delivered(s: &Scenario, k: &Contract, price: &Input, tranches: &[usize])
 /// (due `lead_months` before energisation) can fall inside the horizon.
 fn most_purchased(
     s: &Scenario,
+    best: &[Best],
     k: &Contract,
     price: &Input,
     tranches: &[usize],
@@ -453,17 +531,17 @@ fn most_purchased(
     tranches
         .iter()
         .map(|&j| {
-            let t = &s.tranches[j];
-            if t.p_never >= 1.0 {
+            let (t, b) = (&s.tranches[j], &best[j]);
+            if b.never {
                 return 0.0;
             }
             let due = |d: f64| {
                 (t.planned_index + (d + 0.5).floor() as i32 - lead_months).max(k.start_index)
             };
-            let (first, last) = (due(low(&t.delay_months)), due(high(&t.delay_months)));
+            let (first, last) = (due(b.delay_low), due(b.delay_high));
             // Paid inside the horizon in some trial?
             if first < months && last >= 0 {
-                high(&t.gw) * price
+                b.gw * price
             } else {
                 0.0
             }
@@ -472,12 +550,12 @@ fn most_purchased(
 }
 
 /// Targets that no trial can reach.
-fn targets_reachable(s: &Scenario, out: &mut Vec<Warning>) {
+fn targets_reachable(s: &Scenario, best: &[Best], out: &mut Vec<Warning>) {
     let end = s.end();
     for t in &s.targets {
         match t.threshold {
             Threshold::AtLeast(v) => {
-                let Some((most, unit)) = most_by_end(s, t.metric) else {
+                let Some((most, unit)) = most_by_end(s, best, t.metric) else {
                     continue;
                 };
                 if v > most * (1.0 + 1e-9) {
@@ -535,35 +613,23 @@ fn views_fit_their_metrics(s: &Scenario, out: &mut Vec<Warning>) {
 /// The largest value `metric` can have in the last month of the horizon,
 /// with every tranche at its largest, earliest and fastest, and its unit;
 /// `None` for the metrics this does not bound.
-fn most_by_end(s: &Scenario, metric: Metric) -> Option<(f64, &'static str)> {
+fn most_by_end(s: &Scenario, best: &[Best], metric: Metric) -> Option<(f64, &'static str)> {
     let last = s.months as i32 - 1;
-    let online = |f: &dyn Fn(&Tranche) -> f64| -> f64 {
-        s.tranches
-            .iter()
-            .map(|tr| max_online(tr, last) * f(tr))
-            .sum()
-    };
+    let online =
+        |f: &dyn Fn(&Best) -> f64| -> f64 { best.iter().map(|b| b.online(last) * f(b)).sum() };
     let most = match metric {
         Metric::CapacityOnlineGw => (online(&|_| 1.0), "GW"),
         Metric::CapacityPlannedGw => (
             s.tranches
                 .iter()
-                .map(|tr| {
-                    high(&tr.gw)
-                        * ramp_fraction(
-                            last - tr.planned_index,
-                            low(&tr.ramp_months).round() as i32,
-                        )
-                })
+                .zip(best)
+                .map(|(tr, b)| b.gw * ramp_fraction(last - tr.planned_index, b.ramp))
                 .sum(),
             "GW",
         ),
-        Metric::AcceleratorsOnline => (online(&|tr| high(&tr.accelerators_per_gw)), "accelerators"),
+        Metric::AcceleratorsOnline => (online(&|b| b.accelerators_per_gw), "accelerators"),
         Metric::ComputeOnlineEflops => (
-            online(&|tr| {
-                high(&tr.accelerators_per_gw) * tr.pflops_per_accelerator.as_ref().map_or(0.0, high)
-                    / 1000.0
-            }),
+            online(&|b| b.accelerators_per_gw * b.pflops_per_accelerator / 1000.0),
             "EFLOP/s",
         ),
         _ => return None,

@@ -9,6 +9,7 @@ mod cli;
 mod correlation;
 mod distributions;
 mod fuzz_corpus;
+mod inputs;
 mod known_answers;
 mod output_safety;
 mod properties;

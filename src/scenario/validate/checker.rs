@@ -2,7 +2,7 @@
 //! ranges, names, and references to tranches, each reported at the value it
 //! is about.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::MAX_USD_BN;
 use crate::distribution::{Uncertain, num};
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, LineIndex};
 use crate::scenario::uncertain::{UncertainList, UncertainSpec};
 use crate::scenario::{Input, MAX_MONTHS};
 
@@ -22,13 +22,33 @@ pub(super) struct Checker<'a> {
     pub(super) source: &'a str,
     /// Every problem found so far.
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Where the source's lines start, so that each diagnostic costs the
+    /// length of its line, not of the file.
+    lines: LineIndex,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker with no diagnostics yet.
+    pub(super) fn new(path: &'a Path, source: &'a str) -> Checker<'a> {
+        Checker {
+            path,
+            source,
+            diagnostics: Vec::new(),
+            lines: LineIndex::new(source),
+        }
+    }
 }
 
 impl Checker<'_> {
     /// Reports `message` at `span` of the source.
     pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::at(self.path, self.source, span, message));
+        self.diagnostics.push(Diagnostic::at_indexed(
+            self.path,
+            self.source,
+            &self.lines,
+            span,
+            message,
+        ));
     }
 
     /// An input whose draws must stay in `[min, max]`. Distributions may reach
@@ -212,7 +232,7 @@ impl Checker<'_> {
                 ),
             );
         } else if let Some(first) = seen.get(n) {
-            let first_line = self.source[..first.start].matches('\n').count() + 1;
+            let first_line = self.lines.line(first.start.min(self.source.len()));
             self.error(
                 name.span(),
                 format!("duplicate {kind} name {n:?} (first used on line {first_line})"),
@@ -238,9 +258,10 @@ impl Checker<'_> {
             );
         }
         let mut out = Vec::new();
+        let mut listed = HashSet::new();
         for r in refs.get_ref() {
             match index.get(r.get_ref()) {
-                Some(&i) if out.contains(&i) => self.error(
+                Some(&i) if !listed.insert(i) => self.error(
                     r.span(),
                     format!("tranche {:?} is listed twice", r.get_ref()),
                 ),
@@ -335,7 +356,7 @@ pub(super) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a Strin
 }
 
 /// Levenshtein distance between `a` and `b`, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

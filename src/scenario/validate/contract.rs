@@ -7,9 +7,13 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::MAX_USD_BN;
+
+/// Largest default pay-as-delivered price, USD bn per GW-year: times the
+/// largest size (1000 GW) it stays far from overflowing.
+const MAX_DEFAULT_PRICE: f64 = 1e300;
 use super::checker::Checker;
 use super::meta::Horizon;
-use crate::distribution::Uncertain;
+use crate::distribution::{Uncertain, num};
 use crate::rng::ComponentId;
 use crate::scenario::raw::{RawBasis, RawContract};
 use crate::scenario::{Contract, Input, MAX_ITEMS, MAX_MONTHS, PaymentBasis, Tranche};
@@ -196,11 +200,21 @@ impl Checker<'_> {
                 // Default: the price at which on-time delivery of the
                 // linked tranches pays the value over the term.
                 let gw: f64 = linked.iter().map(|&i| tranches[i].gw.median()).sum();
-                let price = if gw > 0.0 {
+                let mut price = if gw > 0.0 {
                     terms.value / (gw * terms.term as f64 / 12.0)
                 } else {
                     0.0
                 };
+                // A tiny size would make the price infinite, or its product
+                // with a size overflow, and the whole value due at once.
+                if !price.is_finite() || price > MAX_DEFAULT_PRICE {
+                    let at = k.tranches.as_ref().map_or(k.name.span(), |t| t.span());
+                    self.error(at, format!(
+                        "the default `usd_bn_per_gw_year` (value / (term in years x median GW of the linked tranches)) would be {}, above {}, as the linked tranches' median size is only {} GW; give `usd_bn_per_gw_year` or larger tranches",
+                        num(price), num(MAX_DEFAULT_PRICE), num(gw)
+                    ));
+                    price = 0.0;
+                }
                 Input {
                     path,
                     dist: Uncertain::Constant(price),

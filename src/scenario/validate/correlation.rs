@@ -1,6 +1,7 @@
 //! `[[correlation]]` tables: rank correlations among uncertain inputs, named
 //! by their paths.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use super::checker::{Checker, closest};
@@ -38,7 +39,18 @@ impl Checker<'_> {
     /// The paths of `k`'s inputs that name uncertain inputs of `plan`.
     fn correlated_inputs(&mut self, k: &RawCorrelation, plan: &DrawPlan) -> Vec<String> {
         let mut inputs = Vec::new();
+        let mut listed = HashSet::new();
         for p in k.inputs.get_ref() {
+            if !listed.insert(p.get_ref().as_str()) {
+                self.error(
+                    p.span(),
+                    format!(
+                        "input {:?} is listed twice in this correlation; each input may appear once",
+                        p.get_ref()
+                    ),
+                );
+                continue;
+            }
             match plan.slot(p.get_ref()) {
                 Some(slot) if plan.is_uncertain(slot) => inputs.push(p.get_ref().clone()),
                 Some(_) => self.error(

@@ -1,6 +1,7 @@
 //! The `[scenario]` table (name and horizon) and the `[simulation]` settings.
 
 use super::checker::Checker;
+use crate::export::percentile_column;
 use crate::month::Month;
 use crate::scenario::raw::{RawMeta, RawSimulation};
 use crate::scenario::{DEFAULT_PERCENTILES, DEFAULT_SEED, DEFAULT_TRIALS, MAX_MONTHS, MAX_TRIALS};
@@ -118,6 +119,19 @@ impl Checker<'_> {
             self.error(
                 p.span(),
                 "percentiles must be in increasing order without repeats",
+            );
+        } else if let Some(w) = list
+            .windows(2)
+            .find(|w| percentile_column(w[0]) == percentile_column(w[1]))
+        {
+            self.error(
+                p.span(),
+                format!(
+                    "percentiles {} and {} would share the column name {}: names keep 6 decimal places, so percentiles must differ by at least 0.000001",
+                    w[0],
+                    w[1],
+                    percentile_column(w[0])
+                ),
             );
         }
         list

@@ -28,6 +28,7 @@ use crate::distribution::Uncertain;
 use crate::error::ScenarioError;
 use crate::month::Month;
 use checker::Checker;
+pub(super) use source::read_limited;
 use source::{explain_toml_error, too_large};
 
 /// Largest GW a single tranche may have.
@@ -38,11 +39,7 @@ const MAX_DELAY: f64 = 1200.0;
 const MAX_USD_BN: f64 = 1e6;
 
 pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-    let mut checker = Checker {
-        path,
-        source: text,
-        diagnostics: Vec::new(),
-    };
+    let mut checker = Checker::new(path, text);
     if text
         .lines()
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))

@@ -5,7 +5,8 @@
 use std::ops::Range;
 use std::path::Path;
 
-use crate::error::Diagnostic;
+use super::checker::edit_distance;
+use crate::error::{Diagnostic, ScenarioError};
 use crate::scenario::MAX_ITEMS;
 
 /// The TOML reader's message, with the terms of Rust and serde replaced by
@@ -33,6 +34,9 @@ pub(super) fn explain_toml_error(message: &str, text: &str, span: &Range<usize>)
             "the number {found} is too large to represent (the largest is about 1.8e308)"
         );
     }
+    if let Some(hint) = closest_field(message) {
+        return format!("{message}; did you mean `{hint}`?");
+    }
     message
         .replace("expected i64", "expected a whole number (no decimal point)")
         .replace(
@@ -41,10 +45,66 @@ pub(super) fn explain_toml_error(message: &str, text: &str, span: &Range<usize>)
         )
 }
 
+/// For serde's "unknown field `x`, expected one of `a`, `b`", the known key
+/// closest to `x` by edit distance, if at most 2 edits away (the first of
+/// equally close ones).
+fn closest_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let (_, expected) = rest.split_once("expected")?;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|known| (edit_distance(unknown, known), known))
+        .filter(|&(d, _)| d <= 2)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, known)| known)
+}
+
 /// Largest scenario file read, bytes. A scenario at every limit (10,000
 /// tranches and contracts, each with comments) is a few MB; reading a much
 /// larger file would only use up memory before failing.
 const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// The bytes of the scenario file at `path`, reading at most
+/// [`MAX_FILE_BYTES`] and one more byte to tell a file over the limit, so
+/// that a huge file, a device such as `/dev/zero` or an endless pipe costs
+/// no more memory than the limit.
+pub(in crate::scenario) fn read_limited(path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    use std::io::Read;
+    let read_error = |source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    // Regular files say their size: one allocation of the right size.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let capacity = size.map_or(0, |n| n.min(MAX_FILE_BYTES as u64 + 1) as usize);
+    let mut bytes = Vec::with_capacity(capacity);
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() <= MAX_FILE_BYTES {
+        return Ok(bytes);
+    }
+    let size = match size {
+        Some(n) => format!("is {} MB", n >> 20),
+        None => format!("is larger than {} MB", MAX_FILE_BYTES >> 20),
+    };
+    Err(ScenarioError::Invalid(vec![Diagnostic::whole_file(
+        path,
+        "",
+        format!(
+            "the scenario file {size}; at most {} MB is read (a scenario at every limit is a few MB)",
+            MAX_FILE_BYTES >> 20
+        ),
+    )]))
+}
 
 /// Checks the sizes that would make reading the file itself slow or
 /// memory-hungry, before the TOML is parsed: the file size, and more than
@@ -99,4 +159,33 @@ pub(super) fn too_large(path: &Path, text: &str) -> Option<Diagnostic> {
             kinds[k].1, counts[k]
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_get_the_closest_known_key() {
+        let m =
+            "unknown field `delay_month`, expected one of `name`, `delay_months`, `ramp_months`";
+        assert_eq!(closest_field(m), Some("delay_months"));
+        let m = "unknown field `colour`, expected one of `dist`, `mean`, `sd`";
+        assert_eq!(closest_field(m), None);
+        let m = "unknown field `nme`, expected `name`";
+        assert_eq!(closest_field(m), Some("name"));
+        assert_eq!(closest_field("unknown variant `x`, expected `y`"), None);
+        assert_eq!(
+            explain_toml_error("unknown field `gww`, expected `gw`", "", &(0..0)),
+            "unknown field `gww`, expected `gw`; did you mean `gw`?"
+        );
+    }
+
+    #[test]
+    fn at_most_the_limit_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small.toml");
+        std::fs::write(&small, "a = 1\n").unwrap();
+        assert_eq!(read_limited(&small).unwrap(), b"a = 1\n");
+    }
 }

@@ -142,7 +142,7 @@ fn bad_merges_are_refused() {
         ),
         (
             &["merge", "junk.state"],
-            "junk.state: not a capsim shard state file",
+            "junk.state: not a capsim state file",
         ),
         (
             &["merge", "missing.state"],
