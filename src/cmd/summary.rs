@@ -50,6 +50,7 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         (outcome::TOTAL_PAYMENTS, "compute payments, USD bn"),
         (outcome::TOTAL_REVENUE, "revenue, USD bn"),
         (outcome::CAPACITY_END, "capacity online at end, GW"),
+        (outcome::FUNDING_NEED, "funding need, USD bn"),
         (outcome::PEAK_GAP, "peak funding gap, USD bn"),
         (outcome::MIN_CASH, "lowest cash, USD bn"),
     ];

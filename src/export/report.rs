@@ -70,6 +70,7 @@ td.num{font-variant-numeric:tabular-nums}\
 figure{margin:1.2em 0}figure svg{width:100%;height:auto;border:1px solid #eee}\
 figcaption{font-size:.88em;color:#444;margin-top:.3em}\
 code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.92em;background:#f4f6f8;padding:0 3px}\
+code.ref{font-size:.75em;color:#666;background:none}\
 ul.files{columns:2}";
 
 /// Rounded for reading: 1 decimal for large values, 3 significant-ish otherwise.
@@ -173,7 +174,8 @@ fn write_key_outcomes(r: &RunResult, out: &mut dyn Write) -> std::io::Result<()>
         }
         write!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>",
+            "<tr><td>{} <code class=\"ref\">{}</code></td><td>{}</td><td class=\"num\">{}</td>",
+            escape_html(&spec.label),
             escape_html(&spec.name),
             escape_html(&spec.unit),
             readable(sum.mean)

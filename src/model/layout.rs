@@ -19,8 +19,11 @@ pub enum OutcomeKind {
 /// One scalar outcome of a trial.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeSpec {
-    /// Column value in `summary.csv`.
+    /// Column value in `summary.csv` (the code name).
     pub name: String,
+    /// Plain-language name for people (report, terminal, chart titles),
+    /// without the unit.
+    pub label: String,
     /// Unit.
     pub unit: String,
     /// Value, event or month.
@@ -96,58 +99,100 @@ impl OutputLayout {
             .collect();
         let start = scenario.start;
         let month_unit = format!("months after {start}");
-        let v = |name: &str, unit: &str| OutcomeSpec {
+        let v = |name: &str, label: &str, unit: &str| OutcomeSpec {
             name: name.to_string(),
+            label: label.to_string(),
             unit: unit.to_string(),
             kind: OutcomeKind::Value,
         };
         let mut outcomes = vec![
-            v("total_compute_payments_usd_bn", "USD bn"),
-            v("total_revenue_usd_bn", "USD bn"),
-            v("total_operating_costs_usd_bn", "USD bn"),
-            v("total_funding_usd_bn", "USD bn"),
-            v("capacity_online_end_gw", "GW"),
-            v("capacity_never_arriving_gw", "GW"),
-            v("min_cash_usd_bn", "USD bn"),
-            v("end_cash_usd_bn", "USD bn"),
-            v("peak_funding_gap_usd_bn", "USD bn"),
+            v(
+                "total_compute_payments_usd_bn",
+                "Compute payments, whole horizon",
+                "USD bn",
+            ),
+            v("total_revenue_usd_bn", "Revenue, whole horizon", "USD bn"),
+            v(
+                "total_operating_costs_usd_bn",
+                "Operating costs, whole horizon",
+                "USD bn",
+            ),
+            v(
+                "total_funding_usd_bn",
+                "Funding events, whole horizon",
+                "USD bn",
+            ),
+            v("capacity_online_end_gw", "Capacity online at the end", "GW"),
+            v(
+                "capacity_never_arriving_gw",
+                "Capacity that never arrives",
+                "GW",
+            ),
+            v("min_cash_usd_bn", "Lowest cash", "USD bn"),
+            v("end_cash_usd_bn", "Cash at the end", "USD bn"),
+            v("peak_funding_gap_usd_bn", "Largest funding gap", "USD bn"),
             OutcomeSpec {
                 name: "cash_shortfall_ever".into(),
+                label: "Cash ever below the floor".into(),
                 unit: "probability".into(),
                 kind: OutcomeKind::Event,
             },
             OutcomeSpec {
                 name: "first_shortfall_month".into(),
+                label: "First month cash is below the floor".into(),
                 unit: month_unit.clone(),
                 kind: OutcomeKind::Month,
             },
-            v("funding_need_usd_bn", "USD bn"),
-            v("total_interest_usd_bn", "USD bn"),
-            v("total_equity_raised_usd_bn", "USD bn"),
+            v(
+                "funding_need_usd_bn",
+                "Funding need, whole horizon",
+                "USD bn",
+            ),
+            v(
+                "total_interest_usd_bn",
+                "Interest paid, whole horizon",
+                "USD bn",
+            ),
+            v(
+                "total_equity_raised_usd_bn",
+                "Equity raised, whole horizon",
+                "USD bn",
+            ),
         ];
         debug_assert_eq!(outcomes.len(), outcome::FIXED);
         let first_contract_outcome = outcomes.len();
         for c in &scenario.contracts {
-            outcomes.push(v(&format!("contract_{}_payments_usd_bn", c.name), "USD bn"));
+            outcomes.push(v(
+                &format!("contract_{}_payments_usd_bn", c.name),
+                &format!("Payments under {} ({})", c.name, c.counterparty),
+                "USD bn",
+            ));
         }
         let first_target_outcome = outcomes.len();
         for t in &scenario.targets {
             outcomes.push(OutcomeSpec {
                 name: format!("target_{}_reached", t.name),
+                label: format!("Target {} reached", t.name),
                 unit: "probability".into(),
                 kind: OutcomeKind::Event,
             });
             outcomes.push(OutcomeSpec {
                 name: format!("target_{}_month", t.name),
+                label: format!("Month target {} is first reached", t.name),
                 unit: month_unit.clone(),
                 kind: OutcomeKind::Month,
             });
         }
         let first_view_outcome = outcomes.len();
         for view in &scenario.outside_views {
-            outcomes.push(v(&format!("view_{}", view.name), view.unit()));
+            outcomes.push(v(
+                &format!("view_{}", view.name),
+                &format!("Outside view {}", view.name),
+                view.unit(),
+            ));
             outcomes.push(OutcomeSpec {
                 name: format!("view_{}_below", view.name),
+                label: format!("Outside view {} below the published figure", view.name),
                 unit: "probability".into(),
                 kind: OutcomeKind::Event,
             });

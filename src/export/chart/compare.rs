@@ -4,7 +4,6 @@
 
 use plotters::prelude::*;
 
-use super::fan::metric_title;
 use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
 use super::{ChartError, RenderedChart};
 use crate::analysis::ComparisonRow;
@@ -52,7 +51,7 @@ pub fn comparison_chart(
     }
     let title = format!(
         "{}, {}: {a_name} and {b_name}",
-        metric_title(metric),
+        metric.label(),
         metric.unit()
     );
     let y = style::value_range(ba.iter().chain(&bb).flat_map(|&(_, lo, _, hi)| [lo, hi]));

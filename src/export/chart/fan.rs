@@ -32,32 +32,6 @@ pub struct FanChart {
     pub references: Vec<Reference>,
 }
 
-/// Plain-language name of a metric, for titles.
-pub(crate) fn metric_title(metric: Metric) -> &'static str {
-    match metric {
-        Metric::CapacityOnlineGw => "Capacity online",
-        Metric::CapacityPlannedGw => "Capacity planned",
-        Metric::CapacityShortfallGw => "Capacity shortfall (planned minus online)",
-        Metric::AcceleratorsOnline => "Accelerators online",
-        Metric::ComputeOnlineEflops => "Peak compute online",
-        Metric::ComputePaymentsUsdBn => "Compute payments per month",
-        Metric::CumulativeComputePaymentsUsdBn => "Cumulative compute payments",
-        Metric::RevenueUsdBn => "Revenue per month",
-        Metric::RevenueRunRateUsdBn => "Revenue run rate",
-        Metric::DemandRunRateUsdBn => "Demand run rate",
-        Metric::OperatingCostsUsdBn => "Operating costs per month",
-        Metric::FundingUsdBn => "Funding per month",
-        Metric::InterestUsdBn => "Interest per month",
-        Metric::EquityRaisedUsdBn => "Equity raised per month",
-        Metric::FreeCashFlowUsdBn => "Free cash flow per month",
-        Metric::FundingNeedUsdBn => "Funding need to date",
-        Metric::CashBalanceUsdBn => "Cash balance",
-        Metric::FundingGapUsdBn => "Funding gap",
-        Metric::CashShortfall => "P(cash below floor)",
-        Metric::RevenueComputeConstrained => "P(revenue capped by capacity)",
-    }
-}
-
 /// One metric's monthly summaries.
 fn series(result: &RunResult, metric: Metric) -> Option<&[crate::stats::Summary]> {
     let months = result.layout.months;
@@ -206,7 +180,7 @@ impl Chart for FanChart {
     }
 
     fn title(&self, _scenario: &Scenario) -> String {
-        format!("{}, {}", metric_title(self.metric), self.metric.unit())
+        format!("{}, {}", self.metric.label(), self.metric.unit())
     }
 
     fn caption(&self, _scenario: &Scenario, result: &RunResult) -> String {
