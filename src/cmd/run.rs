@@ -77,6 +77,17 @@ fn check_shard_options(args: &RunArgs, out_given: bool) -> Result<(), Failure> {
             "a shard writes only its state file; trials.csv comes from an unsharded run with the same seed (`capsim run SCENARIO --seed N --trials N --export-trials N`)",
         );
     }
+    if args.no_charts || args.no_sensitivity {
+        let option = if args.no_charts {
+            "--no-charts"
+        } else {
+            "--no-sensitivity"
+        };
+        return refuse(
+            option,
+            "a shard writes only its state file; charts and sensitivity are made by `capsim merge`, which takes the same option",
+        );
+    }
     if out_given {
         return refuse(
             "--out",

@@ -1186,3 +1186,43 @@ pflops_per_accelerator = {{ dist = "uniform", min = 1, max = 2 }}
         }
     }
 }
+
+/// A discrete size written out of order is sorted first (section 11): the
+/// median of `values = [3, 1]` is 3, so the default pay-as-delivered price
+/// is 120 / (1 year * 3 GW) = 40 USD bn per GW-year, and a trial that draws
+/// 1 GW pays 40 / 12 per month. In the order written the median would be 1
+/// and the price 120.
+#[test]
+fn default_price_uses_the_median_of_a_sorted_discrete_size() {
+    let s = scenario(
+        r#"
+[scenario]
+name = "discrete-order"
+start = "2026-01"
+end = "2026-12"
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = { dist = "discrete", values = [3, 1] }
+planned = "2026-01"
+accelerators_per_gw = 1
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "pay_as_delivered"
+value_usd_bn = 120
+start = "2026-01"
+term_months = 12
+tranches = ["t"]
+"#,
+    );
+    let r = simulate(&s, 2000);
+    let payments = series(&r, Metric::ComputePaymentsUsdBn);
+    // Half the trials draw 1 GW (40/12 a month), half 3 GW (10 a month).
+    let p10 = payments[0].percentiles[0].unwrap();
+    let p90 = payments[0].percentiles[2].unwrap();
+    assert!((p10 - 40.0 / 12.0).abs() < 1e-9, "p10 {p10}");
+    assert!((p90 - 10.0).abs() < 1e-9, "p90 {p90}");
+}

@@ -311,8 +311,10 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
     let work = setup();
     let disk = work.path().join("disk");
     let Some(fs) = Tmpfs::mount(&disk, "size=64k") else {
-        eprintln!(
-            "SKIPPED a_full_disk_is_a_clear_error_and_keeps_the_previous_output: cannot mount a tmpfs (needs root)"
+        crate::util::skip(
+            "a_full_disk_is_a_clear_error_and_keeps_the_previous_output",
+            "cannot mount a tmpfs (needs root)",
+            None,
         );
         return;
     };
@@ -331,9 +333,13 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
         "--no-charts",
     ]);
     if first.code != 0 {
-        eprintln!(
-            "SKIPPED: even the small output does not fit in 64 kB here:\n{}",
-            first.stderr
+        crate::util::skip(
+            "a_full_disk_is_a_clear_error_and_keeps_the_previous_output",
+            &format!(
+                "even the small output does not fit in 64 kB here: {}",
+                first.stderr.trim()
+            ),
+            None,
         );
         return;
     }
@@ -381,8 +387,10 @@ fn an_unwritable_folder_is_a_clear_error_with_no_partial_files() {
     let _guard;
     if is_root() {
         let Some(fs) = Tmpfs::mount(&target, "size=1m") else {
-            eprintln!(
-                "SKIPPED an_unwritable_folder_is_a_clear_error_with_no_partial_files: running as root and cannot mount a tmpfs"
+            crate::util::skip(
+                "an_unwritable_folder_is_a_clear_error_with_no_partial_files",
+                "running as root and cannot mount a tmpfs",
+                None,
             );
             return;
         };

@@ -153,8 +153,10 @@ fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 #[test]
 fn a_full_disk_leaves_the_previous_folder_exactly_as_it_was() {
     if !is_root() {
-        eprintln!(
-            "SKIPPED a_full_disk_leaves_the_previous_folder_exactly_as_it_was: needs root to mount a tmpfs"
+        crate::util::skip(
+            "a_full_disk_leaves_the_previous_folder_exactly_as_it_was",
+            "needs root to mount a tmpfs",
+            None,
         );
         return;
     }
@@ -167,7 +169,11 @@ fn a_full_disk_leaves_the_previous_folder_exactly_as_it_was() {
         .status()
         .is_ok_and(|s| s.success());
     if !mounted {
-        eprintln!("SKIPPED: cannot mount a tmpfs");
+        crate::util::skip(
+            "a_full_disk_leaves_the_previous_folder_exactly_as_it_was",
+            "cannot mount a tmpfs",
+            None,
+        );
         return;
     }
     struct Unmount<'a>(&'a Path);
@@ -459,6 +465,8 @@ fn shard_refuses_options_it_would_ignore() {
         (&["--precision", "0.01"][..], "--precision"),
         (&["--export-trials", "10"][..], "--export-trials"),
         (&["--out", "elsewhere"][..], "--out"),
+        (&["--no-charts"][..], "--no-charts"),
+        (&["--no-sensitivity"][..], "--no-sensitivity"),
     ] {
         let mut args = vec!["run", "s.toml", "--shard", "1/2", "--state", "a.state"];
         args.extend_from_slice(extra);

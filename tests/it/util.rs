@@ -253,3 +253,19 @@ name = "two-gw"
 metric = "capacity_online_gw"
 at_least = 2
 "#;
+
+/// Marks the calling test as skipped: writes `SKIP <test>: <why>` straight to
+/// the process's standard error, past the test harness's capture, so that a
+/// skipped check shows in `cargo test` output instead of passing as a
+/// silent `ok`. If the environment variable `required` is set (CI sets
+/// `CAPSIM_REQUIRE_BROWSER`), the skip is a failure instead.
+pub fn skip(test: &str, why: &str, required: Option<&str>) {
+    use std::io::Write;
+    if let Some(var) = required {
+        assert!(
+            std::env::var_os(var).is_none(),
+            "{test}: {why}, but {var} is set"
+        );
+    }
+    let _ = writeln!(std::io::stderr().lock(), "SKIP {test}: {why}");
+}
