@@ -147,10 +147,16 @@ fn measure(
             "--quiet",
         ])
         .arg("--out")
-        .arg(out);
+        .arg(&out);
     if !charts {
         cmd.arg("--no-charts");
     }
+    // The run's warnings (the same each time) go to a file, shown only if
+    // it fails, so that they do not interleave with the table.
+    let log_path = out.join("bench-run-stderr.txt");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| Failure::Other(format!("cannot create {}: {e}", log_path.display())))?;
+    cmd.stderr(log);
     let started = Instant::now();
     let child = cmd
         .spawn()
@@ -158,9 +164,11 @@ fn measure(
     let (ok, peak_kb) = wait_with_peak_memory(child)?;
     let seconds = started.elapsed().as_secs_f64();
     if !ok {
+        let stderr = std::fs::read_to_string(&log_path).unwrap_or_default();
         return Err(Failure::Other(format!(
-            "capsim run {} --trials {trials} --threads {threads} failed",
-            scenario.display()
+            "capsim run {} --trials {trials} --threads {threads} failed:\n{}",
+            scenario.display(),
+            stderr.trim_end()
         )));
     }
     Ok(Measurement {
