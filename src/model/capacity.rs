@@ -405,12 +405,15 @@ impl Steps {
     }
 }
 
-/// `out[m] += step[0] + ... + step[m]`.
+/// `out[m] += step[0] + ... + step[m]`, for levels that cannot be
+/// negative (capacity, accelerators, compute).
 #[inline]
 fn add_running_sum(out: &mut [f64], step: &[f64]) {
-    let mut level = 0.0;
+    let mut level: f64 = 0.0;
     for (o, s) in out.iter_mut().zip(step) {
-        level += s;
+        // Retirements subtract what arrivals added, in another order, which
+        // can leave -1e-17 where the level is 0.
+        level = (level + s).max(0.0);
         *o += level;
     }
 }

@@ -223,3 +223,91 @@ fn outcome_detail_gives_the_same_outcomes() {
         assert!(met > 0);
     }
 }
+
+/// A random scenario using the financing mechanics: option tranches decided
+/// on need, owned systems with a life, a lease over every tranche and a
+/// `[financing]` table.
+fn financing_text(tranches: &[TrancheGen], value: f64, options: &[bool], debt: f64) -> String {
+    let (mut s, _) = scenario_text(tranches, value, 0);
+    s += &format!(
+        "\n[cash]\nstart_usd_bn = 5\nfloor_usd_bn = 1\n\n[costs]\nrunning_usd_bn_per_gw_year = 1\nother_usd_bn_per_year = 3\n\n[financing]\ndebt_rate = {debt}\nequity_block_usd_bn = 5\nequity_cost = {{ dist = \"uniform\", min = 0.0, max = 0.1 }}\nequity_max_usd_bn = 40\n"
+    );
+    let names: Vec<String> = (0..tranches.len()).map(|i| format!("\"t{i}\"")).collect();
+    s += &format!(
+        "\n[[contract]]\nname = \"lease\"\ncounterparty = \"c\"\nbasis = \"lease\"\nvalue_usd_bn = {value}\nstart = \"2026-01\"\nterm_months = 24\ntranches = [{}]\nusd_bn_per_gw = {{ dist = \"uniform\", min = 5, max = 20 }}\nrate = 0.1\nlead_months = 2\n",
+        names.join(", ")
+    );
+    // Options and lives are keys of the tranches: append them to each table.
+    let mut out = String::new();
+    let mut i = 0;
+    debug_assert!(!s.contains("owned"));
+    for part in s.split_inclusive("accelerators_per_gw = 1000\n") {
+        out += part;
+        if part.ends_with("accelerators_per_gw = 1000\n") {
+            out += "owned = true\nlife_years = { dist = \"uniform\", min = 0.5, max = 2 }\n";
+            if options.get(i).copied().unwrap_or(false) {
+                out += &format!(
+                    "status = \"option\"\ndecision = \"{}\"\nexercise_if = {{ demand_over_capacity_at_least = 0.5, funding_need_at_most = 20 }}\n",
+                    month(i as i32 * 5)
+                );
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Per trial and month: free cash flow is revenue less payments,
+    /// operating costs and interest; cash moves by it, the funding events
+    /// and the equity raised net of its cost; interest is charged only on
+    /// negative cash; the funding need never falls; equity stays within its
+    /// cap; capacity stays within what the tranches can deliver.
+    #[test]
+    fn financing_invariants_hold_for_random_scenarios(
+        tranches in prop::collection::vec(tranche_gen(), 1..5),
+        options in prop::collection::vec(any::<bool>(), 5),
+        value in 1.0f64..200.0,
+        debt in 0.0f64..0.3,
+        seed in 0u64..1000,
+    ) {
+        let text = financing_text(&tranches, value, &options, debt);
+        let s = Scenario::parse(&text, Path::new("f.toml")).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let max_gw: f64 = tranches.iter().map(|t| t.gw_lo * t.gw_spread).sum();
+        let model = Model::new(&s);
+        let mut ws = Workspace::new(&s);
+        let mut rec = TrialRecord::new(model.layout());
+        let layout = model.layout();
+        let months = s.months;
+        let series = |rec: &TrialRecord, m: Metric| -> Vec<f64> {
+            let b = layout.metric_offset(m).unwrap();
+            rec.series[b..b + months].to_vec()
+        };
+        for trial in 0..40 {
+            model.simulate(seed, trial, &mut ws, &mut rec);
+            let online = series(&rec, Metric::CapacityOnlineGw);
+            let (rev, pay, opex) = (series(&rec, Metric::RevenueUsdBn), series(&rec, Metric::ComputePaymentsUsdBn), series(&rec, Metric::OperatingCostsUsdBn));
+            let (interest, equity, fcf) = (series(&rec, Metric::InterestUsdBn), series(&rec, Metric::EquityRaisedUsdBn), series(&rec, Metric::FreeCashFlowUsdBn));
+            let (cash, need, fund) = (series(&rec, Metric::CashBalanceUsdBn), series(&rec, Metric::FundingNeedUsdBn), series(&rec, Metric::FundingUsdBn));
+            let mut before = 5.0;
+            let mut equity_total = 0.0;
+            for m in 0..months {
+                prop_assert!(online[m] >= 0.0 && online[m] <= max_gw + 1e-9, "month {m}: online {}", online[m]);
+                prop_assert!((fcf[m] - (rev[m] - pay[m] - opex[m] - interest[m])).abs() < 1e-9);
+                let want_interest = if before < 0.0 { -before * debt / 12.0 } else { 0.0 };
+                prop_assert!((interest[m] - want_interest).abs() <= 1e-9 * (1.0 + want_interest.abs()),
+                    "month {m}: interest {} on cash {before}", interest[m]);
+                let net_equity = cash[m] - before - fund[m] - fcf[m];
+                prop_assert!(net_equity >= -1e-9 && net_equity <= equity[m] + 1e-9,
+                    "month {m}: cash moved by {net_equity} beyond its flows, equity {}", equity[m]);
+                prop_assert!(need[m] >= 0.0 && (m == 0 || need[m] >= need[m - 1] - 1e-12));
+                equity_total += equity[m];
+                before = cash[m];
+            }
+            prop_assert!(equity_total <= 40.0 + 1e-9);
+            prop_assert!(interest.iter().all(|x| *x >= 0.0));
+        }
+    }
+}
