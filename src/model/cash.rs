@@ -81,7 +81,13 @@ impl Model<'_> {
     /// as needed, cumulative payments, interest, equity raised, free cash
     /// flow, the funding gap and need, and the shortfall flag) into it.
     #[inline]
-    pub(super) fn cash<const ALL: bool>(&self, terms: &Terms, series: &mut [f64]) -> Balance {
+    /// Over the first `len` months.
+    pub(super) fn cash<const ALL: bool>(
+        &self,
+        terms: &Terms,
+        series: &mut [f64],
+        len: usize,
+    ) -> Balance {
         let need_series = self.needs::<ALL>().cash_detail;
         let (s, off) = (self.scenario, self.off);
         let floor = s.cash_floor_usd_bn;
@@ -93,7 +99,7 @@ impl Model<'_> {
         let mut peak_gap: f64 = 0.0;
         let mut need: f64 = 0.0;
         let mut first_short = f64::INFINITY;
-        for m in 0..s.months {
+        for m in 0..len {
             let pay = series[off.payments + m];
             let rev = series[off.revenue + m];
             let opex = series[off.opex + m];

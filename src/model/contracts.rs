@@ -11,7 +11,9 @@ impl Model<'_> {
     /// The contracts stage: reads each contract's price from `v` and the
     /// fleet from `ws`; adds the payments into the payments series of
     /// `series` and writes each contract's total into its outcome. Returns
-    /// the total paid over the horizon, USD bn.
+    /// the total paid over the horizon, USD bn. Only the first `len` months
+    /// of payments are written (for a decision's pass; the totals are then
+    /// not the horizon's).
     #[inline]
     pub(super) fn contracts(
         &self,
@@ -19,9 +21,10 @@ impl Model<'_> {
         ws: &mut Workspace,
         series: &mut [f64],
         outcomes: &mut [f64],
+        len: usize,
     ) -> f64 {
         let first = self.off.payments;
-        let payments = &mut series[first..first + self.scenario.months];
+        let payments = &mut series[first..first + len];
         let mut total_payments = 0.0;
         for (ci, c) in self.scenario.contracts.iter().enumerate() {
             let price = self.plan.contract[ci].map_or(0.0, |slot| v[slot]);
@@ -71,8 +74,8 @@ impl Model<'_> {
 #[inline]
 fn take_or_pay(schedule: &[f64], payments: &mut [f64]) -> f64 {
     let mut paid = 0.0;
-    for (m, amount) in schedule.iter().enumerate() {
-        payments[m] += amount;
+    for (p, amount) in payments.iter_mut().zip(schedule) {
+        *p += amount;
         paid += amount;
     }
     paid

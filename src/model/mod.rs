@@ -317,10 +317,13 @@ impl<'s> Model<'s> {
                 fleet.earliest[j] = i32::MIN;
             }
         }
+        // Every decision reads its own month alone and every stage is
+        // causal, so a pass need not simulate past the last decision month.
+        let len = self.decisions.last().map_or(0, |(m, _)| m + 1);
         let mut stale = true;
         for (month, group) in &self.decisions {
             if stale {
-                self.stages::<false>(v, ws, series, outcomes);
+                self.flows::<false>(v, ws, series, outcomes, len);
                 stale = false;
             }
             let m = *month;
@@ -351,17 +354,37 @@ impl<'s> Model<'s> {
         series: &mut [f64],
         outcomes: &mut [f64],
     ) {
-        self.clear_sums(series, outcomes);
-        let never_gw = self.capacity::<ALL>(v, ws, series);
-        let payments = self.contracts(v, ws, series, outcomes);
-        self.revenue::<ALL>(v, series);
-        self.operating_costs(v, &ws.fleet.owned_gw, series);
-        self.funding(v, ws, series);
-        let terms = self.financing_terms(v);
-        let balance = self.cash::<ALL>(&terms, series);
+        let (never_gw, payments, balance) =
+            self.flows::<ALL>(v, ws, series, outcomes, self.scenario.months);
         self.fixed_outcomes(&balance, payments, never_gw, series, outcomes);
         self.targets(series, outcomes);
         self.views(series, outcomes);
+    }
+
+    /// The stages up to the cash balance, with payments, revenue, operating
+    /// costs and cash over the first `len` months only (capacity and funding
+    /// over the whole horizon: they are computed per tranche and event); the
+    /// later months of those series are stale. Returns the GW that never
+    /// arrives, the total of the contracts' payments and the balance (both
+    /// over the `len` months).
+    #[inline]
+    fn flows<const ALL: bool>(
+        &self,
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+        len: usize,
+    ) -> (f64, f64, cash::Balance) {
+        self.clear_sums(series, outcomes);
+        let never_gw = self.capacity::<ALL>(v, ws, series);
+        let payments = self.contracts(v, ws, series, outcomes, len);
+        self.revenue::<ALL>(v, series, len);
+        self.operating_costs(v, &ws.fleet.owned_gw, series, len);
+        self.funding(v, ws, series);
+        let terms = self.financing_terms(v);
+        let balance = self.cash::<ALL>(&terms, series, len);
+        (never_gw, payments, balance)
     }
 
     /// What a trial computes: every series when `ALL` (a constant, so that

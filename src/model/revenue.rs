@@ -9,7 +9,8 @@ impl Model<'_> {
     /// writes revenue (and demand, run rate and whether compute constrains
     /// revenue, as needed) into it. Does nothing without a revenue model.
     #[inline]
-    pub(super) fn revenue<const ALL: bool>(&self, v: &[f64], series: &mut [f64]) {
+    /// Over the first `len` months.
+    pub(super) fn revenue<const ALL: bool>(&self, v: &[f64], series: &mut [f64], len: usize) {
         let Some(first) = self.plan.revenue else {
             return;
         };
@@ -19,7 +20,7 @@ impl Model<'_> {
         let per_gw_year = v[first + 1];
         let growth = &v[first + 2..];
         let mut factor = 1.0;
-        for m in 0..self.scenario.months {
+        for m in 0..len {
             if m > 0 {
                 // Months 1-12 grow at year 1's rate, 13-24 at year 2's...
                 if (m - 1) % 12 == 0 {
@@ -42,13 +43,20 @@ impl Model<'_> {
     /// (`owned_gw`, per month), other costs per year and the revenue share.
     /// Reads revenue from `series`; writes operating costs into it.
     #[inline]
-    pub(super) fn operating_costs(&self, v: &[f64], owned_gw: &[f64], series: &mut [f64]) {
+    /// Over the first `len` months.
+    pub(super) fn operating_costs(
+        &self,
+        v: &[f64],
+        owned_gw: &[f64],
+        series: &mut [f64],
+        len: usize,
+    ) {
         let off = self.off;
         let first = self.plan.costs;
         let running = v[first] / 12.0;
         let share = v[first + 1];
         let other = &v[first + 2..];
-        for m in 0..self.scenario.months {
+        for m in 0..len {
             series[off.opex + m] =
                 owned_gw[m] * running + other[m / 12] / 12.0 + share * series[off.revenue + m];
         }
