@@ -32,6 +32,7 @@
 //! ```
 
 mod compare;
+mod deals;
 mod error;
 mod folder;
 mod merge;
@@ -43,6 +44,7 @@ mod sweep;
 use std::path::{Path, PathBuf};
 
 pub use compare::{CompareOutcome, CompareRequest, DIFF_PERCENTILES, compare};
+pub use deals::{DEALS_TRIALS, DealsOutcome, DealsRequest, deals};
 pub use error::AppError;
 pub use merge::{MergeRequest, merge};
 pub use output::{
