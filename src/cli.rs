@@ -223,6 +223,10 @@ pub struct MergeArgs {
     /// Skip sensitivity.csv.
     #[arg(long)]
     pub no_sensitivity: bool,
+
+    /// Skip deals.csv.
+    #[arg(long)]
+    pub no_deals: bool,
 }
 
 /// Arguments of `capsim run`.
@@ -274,6 +278,11 @@ pub struct RunArgs {
     /// up to 5,000 trials plus 1,000 per swung input.
     #[arg(long)]
     pub no_sensitivity: bool,
+
+    /// Skip deals.csv (each deal's payments and what removing it changes),
+    /// which re-simulates the first 1,000 trials once per deal.
+    #[arg(long)]
+    pub no_deals: bool,
 
     /// Run only the K-th of N equal parts of the trials and save a partial
     /// state to --state instead of writing outputs (for clusters; see `capsim merge`).

@@ -96,23 +96,24 @@ pub struct DealRow {
     pub effects: Vec<Effect>,
 }
 
-/// From the contracts' headline value to what the horizon pays: means over
-/// trials of per-trial sums over contracts, USD bn. `value = before + inside
-/// + after + never - interest`.
+/// From the contracts' headline value to what the horizon pays: the
+/// distribution over trials of per-trial sums over contracts, USD bn. The
+/// means satisfy `value = before + inside + after + never - interest` (to
+/// rounding), as every trial does.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Reconciliation {
     /// Sum of the contracts' values.
     pub value: f64,
     /// Paid before the horizon.
-    pub before: f64,
+    pub before: Spread,
     /// Paid inside the horizon.
-    pub inside: f64,
+    pub inside: Spread,
     /// Paid after the horizon.
-    pub after: f64,
+    pub after: Spread,
     /// Never paid.
-    pub never: f64,
+    pub never: Spread,
     /// Lease interest on top of the values.
-    pub interest: f64,
+    pub interest: Spread,
 }
 
 /// Payments by counterparty per calendar year: the median over trials of
@@ -372,7 +373,7 @@ fn rows(scenario: &Scenario, outs: &[TrialOut], heads: usize) -> Vec<DealRow> {
 /// in trial order.
 fn reconcile(scenario: &Scenario, outs: &[TrialOut]) -> Reconciliation {
     let sum = |f: fn(&Ledger) -> f64| {
-        mean(outs.iter().map(|o| o.ledger.contracts.iter().map(f).sum()))
+        spread(outs.iter().map(|o| o.ledger.contracts.iter().map(f).sum()))
     };
     Reconciliation {
         value: scenario.contracts.iter().map(|c| c.value_usd_bn).sum(),

@@ -50,7 +50,7 @@ pub use merge::{MergeRequest, merge};
 pub use output::{
     COMPARISONS_DIR, OutputKind, SWEEPS_DIR, output_dir, reserved_folder, scenario_stem,
 };
-pub use outputs::FinishedRun;
+pub use outputs::{DEALS_RUN_TRIALS, FinishedRun};
 pub use run::{Precision, RunOutcome, RunRequest, SavedShard, ShardRequest, run};
 pub use sweep::{SweepOutcome, SweepRequest, sweep};
 

@@ -63,11 +63,11 @@ fn print_deals(o: &DealsOutcome) -> Result<(), Failure> {
     outln!(
         "  contracts (means): value {:.1} = before {:.1} + inside {:.1} + after {:.1} + never {:.1} - lease interest {:.1}",
         c.value,
-        c.before,
-        c.inside,
-        c.after,
-        c.never,
-        c.interest
+        c.before.mean,
+        c.inside.mean,
+        c.after.mean,
+        c.never.mean,
+        c.interest.mean
     );
     outln!("  peak need w/o: mean change in peak funding need without the deal, +- one standard error");
     Ok(())
