@@ -240,7 +240,11 @@ pub fn deals(scenario: &Scenario, seed: u64, trials: u64) -> DealsAnalysis {
     let (counterparties, owner) = counterparties(scenario);
     let spans = Period::Year.spans(scenario.start, scenario.months);
     let read = |rec: &TrialRecord, (series, i): (bool, usize)| {
-        if series { rec.series[i] } else { rec.outcomes[i] }
+        if series {
+            rec.series[i]
+        } else {
+            rec.outcomes[i]
+        }
     };
     let outs: Vec<TrialOut> = (0..trials)
         .into_par_iter()
@@ -263,7 +267,8 @@ pub fn deals(scenario: &Scenario, seed: u64, trials: u64) -> DealsAnalysis {
                 for (ci, &k) in owner.iter().enumerate() {
                     let own = &ledger.monthly[ci * t_len..(ci + 1) * t_len];
                     for (y, span) in spans.iter().enumerate() {
-                        by_counterparty[k * spans.len() + y] += own[span.months.clone()].iter().sum::<f64>();
+                        by_counterparty[k * spans.len() + y] +=
+                            own[span.months.clone()].iter().sum::<f64>();
                     }
                 }
                 TrialOut {
@@ -314,10 +319,13 @@ fn counterparties(scenario: &Scenario) -> (Vec<String>, Vec<usize>) {
         .contracts
         .iter()
         .map(|c| {
-            names.iter().position(|n| *n == c.counterparty).unwrap_or_else(|| {
-                names.push(c.counterparty.clone());
-                names.len() - 1
-            })
+            names
+                .iter()
+                .position(|n| *n == c.counterparty)
+                .unwrap_or_else(|| {
+                    names.push(c.counterparty.clone());
+                    names.len() - 1
+                })
         })
         .collect();
     (names, owner)
@@ -331,9 +339,8 @@ fn rows(scenario: &Scenario, outs: &[TrialOut], heads: usize) -> Vec<DealRow> {
             .map(|h| effect(outs.iter().map(|o| o.diffs[d * heads + h])))
             .collect()
     };
-    let ledger_spread = |ci: usize, f: fn(&Ledger) -> f64| {
-        spread(outs.iter().map(|o| f(&o.ledger.contracts[ci])))
-    };
+    let ledger_spread =
+        |ci: usize, f: fn(&Ledger) -> f64| spread(outs.iter().map(|o| f(&o.ledger.contracts[ci])));
     let mut rows: Vec<DealRow> = scenario
         .contracts
         .iter()
@@ -372,9 +379,8 @@ fn rows(scenario: &Scenario, outs: &[TrialOut], heads: usize) -> Vec<DealRow> {
 /// The reconciliation: per-trial sums over contracts, averaged over trials
 /// in trial order.
 fn reconcile(scenario: &Scenario, outs: &[TrialOut]) -> Reconciliation {
-    let sum = |f: fn(&Ledger) -> f64| {
-        spread(outs.iter().map(|o| o.ledger.contracts.iter().map(f).sum()))
-    };
+    let sum =
+        |f: fn(&Ledger) -> f64| spread(outs.iter().map(|o| o.ledger.contracts.iter().map(f).sum()));
     Reconciliation {
         value: scenario.contracts.iter().map(|c| c.value_usd_bn).sum(),
         before: sum(|l| l.before),

@@ -69,6 +69,8 @@ fn print_deals(o: &DealsOutcome) -> Result<(), Failure> {
         c.never.mean,
         c.interest.mean
     );
-    outln!("  peak need w/o: mean change in peak funding need without the deal, +- one standard error");
+    outln!(
+        "  peak need w/o: mean change in peak funding need without the deal, +- one standard error"
+    );
     Ok(())
 }
