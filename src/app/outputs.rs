@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::AppError;
 use super::folder::Staging;
 use crate::analysis::{DealsAnalysis, PrecisionReport, SensitivityRow, TrialTable};
-use crate::export::chart::{CHARTS_DIR, render_charts_with, write_charts};
+use crate::export::chart::{CHARTS_DIR, deal_charts, render, render_charts_with, write_charts};
 use crate::export::{
     CAPSIM_VERSION, DealsCsvExporter, Exporter, HtmlReportExporter, OutsideViewsCsvExporter,
     PeriodTimeseriesCsvExporter, RunManifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
@@ -137,16 +137,21 @@ pub(super) struct Finished<'a> {
 /// returns the paths written. The caller holds `folder`'s lock.
 pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>, AppError> {
     let (scenario, result) = (run.scenario, run.result);
-    let charts = if run.charts {
+    let mut charts = if run.charts {
         render_charts_with(scenario, result, run.extra.sensitivity.as_deref())?
     } else {
         Vec::new()
     };
+    if let (true, Some(deals)) = (run.charts, &run.extra.deals) {
+        charts.extend(render(&deal_charts(deals), scenario, result)?);
+    }
     let mut exporters = standard_exporters();
     if !scenario.outside_views.is_empty() {
         exporters.push(Box::new(OutsideViewsCsvExporter));
     }
-    exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
+    exporters.push(Box::new(
+        HtmlReportExporter::new(charts.clone()).with_deals(run.extra.deals.clone()),
+    ));
     if result.period != Period::Month {
         exporters.push(Box::new(PeriodTimeseriesCsvExporter {
             period: result.period,
