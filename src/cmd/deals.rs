@@ -29,14 +29,14 @@ fn print_deals(o: &DealsOutcome) -> Result<(), Failure> {
         o.wall_seconds
     );
     outln!(
-        "  {:<24}{:<18}{:>8}{:>9}{:>8}{:>8}  {:>18}",
+        "  {:<24}{:<18}{:>8}{:>9}{:>8}{:>8}  {:>20}",
         "deal",
         "counterparty",
         "value",
         "inside",
         "after",
         "never",
-        "peak need w/o"
+        "adds to peak need"
     );
     for r in &a.rows {
         let name: String = r.name.chars().take(23).collect();
@@ -48,11 +48,11 @@ fn print_deals(o: &DealsOutcome) -> Result<(), Failure> {
             DealKind::Contract => format!("{x:.1}"),
             DealKind::Funding => "-".into(),
         };
-        // The change in peak need when the deal is removed: without - with.
+        // Peak need with the deal minus without it, as in deals.csv.
         let e = r.effects[0];
-        let effect = format!("{:+.1} +- {:.1}", -e.mean, e.se);
+        let effect = format!("{:+.1} +- {:.1}", e.mean, e.se);
         outln!(
-            "  {name:<24}{who:<18}{:>8.1}{:>9.1}{:>8}{:>8}  {effect:>18}",
+            "  {name:<24}{who:<18}{:>8.1}{:>9.1}{:>8}{:>8}  {effect:>20}",
             r.value_usd_bn,
             r.inside.p50,
             dash(r.after.p50),
@@ -70,7 +70,7 @@ fn print_deals(o: &DealsOutcome) -> Result<(), Failure> {
         c.interest.mean
     );
     outln!(
-        "  peak need w/o: mean change in peak funding need without the deal, +- one standard error"
+        "  adds to peak need: mean of the peak funding need with the deal minus without it, +- one standard error"
     );
     Ok(())
 }
