@@ -58,11 +58,23 @@ fn charts_are_svg_with_titles_months_and_units() {
     // 30 bins, each a filled bar and its outline, plus the legend's swatch.
     assert!(histogram.matches("<rect").count() >= 60);
     let deals = wd.read("output/s/charts/deals-peak-funding-need.svg");
-    for text in ["What each deal adds to the peak funding need", "cloud", "chips", "round"] {
+    for text in [
+        "What each deal adds to the peak funding need",
+        "cloud",
+        "chips",
+        "round",
+    ] {
         assert!(deals.contains(text), "{text} missing");
     }
     let counterparty = wd.read("output/s/charts/payments-by-counterparty.svg");
-    for text in ["Cloudco", "Chipco", "Bigcloud", "2026", "2027", "median of the year"] {
+    for text in [
+        "Cloudco",
+        "Chipco",
+        "Bigcloud",
+        "2026",
+        "2027",
+        "median of the year",
+    ] {
         assert!(counterparty.contains(text), "{text} missing");
     }
     let tornado = wd.read("output/s/charts/tornado-peak_funding_gap_usd_bn.svg");
