@@ -5,12 +5,15 @@
 //!
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("example.toml");
-//! std::fs::write(&path, capsim::app::EXAMPLE_SCENARIO)?;
+//! let round = "\n[[funding]]\nname = \"round\"\namount_usd_bn = 5\nmonth = \"2026-06\"\n";
+//! std::fs::write(&path, format!("{}{round}", capsim::app::EXAMPLE_SCENARIO))?;
 //! let mut request = DealsRequest::new(path);
 //! request.trials = Some(200);
 //! let outcome = capsim::app::deals(&request)?;
 //! assert_eq!(outcome.analysis.trials, 200);
+//! // One deal, the funding event: it brings in 5 in every trial.
 //! assert_eq!(outcome.analysis.rows.len(), 1);
+//! assert_eq!(outcome.analysis.rows[0].inside.p50, 5.0);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
