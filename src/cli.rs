@@ -57,6 +57,39 @@ pub enum Command {
     /// Combine the state files of a sharded run into the outputs of one run.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
+    /// Print each deal's payments (inside, after, never) and what removing it changes.
+    #[command(after_help = DEALS_EXAMPLES)]
+    Deals(DealsArgs),
+}
+
+const DEALS_EXAMPLES: &str = "\
+Examples:
+  capsim deals scenarios/openai-2025.toml
+      One line per contract and funding event: value, p50 paid inside the
+      horizon, after it and never, and the change in peak funding need without
+      the deal (+- its standard error), then the reconciliation of the values.
+  capsim deals s.toml --trials 500 --seed 7 --threads 2
+
+Writes nothing; `capsim run` writes the full table to deals.csv.";
+
+/// Arguments of `capsim deals`.
+#[derive(Debug, Args)]
+pub struct DealsArgs {
+    /// The scenario.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Trials, the first ones [default: 2,000, or the scenario's trials if fewer].
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 10_000_000))]
+    pub trials: Option<u64>,
+
+    /// Seed of the random streams (overrides the scenario's `simulation.seed`).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
+    pub threads: Option<u64>,
 }
 
 const MERGE_EXAMPLES: &str = "\
@@ -190,6 +223,10 @@ pub struct MergeArgs {
     /// Skip sensitivity.csv.
     #[arg(long)]
     pub no_sensitivity: bool,
+
+    /// Skip deals.csv.
+    #[arg(long)]
+    pub no_deals: bool,
 }
 
 /// Arguments of `capsim run`.
@@ -241,6 +278,11 @@ pub struct RunArgs {
     /// up to 5,000 trials plus 1,000 per swung input.
     #[arg(long)]
     pub no_sensitivity: bool,
+
+    /// Skip deals.csv (each deal's payments and what removing it changes),
+    /// which re-simulates the first 1,000 trials once per deal.
+    #[arg(long)]
+    pub no_deals: bool,
 
     /// Run only the K-th of N equal parts of the trials and save a partial
     /// state to --state instead of writing outputs (for clusters; see `capsim merge`).

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => cmd::bench::run(args),
         cli::Command::Compare(args) => cmd::compare::run(args),
         cli::Command::Sweep(args) => cmd::sweep::run(args),
+        cli::Command::Deals(args) => cmd::deals::run(args),
     };
     match result {
         Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,

@@ -8,12 +8,17 @@
 //! again.
 
 mod compare;
+mod deals;
 mod precision;
 mod sensitivity;
 mod sweep;
 mod trials;
 
 pub use compare::{Better, COMPARED_METRICS, ComparisonRow, compare};
+pub use deals::{
+    CounterpartyYears, DealKind, DealRow, DealsAnalysis, Effect, Headline, Reconciliation, Spread,
+    deal_count, deals, without_deal,
+};
 pub use precision::{KEY_OUTCOMES, PrecisionReport, run_to_precision};
 pub use sensitivity::{SensitivityRow, sensitivity, sensitivity_with};
 pub use sweep::{

@@ -24,6 +24,7 @@
 //!     out: dir.path().join("output"),
 //!     charts: false,
 //!     sensitivity: false,
+//!     deals: false,
 //! })?;
 //! assert_eq!(merged.result.trials, 3000);
 //! assert_eq!(merged.folder, dir.path().join("output").join("tiny"));
@@ -54,6 +55,8 @@ pub struct MergeRequest {
     pub charts: bool,
     /// Write sensitivity.csv.
     pub sensitivity: bool,
+    /// Write deals.csv (recomputed from the scenario and the run's seed).
+    pub deals: bool,
 }
 
 /// Reads every state file, checks they are the N shards of one run, and
@@ -86,6 +89,7 @@ pub fn merge(request: &MergeRequest) -> Result<FinishedRun, AppError> {
         &result,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         request.sensitivity,
+        request.deals,
         None,
         Vec::new(),
     )?;

@@ -32,6 +32,7 @@
 //! ```
 
 mod compare;
+mod deals;
 mod error;
 mod folder;
 mod merge;
@@ -43,12 +44,13 @@ mod sweep;
 use std::path::{Path, PathBuf};
 
 pub use compare::{CompareOutcome, CompareRequest, DIFF_PERCENTILES, compare};
+pub use deals::{DEALS_TRIALS, DealsOutcome, DealsRequest, deals};
 pub use error::AppError;
 pub use merge::{MergeRequest, merge};
 pub use output::{
     COMPARISONS_DIR, OutputKind, SWEEPS_DIR, output_dir, reserved_folder, scenario_stem,
 };
-pub use outputs::FinishedRun;
+pub use outputs::{DEALS_RUN_TRIALS, FinishedRun};
 pub use run::{Precision, RunOutcome, RunRequest, SavedShard, ShardRequest, run};
 pub use sweep::{SweepOutcome, SweepRequest, sweep};
 

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use super::folder::Staging;
-use crate::analysis::{PrecisionReport, SensitivityRow, TrialTable};
-use crate::export::chart::{CHARTS_DIR, render_charts_with, write_charts};
+use crate::analysis::{DealsAnalysis, PrecisionReport, SensitivityRow, TrialTable};
+use crate::export::chart::{CHARTS_DIR, deal_charts, render, render_charts_with, write_charts};
 use crate::export::{
-    CAPSIM_VERSION, Exporter, HtmlReportExporter, OutsideViewsCsvExporter,
+    CAPSIM_VERSION, DealsCsvExporter, Exporter, HtmlReportExporter, OutsideViewsCsvExporter,
     PeriodTimeseriesCsvExporter, RunManifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
     recorded_seconds, standard_exporters, write_run,
 };
@@ -45,6 +45,9 @@ pub struct FinishedRun {
 pub(super) const SENSITIVITY_SAMPLE: u64 = 5_000;
 const SWING_INPUTS: usize = 10;
 pub(super) const SWING_TRIALS: u64 = 1_000;
+/// Trials of a run's deals analysis: the first 1,000 (each is simulated
+/// once per deal and once as it is).
+pub const DEALS_RUN_TRIALS: u64 = 1_000;
 
 /// The per-trial analyses of a run, if asked for.
 pub(super) struct Analyses {
@@ -52,12 +55,17 @@ pub(super) struct Analyses {
     pub sensitivity: Option<Vec<SensitivityRow>>,
     /// The per-trial table: written to trials.csv.
     pub trials: Option<TrialTable>,
+    /// The deals analysis: written to deals.csv, drawn, and in the report.
+    pub deals: Option<DealsAnalysis>,
 }
 
 impl Analyses {
     /// The exporters writing them.
     fn exporters(self) -> Vec<Box<dyn Exporter>> {
         let mut out: Vec<Box<dyn Exporter>> = Vec::new();
+        if let Some(analysis) = self.deals {
+            out.push(Box::new(DealsCsvExporter { analysis }));
+        }
         if let Some(rows) = self.sensitivity {
             out.push(Box::new(SensitivityCsvExporter { rows }));
         }
@@ -76,6 +84,7 @@ pub(super) fn analyses(
     result: &RunResult,
     threads: usize,
     sensitivity: bool,
+    deals: bool,
     export_trials: Option<u64>,
     known: Vec<TrialValues>,
 ) -> Result<Analyses, AppError> {
@@ -98,9 +107,13 @@ pub(super) fn analyses(
         let table = export_trials.map(|n| crate::analysis::trial_table(scenario, seed, n));
         (rows, table)
     });
+    let deals = deals.then(|| {
+        pool.install(|| crate::analysis::deals(scenario, seed, trials.min(DEALS_RUN_TRIALS)))
+    });
     Ok(Analyses {
         sensitivity: rows,
         trials: table,
+        deals,
     })
 }
 
@@ -124,16 +137,21 @@ pub(super) struct Finished<'a> {
 /// returns the paths written. The caller holds `folder`'s lock.
 pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>, AppError> {
     let (scenario, result) = (run.scenario, run.result);
-    let charts = if run.charts {
+    let mut charts = if run.charts {
         render_charts_with(scenario, result, run.extra.sensitivity.as_deref())?
     } else {
         Vec::new()
     };
+    if let (true, Some(deals)) = (run.charts, &run.extra.deals) {
+        charts.extend(render(&deal_charts(deals), scenario, result)?);
+    }
     let mut exporters = standard_exporters();
     if !scenario.outside_views.is_empty() {
         exporters.push(Box::new(OutsideViewsCsvExporter));
     }
-    exporters.push(Box::new(HtmlReportExporter::new(charts.clone())));
+    exporters.push(Box::new(
+        HtmlReportExporter::new(charts.clone()).with_deals(run.extra.deals.clone()),
+    ));
     if result.period != Period::Month {
         exporters.push(Box::new(PeriodTimeseriesCsvExporter {
             period: result.period,

@@ -42,6 +42,8 @@ pub struct RunRequest {
     pub charts: bool,
     /// Write sensitivity.csv (what drives each outcome).
     pub sensitivity: bool,
+    /// Write deals.csv (each deal's payments and effects).
+    pub deals: bool,
     /// Run one shard of each scenario and save its state instead of writing
     /// outputs.
     pub shard: Option<ShardRequest>,
@@ -49,7 +51,7 @@ pub struct RunRequest {
 
 impl RunRequest {
     /// A request to run `scenarios` as they are, into `output/`, with charts
-    /// and sensitivity and nothing else.
+    /// sensitivity and deals and nothing else.
     pub fn new(scenarios: Vec<PathBuf>) -> RunRequest {
         RunRequest {
             scenarios,
@@ -63,6 +65,7 @@ impl RunRequest {
             export_trials: None,
             charts: true,
             sensitivity: true,
+            deals: true,
             shard: None,
         }
     }
@@ -290,6 +293,7 @@ fn run_one(
         &result,
         threads,
         request.sensitivity,
+        request.deals,
         export_trials,
         known,
     )?;

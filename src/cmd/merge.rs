@@ -15,6 +15,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         out: args.out,
         charts: !args.no_charts,
         sensitivity: !args.no_sensitivity,
+        deals: !args.no_deals,
     };
     let merged = capsim::app::merge(&request)?;
     super::print_notes(&merged.notes);

@@ -4,6 +4,7 @@
 pub mod bench;
 pub(crate) mod colour;
 pub mod compare;
+pub mod deals;
 pub(crate) mod failure;
 pub mod init;
 pub mod merge;

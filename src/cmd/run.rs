@@ -31,6 +31,7 @@ pub fn run(args: RunArgs, out_given: bool) -> Result<(), Failure> {
         export_trials: args.export_trials,
         charts: !args.no_charts,
         sensitivity: !args.no_sensitivity,
+        deals: !args.no_deals,
         shard: args
             .shard
             .zip(args.state)

@@ -5,6 +5,7 @@
 
 pub mod chart;
 mod comparison;
+mod deals;
 mod manifest;
 mod number;
 mod outside_views;
@@ -21,6 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use comparison::write_comparison_csv;
+pub use deals::DealsCsvExporter;
 pub use manifest::{
     CAPSIM_VERSION, COMPARE_PAIRING, CompareManifest, KeyValue, MANIFEST_FILE, Manifest,
     ManifestExporter, RunManifest, SWEEP_PAIRING, ScenarioRecord, SettingRecord, SweepManifest,

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use super::chart::{CHARTS_DIR, RenderedChart};
 use super::{Exporter, RunReport, format_number};
+use crate::analysis::{DealKind, DealsAnalysis};
 use crate::model::OutcomeKind;
 use crate::model::outcome;
 use crate::runner::RunResult;
@@ -15,12 +16,24 @@ use crate::runner::RunResult;
 pub struct HtmlReportExporter {
     /// Charts to inline, in order.
     pub charts: Vec<RenderedChart>,
+    /// The deals analysis, if the run made one: a table of deals.
+    pub deals: Option<DealsAnalysis>,
 }
 
 impl HtmlReportExporter {
     /// A report showing `charts`.
     pub fn new(charts: Vec<RenderedChart>) -> HtmlReportExporter {
-        HtmlReportExporter { charts }
+        HtmlReportExporter {
+            charts,
+            deals: None,
+        }
+    }
+
+    /// The same report with a section on `deals`.
+    #[must_use]
+    pub fn with_deals(mut self, deals: Option<DealsAnalysis>) -> HtmlReportExporter {
+        self.deals = deals;
+        self
     }
 }
 
@@ -100,6 +113,7 @@ impl Exporter for HtmlReportExporter {
         write_key_outcomes(report.result, out)?;
         write_probabilities(report, out)?;
         write_outside_views(report, out)?;
+        write_deals(self.deals.as_ref(), out)?;
         self.write_charts(out)?;
         self.write_files(report, out)
     }
@@ -190,6 +204,65 @@ fn write_key_outcomes(r: &RunResult, out: &mut dyn Write) -> std::io::Result<()>
         writeln!(out, "</tr>")?;
     }
     writeln!(out, "</tbody>\n</table>")
+}
+
+/// Deals: each deal's payments (p50) and its effect on the peak funding
+/// need, then the reconciliation of the contracts' values (means).
+fn write_deals(deals: Option<&DealsAnalysis>, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(a) = deals else { return Ok(()) };
+    writeln!(
+        out,
+        "<h2>Deals</h2>\n<p>Over the first {} trials (seed {}), USD bn. Paid: medians over trials. \
+         Peak need: the mean of the peak funding need with the deal minus without it (its tranches \
+         never arrive, or the funding never comes), every other draw the same, &plusmn; one standard \
+         error. All headlines in <code>deals.csv</code>.</p>",
+        a.trials, a.seed
+    )?;
+    writeln!(
+        out,
+        "<table>\n<thead><tr><th>deal</th><th>counterparty</th><th>value</th><th>paid in horizon</th>\
+         <th>paid after</th><th>never paid</th><th>peak need</th></tr></thead>\n<tbody>"
+    )?;
+    for r in &a.rows {
+        let contract = r.kind == DealKind::Contract;
+        let ledger = |x: f64| {
+            if contract {
+                readable(Some(x))
+            } else {
+                "-".into()
+            }
+        };
+        let e = r.effects.first().copied().unwrap_or_default();
+        writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} &plusmn; {}</td></tr>",
+            escape_html(&r.name),
+            escape_html(if contract {
+                &r.counterparty
+            } else {
+                "(funding)"
+            }),
+            readable(Some(r.value_usd_bn)),
+            readable(Some(r.inside.p50)),
+            ledger(r.after.p50),
+            ledger(r.never.p50),
+            readable(Some(e.mean)),
+            readable(Some(e.se)),
+        )?;
+    }
+    let c = &a.reconciliation;
+    writeln!(
+        out,
+        "</tbody>\n</table>\n<p>Contracts, means over trials: value {} = paid before the horizon {} \
+         + in it {} + after it {} + never paid {} &minus; lease interest {}.</p>",
+        readable(Some(c.value)),
+        readable(Some(c.before.mean)),
+        readable(Some(c.inside.mean)),
+        readable(Some(c.after.mean)),
+        readable(Some(c.never.mean)),
+        readable(Some(c.interest.mean)),
+    )
 }
 
 /// Events: probabilities with standard errors, and the median month.

@@ -26,46 +26,61 @@ impl Model<'_> {
         let first = self.off.payments;
         let payments = &mut series[first..first + len];
         let mut total_payments = 0.0;
-        for (ci, c) in self.scenario.contracts.iter().enumerate() {
-            let price = self.plan.contract[ci].map_or(0.0, |slot| v[slot]);
-            let paid = match &c.basis {
-                PaymentBasis::TakeOrPay { schedule } => take_or_pay(schedule, payments),
-                PaymentBasis::PayAsDelivered { tranches, .. } => {
-                    let (due, steps) = (&mut ws.due, &mut ws.due_steps);
-                    pay_as_delivered(c, tranches, price, &ws.fleet, due, steps, payments)
-                }
-                PaymentBasis::Purchase {
-                    tranches,
-                    lead_months,
-                    ..
-                } => purchase(
-                    c,
-                    tranches,
-                    *lead_months,
-                    price,
-                    &ws.fleet,
-                    &mut ws.due,
-                    payments,
-                ),
-                PaymentBasis::Lease {
-                    tranches,
-                    lead_months,
-                    ..
-                } => {
-                    let rate = v[self.plan.contract[ci].map_or(0, |slot| slot + 1)];
-                    let terms = LeaseTerms {
-                        price,
-                        rate,
-                        lead_months: *lead_months,
-                    };
-                    let (leased, steps) = (&mut ws.leased, &mut ws.due_steps);
-                    lease(c, tranches, &terms, &ws.fleet, leased, steps, payments)
-                }
-            };
+        for ci in 0..self.scenario.contracts.len() {
+            let paid = self.contract_payments(ci, v, ws, payments);
             outcomes[self.layout.first_contract_outcome + ci] = paid;
             total_payments += paid;
         }
         total_payments + refresh_payments(&ws.fleet, payments)
+    }
+
+    /// Contract `ci`'s payments in the trial with inputs `v` and the fleet
+    /// in `ws`: adds them into `payments` (USD bn per month of the horizon)
+    /// and returns their total, USD bn.
+    #[inline]
+    pub(super) fn contract_payments(
+        &self,
+        ci: usize,
+        v: &[f64],
+        ws: &mut Workspace,
+        payments: &mut [f64],
+    ) -> f64 {
+        let c = &self.scenario.contracts[ci];
+        let price = self.plan.contract[ci].map_or(0.0, |slot| v[slot]);
+        match &c.basis {
+            PaymentBasis::TakeOrPay { schedule, .. } => take_or_pay(schedule, payments),
+            PaymentBasis::PayAsDelivered { tranches, .. } => {
+                let (due, steps) = (&mut ws.due, &mut ws.due_steps);
+                pay_as_delivered(c, tranches, price, &ws.fleet, due, steps, payments)
+            }
+            PaymentBasis::Purchase {
+                tranches,
+                lead_months,
+                ..
+            } => purchase(
+                c,
+                tranches,
+                *lead_months,
+                price,
+                &ws.fleet,
+                &mut ws.due,
+                payments,
+            ),
+            PaymentBasis::Lease {
+                tranches,
+                lead_months,
+                ..
+            } => {
+                let rate = v[self.plan.contract[ci].map_or(0, |slot| slot + 1)];
+                let terms = LeaseTerms {
+                    price,
+                    rate,
+                    lead_months: *lead_months,
+                };
+                let (leased, steps) = (&mut ws.leased, &mut ws.due_steps);
+                lease(c, tranches, &terms, &ws.fleet, leased, steps, payments)
+            }
+        }
     }
 }
 
@@ -186,13 +201,13 @@ fn purchase(
 }
 
 /// A lease's drawn terms.
-struct LeaseTerms {
+pub(super) struct LeaseTerms {
     /// Principal, USD bn per GW of a tranche's size.
-    price: f64,
+    pub(super) price: f64,
     /// Annual interest rate, a fraction.
-    rate: f64,
+    pub(super) rate: f64,
     /// Months before energisation the first payment falls due.
-    lead_months: i32,
+    pub(super) lead_months: i32,
 }
 
 /// The level monthly payment that repays `principal` over `months` months

@@ -44,7 +44,7 @@ impl Model<'_> {
 /// each energises, up to `max_usd_bn` in all. `due` is scratch of the
 /// horizon's length. Adds into `funding` (USD bn per month).
 #[inline]
-fn per_gw(
+pub(super) fn per_gw(
     tranches: &[usize],
     price: f64,
     max_usd_bn: f64,

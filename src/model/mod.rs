@@ -11,12 +11,14 @@ mod contracts;
 mod copula;
 mod funding;
 mod layout;
+mod ledger;
 mod outcomes;
 mod revenue;
 mod series;
 
 pub use copula::Copula;
 pub use layout::{OutcomeKind, OutcomeSpec, OutputLayout, outcome};
+pub use ledger::{DealTrial, Ledger};
 
 use crate::scenario::{DrawPlan, Scenario, StreamKeys, tranche_slot};
 

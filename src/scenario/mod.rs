@@ -196,6 +196,12 @@ pub enum PaymentBasis {
     TakeOrPay {
         /// Payment due in each month of the horizon, USD bn.
         schedule: Vec<f64>,
+        /// Payments of the schedule due before the horizon, USD bn (not
+        /// simulated; for the deals ledger).
+        before_usd_bn: f64,
+        /// Payments of the schedule due after the horizon, USD bn (not
+        /// simulated; for the deals ledger).
+        after_usd_bn: f64,
     },
     /// Payments accrue per GW-month online in the linked tranches until the
     /// contract's value is paid, so delays move payments later.

@@ -7,6 +7,7 @@ mod analysis;
 mod bad_inputs;
 mod cli;
 mod correlation;
+mod deals;
 mod distributions;
 mod fuzz_corpus;
 mod inputs;

@@ -21,6 +21,8 @@
 //! title.
 
 mod compare;
+mod counterparty;
+mod deals;
 mod distribution;
 mod exceedance;
 mod fan;
@@ -31,13 +33,15 @@ mod tornado;
 use std::path::{Path, PathBuf};
 
 pub use compare::{COMPARISON_CHART_METRICS, comparison_chart, comparison_charts};
+pub use counterparty::CounterpartyChart;
+pub use deals::{DealBar, DealsChart};
 pub use distribution::PercentileChart;
 pub use exceedance::ExceedanceChart;
 pub use fan::{FanChart, Reference};
 pub use histogram::{Bin, HistogramChart};
 pub use tornado::{TornadoBar, TornadoChart};
 
-use crate::analysis::SensitivityRow;
+use crate::analysis::{DealsAnalysis, SensitivityRow};
 use crate::error::ExportError;
 use crate::metric::Metric;
 use crate::runner::RunResult;
@@ -180,6 +184,18 @@ pub fn standard_charts_with(
         }
     }
     charts
+}
+
+/// The charts of a deals analysis: each deal's effect on the peak funding
+/// need, and payments by counterparty per year.
+pub fn deal_charts(analysis: &DealsAnalysis) -> Vec<Box<dyn Chart>> {
+    vec![
+        Box::new(DealsChart::new(analysis)),
+        Box::new(CounterpartyChart {
+            years: analysis.counterparty.clone(),
+            trials: analysis.trials,
+        }),
+    ]
 }
 
 /// Draws every chart of [`standard_charts_with`].

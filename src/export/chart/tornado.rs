@@ -78,8 +78,9 @@ impl TornadoChart {
 
 /// A y axis of `n` rows, ticked at each row's centre.
 #[derive(Debug, Clone)]
-struct RowAxis {
-    n: usize,
+pub(super) struct RowAxis {
+    /// Number of rows.
+    pub(super) n: usize,
 }
 
 impl Ranged for RowAxis {

@@ -149,14 +149,12 @@ impl Checker<'_> {
             Some(p) => self.profile(p, terms.term),
             None => vec![1.0],
         };
+        let (schedule, before_usd_bn, after_usd_bn) =
+            take_or_pay_schedule(terms.value, terms.start_index, terms.term, &weights, months);
         PaymentBasis::TakeOrPay {
-            schedule: take_or_pay_schedule(
-                terms.value,
-                terms.start_index,
-                terms.term,
-                &weights,
-                months,
-            ),
+            schedule,
+            before_usd_bn,
+            after_usd_bn,
         }
     }
 
@@ -312,17 +310,18 @@ impl Checker<'_> {
 
 /// Monthly payments of a take-or-pay contract over the horizon: each contract
 /// year's weight spread evenly over its months, the last weight repeating,
-/// scaled so that the whole term pays `value`.
+/// scaled so that the whole term pays `value`. Also returns the schedule's
+/// payments before and after the horizon, USD bn (for the deals ledger).
 fn take_or_pay_schedule(
     value: f64,
     start_index: i32,
     term: u32,
     weights: &[f64],
     months: usize,
-) -> Vec<f64> {
+) -> (Vec<f64>, f64, f64) {
     let mut schedule = vec![0.0; months];
     if weights.is_empty() {
-        return schedule;
+        return (schedule, 0.0, 0.0);
     }
     // Weights near the largest f64 would overflow the sum over the term;
     // only their ratios matter, so such weights are scaled down first.
@@ -334,15 +333,21 @@ fn take_or_pay_schedule(
     };
     let total: f64 = (0..term).map(weight_of).sum();
     if total <= 0.0 || !total.is_finite() {
-        return schedule;
+        return (schedule, 0.0, 0.0);
     }
+    let (mut before, mut after) = (0.0, 0.0);
     for m in 0..term {
         let idx = start_index + m as i32;
-        if (0..months as i32).contains(&idx) {
-            schedule[idx as usize] = value * weight_of(m) / total;
+        let amount = value * weight_of(m) / total;
+        if idx < 0 {
+            before += amount;
+        } else if idx >= months as i32 {
+            after += amount;
+        } else {
+            schedule[idx as usize] = amount;
         }
     }
-    schedule
+    (schedule, before, after)
 }
 
 #[cfg(test)]
@@ -351,11 +356,21 @@ mod tests {
 
     #[test]
     fn take_or_pay_spreads_value_by_profile() {
-        let s = take_or_pay_schedule(36.0, 1, 24, &[1.0, 2.0], 30);
+        let (s, before, after) = take_or_pay_schedule(36.0, 1, 24, &[1.0, 2.0], 30);
+        assert_eq!((before, after), (0.0, 0.0));
         assert_eq!(s[0], 0.0);
         assert!((s[1] - 1.0).abs() < 1e-12);
         assert!((s[13] - 2.0).abs() < 1e-12);
         assert_eq!(s[25], 0.0);
         assert!((s.iter().sum::<f64>() - 36.0).abs() < 1e-9);
+    }
+
+    /// Months of the term outside the horizon are counted before and after it.
+    #[test]
+    fn take_or_pay_counts_months_outside_the_horizon() {
+        // 24 months of 1.0 from month -6: 6 before, 12 inside, 6 after.
+        let (s, before, after) = take_or_pay_schedule(24.0, -6, 24, &[1.0], 12);
+        assert_eq!(s, vec![1.0; 12]);
+        assert_eq!((before, after), (6.0, 6.0));
     }
 }

@@ -6,7 +6,8 @@ use std::process::Command;
 
 use crate::util::{SMALL, Workdir};
 
-const CHARTS: [&str; 12] = [
+const CHARTS: [&str; 14] = [
+    "deals-peak-funding-need.svg",
     "distribution-peak_funding_gap_usd_bn.svg",
     "exceedance-two-gw.svg",
     "fan-capacity_online_gw.svg",
@@ -17,6 +18,7 @@ const CHARTS: [&str; 12] = [
     "fan-funding_need_usd_bn.svg",
     "fan-revenue_run_rate_usd_bn.svg",
     "histogram-peak_funding_gap_usd_bn.svg",
+    "payments-by-counterparty.svg",
     "tornado-peak_funding_gap_usd_bn.svg",
     "tornado-total_compute_payments_usd_bn.svg",
 ];
@@ -55,6 +57,26 @@ fn charts_are_svg_with_titles_months_and_units() {
     assert!(histogram.contains("USD bn"));
     // 30 bins, each a filled bar and its outline, plus the legend's swatch.
     assert!(histogram.matches("<rect").count() >= 60);
+    let deals = wd.read("output/s/charts/deals-peak-funding-need.svg");
+    for text in [
+        "What each deal adds to the peak funding need",
+        "cloud",
+        "chips",
+        "round",
+    ] {
+        assert!(deals.contains(text), "{text} missing");
+    }
+    let counterparty = wd.read("output/s/charts/payments-by-counterparty.svg");
+    for text in [
+        "Cloudco",
+        "Chipco",
+        "Bigcloud",
+        "2026",
+        "2027",
+        "median of the year",
+    ] {
+        assert!(counterparty.contains(text), "{text} missing");
+    }
     let tornado = wd.read("output/s/charts/tornado-peak_funding_gap_usd_bn.svg");
     for text in [
         "Peak funding gap: median with each input at its p10 and p90",
@@ -128,6 +150,7 @@ fn report_is_self_contained() {
         assert!(html.contains(outcome), "{outcome}");
     }
     assert!(html.contains("target two-gw met by 2027-12"));
+    assert!(html.contains("<h2>Deals</h2>"));
     // Nothing is fetched: no scripts, no external style sheets, images or fonts.
     for bad in [
         "<script", "<link", "<img", "src=", "url(", "@import", "https:",

@@ -11,6 +11,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
     assert_eq!(
         wd.files(),
         [
+            "output/s/charts/deals-peak-funding-need.svg",
             "output/s/charts/distribution-peak_funding_gap_usd_bn.svg",
             "output/s/charts/exceedance-two-gw.svg",
             "output/s/charts/fan-capacity_online_gw.svg",
@@ -21,8 +22,10 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/charts/fan-funding_need_usd_bn.svg",
             "output/s/charts/fan-revenue_run_rate_usd_bn.svg",
             "output/s/charts/histogram-peak_funding_gap_usd_bn.svg",
+            "output/s/charts/payments-by-counterparty.svg",
             "output/s/charts/tornado-peak_funding_gap_usd_bn.svg",
             "output/s/charts/tornado-total_compute_payments_usd_bn.svg",
+            "output/s/deals.csv",
             "output/s/manifest.json",
             "output/s/report.html",
             "output/s/sensitivity.csv",
