@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::period::Period;
+use crate::years::Reporting;
 use crate::runner::{RunConfig, RunError, RunResult, run_continuing};
 use crate::scenario::Scenario;
 
@@ -65,11 +65,12 @@ fn largest_change(old: &[Option<f64>], new: &[Option<f64>]) -> f64 {
 pub fn run_to_precision(
     scenario: &Scenario,
     config: &RunConfig,
-    period: Period,
+    period: impl Into<Reporting>,
     relative: f64,
     max_trials: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(RunResult, PrecisionReport), RunError> {
+    let period = period.into();
     let mut cfg = config.clone();
     let mut earlier = None;
     let mut result = run_continuing(scenario, &cfg, period, &mut earlier, progress)?;
