@@ -133,7 +133,8 @@ impl YearQuantity {
     /// Human label: the metric's label without "per month".
     pub fn label(self) -> String {
         match self {
-            YearQuantity::FundingRaised => "Funding raised (incl. equity)".into(),
+            // Funding events and equity alike: the cash raised.
+            YearQuantity::FundingRaised => "Funding raised".into(),
             q => {
                 let label = q.metrics()[0].label();
                 label.strip_suffix(" per month").unwrap_or(label).to_string()
