@@ -25,7 +25,7 @@ pub mod month;
 pub mod period;
 pub mod rng;
 pub mod runner;
-pub mod years;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod years;

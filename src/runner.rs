@@ -423,11 +423,23 @@ pub fn run_continuing(
             s
         }
     };
-    let more = simulate_by(scenario, config, state.chunks.end..whole, reporting, progress)?;
+    let more = simulate_by(
+        scenario,
+        config,
+        state.chunks.end..whole,
+        reporting,
+        progress,
+    )?;
     state.absorb(more)?;
     *earlier = Some(state.clone());
     if whole < config.chunks() {
-        let last = simulate_by(scenario, config, whole..config.chunks(), reporting, progress)?;
+        let last = simulate_by(
+            scenario,
+            config,
+            whole..config.chunks(),
+            reporting,
+            progress,
+        )?;
         state.absorb(last)?;
     }
     let pool = thread_pool(config.threads)?;
@@ -498,7 +510,15 @@ pub(crate) fn simulate_by(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
     let reporting = period.into();
-    simulate_scoped(scenario, config, chunks, Scope::All, reporting, None, progress)
+    simulate_scoped(
+        scenario,
+        config,
+        chunks,
+        Scope::All,
+        reporting,
+        None,
+        progress,
+    )
 }
 
 /// Trials below `.0` whose input values and outcomes are to be kept, and

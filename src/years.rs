@@ -137,7 +137,10 @@ impl YearQuantity {
             YearQuantity::FundingRaised => "Funding raised".into(),
             q => {
                 let label = q.metrics()[0].label();
-                label.strip_suffix(" per month").unwrap_or(label).to_string()
+                label
+                    .strip_suffix(" per month")
+                    .unwrap_or(label)
+                    .to_string()
             }
         }
     }
@@ -169,12 +172,7 @@ pub fn year_spans(basis: YearBasis, start: Month, months: usize) -> Vec<PeriodSp
             .map(|mut s| {
                 if s.months.len() < 12 {
                     let first = start.plus(s.months.start as i32);
-                    s.label = format!(
-                        "{} ({}-{})",
-                        s.label,
-                        month_name(first),
-                        month_name(s.end)
-                    );
+                    s.label = format!("{} ({}-{})", s.label, month_name(first), month_name(s.end));
                 }
                 s
             })
@@ -243,16 +241,20 @@ impl YearRows {
         let mut k = 0;
         for (kind, offsets) in &self.parts {
             for span in &self.spans {
-                // Added metric by metric as two yearly values would be.
-                let mut total = 0.0;
-                for &o in offsets {
+                // Each metric's yearly value exactly as `--period year` has
+                // it (the same sum), then added metric by metric.
+                let yearly = |o: usize| {
                     let v = &series[o + span.months.start..o + span.months.end];
-                    total += match kind {
+                    match kind {
                         MetricKind::Flow => v.iter().sum::<f64>(),
                         _ => v[v.len() - 1],
-                    };
-                }
-                out[k] = total;
+                    }
+                };
+                // Every quantity's first metric is always reported.
+                out[k] = offsets.split_first().map_or(f64::NAN, |(first, rest)| {
+                    rest.iter()
+                        .fold(yearly(*first), |total, &o| total + yearly(o))
+                });
                 k += 1;
             }
         }

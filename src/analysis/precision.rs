@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::years::Reporting;
 use crate::runner::{RunConfig, RunError, RunResult, run_continuing};
 use crate::scenario::Scenario;
+use crate::years::Reporting;
 
 /// Outcomes whose p10, p50 and p90 must be stable.
 pub const KEY_OUTCOMES: [&str; 5] = [

@@ -346,7 +346,13 @@ fn run_shard(
         source,
     })?;
     let chunks = shard.shard.chunks(config.chunks());
-    let state = simulate_by(scenario, config, chunks.clone(), request.reporting(), &|_| {})?;
+    let state = simulate_by(
+        scenario,
+        config,
+        chunks.clone(),
+        request.reporting(),
+        &|_| {},
+    )?;
     let file = StateFile::new(
         path,
         text,
