@@ -17,3 +17,4 @@ mod safety;
 mod sources;
 mod util;
 mod validation;
+mod years;
