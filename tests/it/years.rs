@@ -56,12 +56,29 @@ fn table_equals_period_year_output_and_needs_no_period() {
     let wd = Workdir::new();
     wd.create("s.toml", small_from_november());
     wd.capsim(&[
-        "run", "s.toml", "--trials", "2000", "--period", "year", "--out", "y", "-q",
+        "run",
+        "s.toml",
+        "--trials",
+        "2000",
+        "--period",
+        "year",
+        "--out",
+        "y",
+        "-q",
         "--no-charts",
     ])
     .expect_code(0);
-    wd.capsim(&["run", "s.toml", "--trials", "2000", "--out", "m", "-q", "--no-charts"])
-        .expect_code(0);
+    wd.capsim(&[
+        "run",
+        "s.toml",
+        "--trials",
+        "2000",
+        "--out",
+        "m",
+        "-q",
+        "--no-charts",
+    ])
+    .expect_code(0);
     // The table is there without --period year, and the same.
     assert_eq!(wd.read("y/s/years.csv"), wd.read("m/s/years.csv"));
     assert!(!wd.exists("m/s/timeseries_by_year.csv"));
@@ -169,7 +186,10 @@ fn funding_raised_is_each_trials_funding_plus_equity() {
     let row = &years[&("funding_raised_usd_bn".into(), "2026".into())];
     let mean = sums.iter().sum::<f64>() / sums.len() as f64;
     let close = |a: f64, b: f64| (a - b).abs() <= 2e-6 * (1.0 + b.abs());
-    assert!(close(row["mean"].parse().unwrap(), mean), "mean {row:?} vs {mean}");
+    assert!(
+        close(row["mean"].parse().unwrap(), mean),
+        "mean {row:?} vs {mean}"
+    );
     for p in [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0] {
         let want = percentile_inc(&mut sums, p);
         let got: f64 = row[&format!("p{p}")].parse().unwrap();
@@ -213,7 +233,15 @@ fn partial_and_horizon_year_labels() {
     // Eight quantities, three years each.
     assert_eq!(rows.len(), 1 + 8 * 3);
     wd.capsim(&[
-        "run", "s.toml", "--trials", "300", "-q", "--no-charts", "--years", "horizon", "--out",
+        "run",
+        "s.toml",
+        "--trials",
+        "300",
+        "-q",
+        "--no-charts",
+        "--years",
+        "horizon",
+        "--out",
         "h",
     ])
     .expect_code(0);
@@ -239,7 +267,15 @@ fn table_and_story_do_not_depend_on_threads() {
     wd.create("s.toml", SMALL);
     for (threads, out) in [("1", "one"), ("2", "two")] {
         wd.capsim(&[
-            "run", "s.toml", "--trials", "3000", "--threads", threads, "--out", out, "-q",
+            "run",
+            "s.toml",
+            "--trials",
+            "3000",
+            "--threads",
+            threads,
+            "--out",
+            out,
+            "-q",
             "--no-sensitivity",
         ])
         .expect_code(0);
@@ -267,7 +303,14 @@ fn shards_merge_to_the_single_runs_table() {
         wd.capsim(&args).expect_code(0);
     }
     wd.capsim(&[
-        "merge", "s-2.state", "s-1.state", "s-3.state", "--out", "merged", "-q", "--no-charts",
+        "merge",
+        "s-2.state",
+        "s-1.state",
+        "s-3.state",
+        "--out",
+        "merged",
+        "-q",
+        "--no-charts",
     ])
     .expect_code(0);
     let single = wd.read("single/s/years.csv");
@@ -284,14 +327,27 @@ fn report_and_terminal_show_the_table_and_the_story_comes_first() {
     let years = keyed(&wd.read_csv("output/s/years.csv"), "quantity", "year");
     let html = wd.read("output/s/report.html");
     assert!(html.contains("<h2 id=\"years\">Year by year</h2>"));
-    for label in ["2025 (Nov-Dec)", "Funding need to date", "funding_raised_usd_bn"] {
+    for label in [
+        "2025 (Nov-Dec)",
+        "Funding need to date",
+        "funding_raised_usd_bn",
+    ] {
         assert!(html.contains(label), "{label} missing from the report");
     }
     // The story chart is the first chart.
     let first = html.split("<figure id=\"").nth(1).unwrap_or("");
-    assert!(first.starts_with("story.svg"), "{}", &first[..first.len().min(40)]);
+    assert!(
+        first.starts_with("story.svg"),
+        "{}",
+        &first[..first.len().min(40)]
+    );
     let story = wd.read("output/s/charts/story.svg");
-    for text in ["Compute payments", "Revenue", "Operating costs", "Cash balance"] {
+    for text in [
+        "Compute payments",
+        "Revenue",
+        "Operating costs",
+        "Cash balance",
+    ] {
         assert!(story.contains(text), "{text} missing from the story chart");
     }
     // The terminal's median of the funding need by end-2027, whole numbers
@@ -309,7 +365,14 @@ fn report_and_terminal_show_the_table_and_the_story_comes_first() {
         .lines()
         .find(|l| l.trim_start().starts_with("Funding need to date"))
         .unwrap_or_else(|| panic!("no year table:\n{}", run.stdout));
-    assert_eq!(line.split_whitespace().last(), Some(shown.as_str()), "{line}");
-    assert!(run.stdout.contains("Year by year: median, p10..p90 beneath"));
+    assert_eq!(
+        line.split_whitespace().last(),
+        Some(shown.as_str()),
+        "{line}"
+    );
+    assert!(
+        run.stdout
+            .contains("Year by year: median, p10..p90 beneath")
+    );
     assert!(run.stdout.lines().all(|l| l.chars().count() <= 120));
 }
