@@ -99,9 +99,10 @@ fn method_of(
 }
 
 /// The year table's accumulators by `basis` years (none when only outcomes
-/// are summarised) of a run starting at `start`. Their method is the one a `--period year` run of the
-/// same size uses, so that the table's numbers are that run's, unless this
-/// run sketches already (its period series are wider than yearly ones).
+/// are summarised) of a run starting at `start`. Their method is the one a
+/// `--period year` run of the same size uses, so that the table's numbers
+/// are that run's, unless this run sketches already (its period series are
+/// wider than yearly ones).
 fn year_accumulators(
     layout: &OutputLayout,
     scope: Scope,
