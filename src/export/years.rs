@@ -95,7 +95,7 @@ pub(super) fn write_year_section(result: &RunResult, out: &mut dyn Write) -> std
     )?;
     writeln!(
         out,
-        "<table class=\"years\">\n<thead><tr><th>quantity</th><th>unit</th>"
+        "<table class=\"years\" style=\"font-size:.85em\">\n<thead><tr><th>quantity</th><th>unit</th>"
     )?;
     for span in &table.spans {
         writeln!(out, "<th>{}</th>", escape_html(&span.label))?;
@@ -114,7 +114,7 @@ pub(super) fn write_year_section(result: &RunResult, out: &mut dyn Write) -> std
             let mid = centre.map_or(s.mean, |i| s.percentiles[i]);
             write!(
                 out,
-                "<td class=\"num\">{}<br><small>{}&ndash;{}</small></td>",
+                "<td class=\"num\" style=\"white-space:nowrap\">{}<br><small>{} &ndash; {}</small></td>",
                 readable(mid),
                 readable(s.percentiles[lo]),
                 readable(s.percentiles[hi])
