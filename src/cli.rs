@@ -259,6 +259,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "PERIOD", default_value = "month")]
     pub period: capsim::period::Period,
 
+    /// Years of the year-by-year table (years.csv, report.html, the
+    /// summary): calendar years (the first and last may be partial) or
+    /// horizon years, 12-month blocks from the horizon start.
+    #[arg(long, value_name = "YEARS", default_value = "calendar")]
+    pub years: capsim::years::YearBasis,
+
     /// Keep doubling the trials (from --trials) until the p10, p50 and p90 of
     /// the key outcomes change by at most this fraction (e.g. 0.005), or
     /// --max-trials is reached; the manifest records what was reached.

@@ -28,3 +28,4 @@ pub mod runner;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod years;

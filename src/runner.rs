@@ -21,6 +21,7 @@ use crate::model::{Detail, Model, OutcomeKind, OutputLayout, TrialValues, Worksp
 use crate::period::{Period, PeriodSpan, aggregate};
 use crate::scenario::Scenario;
 use crate::stats::{Distribution, Method, QuantityAccumulator, Summary, ValueKind};
+use crate::years::{Reporting, YearBasis, YearRows, YearTable, year_spans};
 
 /// Trials per chunk: large enough to amortise scheduling, small enough to
 /// balance load and report progress smoothly.
@@ -97,6 +98,36 @@ fn method_of(
     method_for_width(trials, series + layout.outcomes.len() + periods)
 }
 
+/// The year table's accumulators by `basis` years (none when only outcomes
+/// are summarised) of a run starting at `start`. Their method is the one a
+/// `--period year` run of the same size uses, so that the table's numbers
+/// are that run's, unless this run sketches already (its period series are
+/// wider than yearly ones).
+fn year_accumulators(
+    layout: &OutputLayout,
+    scope: Scope,
+    trials: u64,
+    method: Method,
+    start: crate::month::Month,
+    basis: YearBasis,
+) -> Vec<QuantityAccumulator> {
+    if scope == Scope::Outcomes {
+        return Vec::new();
+    }
+    let method = match method {
+        Method::Sketch => Method::Sketch,
+        Method::Exact => {
+            let calendar = Period::Year.spans(start, layout.months).len();
+            method_of(layout, scope, trials, Period::Year, calendar)
+        }
+    };
+    let years = year_spans(basis, start, layout.months).len();
+    let width = crate::years::YearQuantity::ALL.len() * years;
+    (0..width)
+        .map(|_| QuantityAccumulator::new(method, ValueKind::Real))
+        .collect()
+}
+
 /// The accumulated, not yet summarised, state of a run or of part of one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunState {
@@ -116,6 +147,11 @@ pub struct RunState {
     pub period: Period,
     /// One accumulator per metric per period (empty for monthly reporting).
     pub period_series: Vec<QuantityAccumulator>,
+    /// Years of `year_table`.
+    pub years: YearBasis,
+    /// One accumulator per year-table quantity per year (see
+    /// [`crate::years`]); empty when only outcomes are summarised.
+    pub year_table: Vec<QuantityAccumulator>,
 }
 
 impl RunState {
@@ -148,6 +184,8 @@ impl RunState {
         };
         RunState {
             period,
+            years: YearBasis::Calendar,
+            year_table: Vec::new(),
             period_series: if period == Period::Month {
                 Vec::new()
             } else {
@@ -197,7 +235,11 @@ impl RunState {
                 later.chunks.start, later.chunks.end, self.chunks.start, self.chunks.end
             )));
         }
-        if later.series.len() != self.series.len() || later.outcomes.len() != self.outcomes.len() {
+        if later.series.len() != self.series.len()
+            || later.outcomes.len() != self.outcomes.len()
+            || later.years != self.years
+            || later.year_table.len() != self.year_table.len()
+        {
             return Err(RunError::Merge("parts of differently shaped runs".into()));
         }
         self.chunks.end = later.chunks.end;
@@ -208,6 +250,9 @@ impl RunState {
             a.absorb(b);
         }
         for (a, b) in self.period_series.iter_mut().zip(later.period_series) {
+            a.absorb(b);
+        }
+        for (a, b) in self.year_table.iter_mut().zip(later.year_table) {
             a.absorb(b);
         }
         Ok(())
@@ -246,6 +291,8 @@ pub struct RunResult {
     pub period_spans: Vec<PeriodSpan>,
     /// Per metric per period (metric-major), when `period` is not monthly.
     pub period_series: Vec<Summary>,
+    /// The year-by-year table (empty for runs of outcomes alone).
+    pub years: YearTable,
 }
 
 impl RunResult {
@@ -277,11 +324,12 @@ pub fn run(
 }
 
 /// As [`run`], also reporting every metric by `period` (flows summed within
-/// each trial, stocks at period end) when it is not [`Period::Month`].
+/// each trial, stocks at period end) when it is not [`Period::Month`], and
+/// the year table by its years (calendar years when given a [`Period`]).
 pub fn run_by(
     scenario: &Scenario,
     config: &RunConfig,
-    period: Period,
+    period: impl Into<Reporting>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
     Ok(run_sampling(scenario, config, period, 0, progress)?.0)
@@ -294,7 +342,7 @@ pub fn run_by(
 pub fn run_sampling(
     scenario: &Scenario,
     config: &RunConfig,
-    period: Period,
+    period: impl Into<Reporting>,
     sample: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(RunResult, Vec<TrialValues>), RunError> {
@@ -304,7 +352,7 @@ pub fn run_sampling(
         config,
         0..config.chunks(),
         Scope::All,
-        period,
+        period.into(),
         Some((sample, &kept)),
         progress,
     )?;
@@ -326,21 +374,24 @@ pub fn run_sampling(
 pub fn run_continuing(
     scenario: &Scenario,
     config: &RunConfig,
-    period: Period,
+    period: impl Into<Reporting>,
     earlier: &mut Option<RunState>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
+    let reporting = period.into();
+    let period = reporting.period;
     let layout = OutputLayout::new(scenario);
     let periods = period.spans(scenario.start, scenario.months).len();
     if method_of(&layout, Scope::All, config.trials, period, periods) == Method::Exact {
         *earlier = None;
-        return run_by(scenario, config, period, progress);
+        return run_by(scenario, config, reporting, progress);
     }
     let whole = config.trials / CHUNK_TRIALS;
     let mut state = match earlier.take() {
         Some(mut s)
             if s.seed == config.seed
                 && s.period == period
+                && s.years == reporting.years
                 && s.method == Method::Sketch
                 && s.chunks.start == 0
                 && s.chunks.end <= whole
@@ -350,22 +401,46 @@ pub fn run_continuing(
             s.trials = config.trials;
             s
         }
-        _ => RunState::empty(
-            &layout,
-            Scope::All,
-            config.trials,
-            config.seed,
-            Method::Sketch,
-            0,
-            period,
-            periods,
-        ),
+        _ => {
+            let mut s = RunState::empty(
+                &layout,
+                Scope::All,
+                config.trials,
+                config.seed,
+                Method::Sketch,
+                0,
+                period,
+                periods,
+            );
+            s.years = reporting.years;
+            s.year_table = year_accumulators(
+                &layout,
+                Scope::All,
+                config.trials,
+                Method::Sketch,
+                scenario.start,
+                reporting.years,
+            );
+            s
+        }
     };
-    let more = simulate_by(scenario, config, state.chunks.end..whole, period, progress)?;
+    let more = simulate_by(
+        scenario,
+        config,
+        state.chunks.end..whole,
+        reporting,
+        progress,
+    )?;
     state.absorb(more)?;
     *earlier = Some(state.clone());
     if whole < config.chunks() {
-        let last = simulate_by(scenario, config, whole..config.chunks(), period, progress)?;
+        let last = simulate_by(
+            scenario,
+            config,
+            whole..config.chunks(),
+            reporting,
+            progress,
+        )?;
         state.absorb(last)?;
     }
     let pool = thread_pool(config.threads)?;
@@ -389,7 +464,7 @@ pub fn run_outcomes(
         config,
         chunks,
         Scope::Outcomes,
-        Period::Month,
+        Reporting::default(),
         None,
         progress,
     )?;
@@ -426,15 +501,25 @@ pub fn simulate(
     simulate_by(scenario, config, chunks, Period::Month, progress)
 }
 
-/// As [`simulate`], with period series when `period` is not monthly.
+/// As [`simulate`], with period series when `period` is not monthly and
+/// the year table by its years.
 pub(crate) fn simulate_by(
     scenario: &Scenario,
     config: &RunConfig,
     chunks: Range<u64>,
-    period: Period,
+    period: impl Into<Reporting>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
-    simulate_scoped(scenario, config, chunks, Scope::All, period, None, progress)
+    let reporting = period.into();
+    simulate_scoped(
+        scenario,
+        config,
+        chunks,
+        Scope::All,
+        reporting,
+        None,
+        progress,
+    )
 }
 
 /// Trials below `.0` whose input values and outcomes are to be kept, and
@@ -448,17 +533,18 @@ fn simulate_scoped(
     config: &RunConfig,
     chunks: Range<u64>,
     scope: Scope,
-    period: Period,
+    reporting: Reporting,
     keep: Option<Keep>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
     let model = Model::new(scenario);
     let layout = model.layout().clone();
     let period = if scope == Scope::All {
-        period
+        reporting.period
     } else {
         Period::Month
     };
+    let years = YearRows::new(&layout, scenario.start, reporting.years);
     let spans = period.spans(scenario.start, scenario.months);
     let width_periods = if period == Period::Month {
         0
@@ -481,15 +567,28 @@ fn simulate_scoped(
         period,
         spans.len(),
     );
+    state.years = reporting.years;
+    state.year_table = year_accumulators(
+        &layout,
+        scope,
+        config.trials,
+        method,
+        scenario.start,
+        reporting.years,
+    );
+    let width_years = state.year_table.len();
+    debug_assert!(width_years == 0 || width_years == years.width());
     let threads = config.threads.max(1);
     let pool = thread_pool(threads)?;
     let width = series_len + layout.outcomes.len();
     let outcomes_len = layout.outcomes.len();
-    // One flat row of accumulators: the series, the outcomes, then the
-    // period series (the model writes the first two straight into the row).
+    // One flat row of accumulators: the series, the outcomes, the period
+    // series, then the year table (the model writes the first two straight
+    // into the row).
     let mut all: Vec<QuantityAccumulator> = std::mem::take(&mut state.series);
     all.append(&mut state.outcomes);
     all.append(&mut state.period_series);
+    all.append(&mut state.year_table);
     let months = layout.months;
     pool.install(|| {
         accumulate(
@@ -502,10 +601,11 @@ fn simulate_scoped(
                 let mut periods = Vec::with_capacity(width_periods);
                 // Where the series go when they are not summarised.
                 let mut unsummarised = vec![0.0; layout.series_len() - series_len];
-                let rows = buffer.chunks_exact_mut(width + width_periods);
+                let rows = buffer.chunks_exact_mut(width + width_periods + width_years);
                 for (trial, row) in (first..last).zip(rows) {
                     let (series, rest) = row.split_at_mut(series_len);
-                    let (outcomes, period_values) = rest.split_at_mut(outcomes_len);
+                    let (outcomes, rest) = rest.split_at_mut(outcomes_len);
+                    let (period_values, year_values) = rest.split_at_mut(width_periods);
                     let series = match scope {
                         Scope::All => series,
                         Scope::Outcomes => &mut unsummarised[..],
@@ -527,12 +627,16 @@ fn simulate_scoped(
                         }
                         period_values.copy_from_slice(&periods);
                     }
+                    if width_years > 0 {
+                        years.fill(series, year_values);
+                    }
                 }
             },
             progress,
         );
     });
-    debug_assert_eq!(all.len(), width + width_periods);
+    debug_assert_eq!(all.len(), width + width_periods + width_years);
+    state.year_table = all.split_off(width + width_periods);
     state.period_series = all.split_off(series_len + outcomes_len);
     state.outcomes = all.split_off(series_len);
     state.series = all;
@@ -683,6 +787,11 @@ fn finish_keeping(
     };
     let series = summaries(state.series);
     let period_series = summaries(state.period_series);
+    let years = YearTable {
+        basis: state.years,
+        spans: year_spans(state.years, scenario.start, scenario.months),
+        summaries: summaries(state.year_table),
+    };
     let (outcomes, outcome_distributions, month_counts) = if distributions {
         let finished: Vec<(Summary, Distribution, Option<Vec<u64>>)> = state
             .outcomes
@@ -720,6 +829,7 @@ fn finish_keeping(
         period: state.period,
         period_spans: state.period.spans(scenario.start, scenario.months),
         period_series,
+        years,
     }
 }
 

@@ -15,8 +15,8 @@ use crate::runner::{RunConfig, RunState};
 /// Identifies the file format; checked before anything else is read.
 const MAGIC: &str = "capsim-shard-state";
 /// Bumped whenever the state's layout or meaning changes. Version 5 added
-/// the SHA-256 trailer.
-pub(crate) const STATE_FORMAT_VERSION: u32 = 5;
+/// the SHA-256 trailer, version 6 the year table.
+pub(crate) const STATE_FORMAT_VERSION: u32 = 6;
 /// Length of the trailer: SHA-256 of every byte before it.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -363,6 +363,8 @@ impl StateFile {
                 outcomes: Vec::new(),
                 period: self.state.period,
                 period_series: Vec::new(),
+                years: self.state.years,
+                year_table: Vec::new(),
             },
         }
     }

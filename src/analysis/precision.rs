@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::period::Period;
 use crate::runner::{RunConfig, RunError, RunResult, run_continuing};
 use crate::scenario::Scenario;
+use crate::years::Reporting;
 
 /// Outcomes whose p10, p50 and p90 must be stable.
 pub const KEY_OUTCOMES: [&str; 5] = [
@@ -65,11 +65,12 @@ fn largest_change(old: &[Option<f64>], new: &[Option<f64>]) -> f64 {
 pub fn run_to_precision(
     scenario: &Scenario,
     config: &RunConfig,
-    period: Period,
+    period: impl Into<Reporting>,
     relative: f64,
     max_trials: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(RunResult, PrecisionReport), RunError> {
+    let period = period.into();
     let mut cfg = config.clone();
     let mut earlier = None;
     let mut result = run_continuing(scenario, &cfg, period, &mut earlier, progress)?;

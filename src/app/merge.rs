@@ -129,9 +129,11 @@ fn check_shape(merged: &StateFile, scenario: &Scenario) -> Result<(), AppError> 
         Period::Month => 0,
         p => p.spans(scenario.start, scenario.months).len(),
     };
+    let years = crate::years::year_spans(state.years, scenario.start, scenario.months).len();
     let fits = state.series.len() == layout.metrics.len() * layout.months
         && state.outcomes.len() == layout.outcomes.len()
-        && state.period_series.len() == layout.metrics.len() * periods;
+        && state.period_series.len() == layout.metrics.len() * periods
+        && state.year_table.len() == crate::years::YearQuantity::ALL.len() * years;
     if fits {
         Ok(())
     } else {

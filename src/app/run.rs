@@ -15,6 +15,7 @@ use crate::period::Period;
 use crate::runner::{CHUNK_TRIALS, RunConfig, run_sampling, simulate_by};
 use crate::scenario::Scenario;
 use crate::shard::{Shard, StateFile};
+use crate::years::{Reporting, YearBasis};
 
 /// What to run and what to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,8 @@ pub struct RunRequest {
     pub percentiles: Option<Vec<f64>>,
     /// Also report every metric by this period (if not monthly).
     pub period: Period,
+    /// Years of the year table (`years.csv`, the report, the summary).
+    pub years: YearBasis,
     /// Keep doubling the trials until the key percentiles are stable.
     pub precision: Option<Precision>,
     /// Also write trials.csv with the first N trials.
@@ -61,12 +64,23 @@ impl RunRequest {
             threads: None,
             percentiles: None,
             period: Period::Month,
+            years: YearBasis::Calendar,
             precision: None,
             export_trials: None,
             charts: true,
             sensitivity: true,
             deals: true,
             shard: None,
+        }
+    }
+}
+
+impl RunRequest {
+    /// What the run reports besides the monthly series.
+    fn reporting(&self) -> Reporting {
+        Reporting {
+            period: self.period,
+            years: self.years,
         }
     }
 }
@@ -261,7 +275,7 @@ fn run_one(
             let (r, p) = crate::analysis::run_to_precision(
                 &scenario,
                 &config,
-                request.period,
+                request.reporting(),
                 goal.relative,
                 goal.max_trials.max(config.trials),
                 &|_| {},
@@ -279,7 +293,7 @@ fn run_one(
             };
             let advance = |n: u64| progress.advance(n);
             let (result, first) =
-                run_sampling(&scenario, &config, request.period, sample, &advance)?;
+                run_sampling(&scenario, &config, request.reporting(), sample, &advance)?;
             known = first;
             (result, None)
         }
@@ -336,7 +350,13 @@ fn run_shard(
         source,
     })?;
     let chunks = shard.shard.chunks(config.chunks());
-    let state = simulate_by(scenario, config, chunks.clone(), request.period, &|_| {})?;
+    let state = simulate_by(
+        scenario,
+        config,
+        chunks.clone(),
+        request.reporting(),
+        &|_| {},
+    )?;
     let file = StateFile::new(
         path,
         text,

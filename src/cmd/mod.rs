@@ -13,6 +13,7 @@ pub mod run;
 pub(crate) mod summary;
 pub mod sweep;
 pub mod validate;
+pub(crate) mod years;
 
 /// Prints notes (such as a stale lock taken over) on stderr, even with
 /// `--quiet`.

@@ -24,6 +24,7 @@ pub fn run(args: RunArgs, out_given: bool) -> Result<(), Failure> {
         threads: args.run.threads(),
         percentiles: args.percentiles,
         period: args.period,
+        years: args.years,
         precision: args.precision.map(|relative| Precision {
             relative,
             max_trials: args.max_trials,

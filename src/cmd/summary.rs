@@ -61,6 +61,7 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         }
         outln!("{line}");
     }
+    super::years::print_year_table(run, &columns)?;
     outln!("");
     outln!(
         "  {:<LABEL$}{:>12}{:>12}  median month",

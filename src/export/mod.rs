@@ -17,6 +17,7 @@ mod sweep;
 mod targets;
 mod timeseries;
 mod trials;
+mod years;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ pub use sweep::{SWEEP_KEY_OUTCOMES, sweep_outcomes, write_sweep_csv};
 pub use targets::TargetsCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
 pub use trials::TrialsCsvExporter;
+pub use years::YearsCsvExporter;
 
 use crate::error::ExportError;
 use crate::runner::RunResult;
@@ -69,6 +71,7 @@ pub(crate) fn standard_exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(TimeseriesCsvExporter),
         Box::new(SummaryCsvExporter),
         Box::new(TargetsCsvExporter),
+        Box::new(YearsCsvExporter),
         Box::new(ManifestExporter),
     ]
 }

@@ -87,7 +87,7 @@ code.ref{font-size:.75em;color:#666;background:none}\
 ul.files{columns:2}";
 
 /// Rounded for reading: 1 decimal for large values, 3 significant-ish otherwise.
-fn readable(x: Option<f64>) -> String {
+pub(super) fn readable(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() => {
             let r = if v.abs() >= 100.0 {
@@ -111,6 +111,7 @@ impl Exporter for HtmlReportExporter {
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         write_head(report, out)?;
         write_key_outcomes(report.result, out)?;
+        super::years::write_year_section(report.result, out)?;
         write_probabilities(report, out)?;
         write_outside_views(report, out)?;
         write_deals(self.deals.as_ref(), out)?;

@@ -18,3 +18,4 @@ mod safety;
 mod sources;
 mod util;
 mod validation;
+mod years;

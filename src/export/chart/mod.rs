@@ -27,6 +27,7 @@ mod distribution;
 mod exceedance;
 mod fan;
 mod histogram;
+mod story;
 mod style;
 mod tornado;
 
@@ -39,6 +40,7 @@ pub use distribution::PercentileChart;
 pub use exceedance::ExceedanceChart;
 pub use fan::{FanChart, Reference};
 pub use histogram::{Bin, HistogramChart};
+pub use story::StoryChart;
 pub use tornado::{TornadoBar, TornadoChart};
 
 use crate::analysis::{DealsAnalysis, SensitivityRow};
@@ -131,7 +133,7 @@ fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
 pub const TORNADO_OUTCOMES: [&str; 2] =
     ["peak_funding_gap_usd_bn", "total_compute_payments_usd_bn"];
 
-/// The charts of a standard run: a fan chart per key metric (and per metric
+/// The charts of a standard run: the [`StoryChart`], a fan chart per key metric (and per metric
 /// a target watches), the exceedance curve of each target, the histogram and
 /// the percentiles of the peak funding gap, then a [`TornadoChart`] per
 /// outcome of [`TORNADO_OUTCOMES`] that has swung inputs in `sensitivity`.
@@ -141,6 +143,10 @@ pub fn standard_charts_with(
     sensitivity: Option<&[SensitivityRow]>,
 ) -> Vec<Box<dyn Chart>> {
     let mut charts: Vec<Box<dyn Chart>> = Vec::new();
+    // The story first: the year by year overview the fans then detail.
+    if !result.years.summaries.is_empty() {
+        charts.push(Box::new(StoryChart));
+    }
     let mut metrics = key_metrics(scenario);
     for t in &scenario.targets {
         if !metrics.iter().any(|(m, _)| *m == t.metric) {

@@ -142,7 +142,8 @@ fn report_is_self_contained() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<h1>small &lt;&amp;&gt; test</h1>"));
     assert!(html.contains("A &lt;b&gt;tiny&lt;/b&gt; scenario."));
-    assert_eq!(html.matches("<svg").count(), CHARTS.len());
+    // CHARTS and the story chart (taller, checked in tests/it/years.rs).
+    assert_eq!(html.matches("<svg").count(), CHARTS.len() + 1);
     for link in ["timeseries.csv", "summary.csv", "manifest.json"] {
         assert!(html.contains(&format!("<a href=\"{link}\">")), "{link}");
     }
@@ -288,6 +289,43 @@ fn report_renders_in_headless_chromium_without_console_messages() {
         100.0 * inked
     );
     assert!(colours > 50, "screenshot has only {colours} colours");
+    // The story chart, the first chart, is drawn: its funding-need red and
+    // operating-costs purple appear in no other chart.
+    for rgb in [[203, 24, 29], [117, 112, 179]] {
+        assert!(
+            has_colour(&shot, rgb),
+            "no pixel of {rgb:?}: story chart not drawn"
+        );
+    }
+    let dom = Command::new(&browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .expect("chromium starts");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    // The year-by-year table as the browser parsed it: 8 rows of 2 years.
+    let table = dom
+        .split("<table class=\"years\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("the year table is in the page");
+    assert_eq!(table.matches("<tr>").count(), 1 + 8, "{table}");
+    assert_eq!(table.matches("<small>").count(), 8 * 2, "{table}");
+}
+
+/// Whether some pixel of a PNG file is exactly `rgb`.
+fn has_colour(png_path: &Path, rgb: [u8; 3]) -> bool {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(channels)
+        .any(|px| px[..3] == rgb)
 }
 
 #[test]

@@ -23,6 +23,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/charts/fan-revenue_run_rate_usd_bn.svg",
             "output/s/charts/histogram-peak_funding_gap_usd_bn.svg",
             "output/s/charts/payments-by-counterparty.svg",
+            "output/s/charts/story.svg",
             "output/s/charts/tornado-peak_funding_gap_usd_bn.svg",
             "output/s/charts/tornado-total_compute_payments_usd_bn.svg",
             "output/s/deals.csv",
@@ -32,6 +33,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/summary.csv",
             "output/s/targets.csv",
             "output/s/timeseries.csv",
+            "output/s/years.csv",
             "s.toml"
         ]
     );

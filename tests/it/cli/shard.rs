@@ -48,6 +48,7 @@ fn four_shards_merge_to_the_single_run() {
         "timeseries.csv",
         "summary.csv",
         "targets.csv",
+        "years.csv",
         "sensitivity.csv",
     ] {
         assert!(
