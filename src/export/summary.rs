@@ -8,9 +8,9 @@ use crate::model::OutcomeKind;
 /// Writes `summary.csv`: columns `outcome,unit,mean,std_error,std_dev`, one
 /// column per percentile, `trials`, then for each percentile `pNN` a column
 /// `pNN_month`. Month outcomes are months after the horizon start in the
-/// percentile columns and the same months as `YYYY-MM` in the `_month`
-/// columns (blank in other rows); a blank percentile of a month outcome
-/// means "not by the end of the horizon" in both.
+/// percentile columns and the calendar months they fall in as `YYYY-MM` in
+/// the `_month` columns (blank in other rows); a blank percentile of a month
+/// outcome means "not by the end of the horizon" in both.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SummaryCsvExporter;
 
@@ -47,9 +47,10 @@ impl Exporter for SummaryCsvExporter {
             row.push(s.trials.to_string());
             let calendar = |p: &Option<f64>| match p {
                 Some(v) if spec.kind == OutcomeKind::Month && v.is_finite() => {
-                    // Month outcomes are whole months; rounding guards
-                    // against an interpolated percentile.
-                    report.scenario.start.plus(v.round() as i32).to_string()
+                    // A percentile interpolated between two trials' months
+                    // falls in the earlier one, as the report and the
+                    // terminal show it.
+                    report.scenario.start.plus(v.floor() as i32).to_string()
                 }
                 _ => String::new(),
             };

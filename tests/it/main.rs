@@ -8,6 +8,7 @@ mod bad_inputs;
 mod cli;
 mod correlation;
 mod distributions;
+mod exports;
 mod fuzz_corpus;
 mod inputs;
 mod known_answers;

@@ -190,7 +190,7 @@ impl Chart for TornadoChart {
                 .y_label_formatter(&|v| label_of(*v))
                 .x_desc(format!(
                     "median {}, {}",
-                    self.label.to_lowercase(),
+                    style::in_sentence(&self.label),
                     self.unit
                 ))
                 .label_style((FONT, 12))
