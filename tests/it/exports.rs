@@ -269,3 +269,59 @@ fn axis_number(v: f64) -> String {
     };
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
+
+/// What people read names things in words, with the code name once beside
+/// it where a file uses it: the report's tables, chart titles and axes, its
+/// list of files, and the terminal's tables of `run` and `compare`.
+#[test]
+fn people_read_labels() {
+    let wd = Workdir::new();
+    wd.create("s.toml", SMALL);
+    wd.create(
+        "b.toml",
+        SMALL.replace("min = 30, max = 40", "min = 35, max = 45"),
+    );
+    let run = wd.capsim(&["run", "s.toml", "--trials", "800"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("wide/ (18 CSV files: one per metric"),
+        "{}",
+        run.stdout
+    );
+    let html = wd.read("output/s/report.html");
+    for text in [
+        "Compute payments, whole horizon <code class=\"ref\">total_compute_payments_usd_bn</code>",
+        "Funding need, whole horizon: median with each input at its p10 and p90",
+        "Largest funding gap: histogram",
+        "<a href=\"wide/capacity_online_gw.csv\">wide/capacity_online_gw.csv</a> (Capacity online, months down, for spreadsheets)",
+        "<a href=\"sensitivity.csv\">sensitivity.csv</a> (what drives each outcome",
+    ] {
+        assert!(html.contains(text), "{text} missing from the report");
+    }
+    let svg = wd.read("output/s/charts/histogram-peak_funding_gap_usd_bn.svg");
+    assert!(svg.contains("Largest funding gap, USD bn"));
+    let exceedance = wd.read("output/s/charts/exceedance-two-gw.svg");
+    assert!(!exceedance.contains("capacity_online_gw"));
+    assert!(html.contains("capacity online (<code>capacity_online_gw</code>) &gt;= 2"));
+    let compare = wd.capsim(&[
+        "compare",
+        "s.toml",
+        "b.toml",
+        "--trials",
+        "300",
+        "--no-charts",
+    ]);
+    compare.expect_code(0);
+    assert!(
+        compare
+            .stdout
+            .contains("  Compute payments, whole horizon "),
+        "{}",
+        compare.stdout
+    );
+    assert!(
+        !compare.stdout.contains("total_compute_payments_usd_bn"),
+        "{}",
+        compare.stdout
+    );
+}
