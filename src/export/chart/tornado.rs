@@ -133,7 +133,7 @@ impl Chart for TornadoChart {
         format!(
             "The vertical line is {baseline}, {} {} (`{}`). Each bar moves it by how much the median changes, \
              over the first {} trials, when one input is pinned at its 10th percentile (blue) or at its 90th \
-             (red) instead of drawn, every other input random and the trials the same for every swing. \
+             (orange) instead of drawn, every other input random and the trials the same for every swing. \
              Shown: the outcome's own inputs most rank-correlated with it, longest bar on top; an input that \
              moves the median neither way is left out (sensitivity.csv, columns change_at_input_p10/p90 and \
              tornado_rank).",
