@@ -6,7 +6,9 @@ Usage: check_spreadsheet.py FILE.csv FILE.ods
 FILE.ods is FILE.csv converted by LibreOffice Calc (scripts/check-spreadsheet.sh).
 Every cell must arrive as the type a spreadsheet user expects:
   - `metric`, `outcome`, `unit`: text, unchanged;
-  - `month`: a date in that month, or the text YYYY-MM unchanged;
+  - `month`, `period_end` and every `*_month` column (summary.csv's
+    calendar months of month outcomes): a date in that month, or the text
+    YYYY-MM unchanged (an empty cell where the CSV cell is empty);
   - every statistic column (mean, std_dev, std_error, p*, trials): a number
     equal to the CSV value (or an empty cell where the CSV cell is empty),
     never text and never a date.
@@ -27,6 +29,10 @@ NS = {
 }
 TEXT_COLUMNS = {"metric", "outcome", "unit"}
 MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def is_month_column(name):
+    return name in ("month", "period_end") or name.endswith("_month")
 
 
 def q(prefix, name):
@@ -92,7 +98,11 @@ def main(csv_path, ods_path):
                 if kind not in (None, "string") or text != cell:
                     bad(r, c, f"expected the text {cell!r}, got {kind} {value or text!r}")
                 checked["text"] += 1
-            elif name == "month":
+            elif is_month_column(name) and cell == "":
+                if kind is not None or text != "":
+                    bad(r, c, f"expected an empty cell, got {kind} {value or text!r}")
+                checked["empty"] += 1
+            elif is_month_column(name):
                 if kind == "date":
                     ok = value is not None and value.startswith(cell)
                 elif kind in (None, "string"):

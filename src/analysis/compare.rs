@@ -60,6 +60,8 @@ fn outcome_better(name: &str) -> Option<Better> {
 pub struct ComparisonRow {
     /// Outcome or metric name.
     pub quantity: String,
+    /// Its label for people (terminal, charts).
+    pub label: String,
     /// Unit.
     pub unit: String,
     /// The month, for metrics; `None` for outcomes.
@@ -81,6 +83,7 @@ pub struct ComparisonRow {
 /// Where a compared quantity sits in each trial's records.
 struct Pair {
     quantity: String,
+    label: String,
     unit: String,
     month: Option<Month>,
     a: Location,
@@ -143,6 +146,7 @@ pub fn compare(
             }
             pairs.push(Pair {
                 quantity: o.name.clone(),
+                label: o.label.clone(),
                 unit: o.unit.clone(),
                 month: None,
                 a: Location::Outcome(i),
@@ -164,6 +168,7 @@ pub fn compare(
             }
             pairs.push(Pair {
                 quantity: metric.name().to_string(),
+                label: metric.label().to_string(),
                 unit: metric.unit().to_string(),
                 month: Some(month),
                 a: Location::Series(oa + m),
@@ -229,6 +234,7 @@ pub fn compare(
         let less = next(&[]).mean.unwrap_or(0.0);
         rows.push(ComparisonRow {
             quantity: p.quantity,
+            label: p.label,
             unit: p.unit,
             month: p.month,
             a: sa,

@@ -20,7 +20,10 @@ pub use deals::{
     deal_count, deals, without_deal,
 };
 pub use precision::{KEY_OUTCOMES, PrecisionReport, run_to_precision};
-pub use sensitivity::{SensitivityRow, sensitivity, sensitivity_with};
+pub use sensitivity::{
+    SENSITIVITY_SAMPLE, SWING_INPUTS, SWING_TRIALS, SensitivityRow, SwingPlan, sensitivity,
+    sensitivity_with,
+};
 pub use sweep::{
     MAX_SWEEP_KEYS, SWEEP_PERCENTILES, SettingError, SettingProblem, SpecError, SweepError,
     SweepKey, SweepSetting, SweepValue, split_top_level, sweep_settings,

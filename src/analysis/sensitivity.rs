@@ -10,8 +10,31 @@ use crate::stats::{DistributionStore, Method, lane_sum};
 
 use super::per_trial;
 
+/// Sample sizes of a run's sensitivity analysis: rank correlations over its
+/// first 5,000 trials.
+pub const SENSITIVITY_SAMPLE: u64 = 5_000;
+/// For each outcome drawn as a tornado, its own 10 strongest inputs are
+/// swung (an input several outcomes choose is swung once) ...
+pub const SWING_INPUTS: usize = 10;
+/// ... over the run's first 1,000 trials each.
+pub const SWING_TRIALS: u64 = 1_000;
+
 /// Medians of every outcome.
 type Medians = Vec<Option<f64>>;
+
+/// Which inputs the analysis swings, one at a time, to their p10 and p90.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SwingPlan {
+    /// Outcomes (names as in `summary.csv`) whose own strongest inputs are
+    /// swung; empty: every non-event outcome's.
+    pub outcomes: Vec<String>,
+    /// How many of each such outcome's strongest inputs (by |Spearman|) are
+    /// swung. An input chosen by several outcomes is swung once and serves
+    /// them all.
+    pub inputs_per_outcome: usize,
+    /// Trials per swing: the run's first trials, the same for every swing.
+    pub trials: u64,
+}
 
 /// One input's effect on one outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,14 +51,31 @@ pub struct SensitivityRow {
     /// its squared rank correlation over the sum of all inputs' (a ranking,
     /// exact only for independent inputs and additive effects).
     pub variance_share: f64,
-    /// The outcome's median with this input at its 10th percentile, others
-    /// random; `None` if not computed (only the strongest inputs are swung)
-    /// or if the median falls among trials where the outcome never happens.
+    /// The outcome's median over the swing trials with this input at its
+    /// 10th percentile, others random; `None` if not computed (only the
+    /// strongest inputs are swung) or if the median falls among trials where
+    /// the outcome never happens.
     pub median_at_p10: Option<f64>,
-    /// The outcome's median with this input at its 90th percentile.
+    /// The outcome's median over the swing trials with this input at its
+    /// 90th percentile.
     pub median_at_p90: Option<f64>,
-    /// The outcome's median with every input random.
+    /// The outcome's median over the swing trials with every input random.
     pub median: Option<f64>,
+    /// Position in the outcome's tornado (1 = top, the longest bar), for an
+    /// input among the outcome's own strongest ones (see [`SwingPlan`]) whose
+    /// pinned medians are not both equal to [`SensitivityRow::median`];
+    /// `None` for every other row.
+    pub tornado_rank: Option<usize>,
+}
+
+impl SensitivityRow {
+    /// The change of the median with the input at its p10 and at its p90,
+    /// over the same trials (`median_at_p10 - median`, `median_at_p90 -
+    /// median`), if the input was swung.
+    pub fn changes(&self) -> Option<(f64, f64)> {
+        let m = self.median?;
+        Some((self.median_at_p10? - m, self.median_at_p90? - m))
+    }
 }
 
 /// Average ranks (ties share their mean rank); infinities rank last.
@@ -119,24 +159,16 @@ fn median(values: &[f64]) -> Option<f64> {
 }
 
 /// Sensitivity of every non-event outcome to every uncertain input, from the
-/// first `sample` trials; the `swing_inputs` inputs most rank-correlated with
-/// any outcome are also swung to their p10 and p90 over `swing_trials`
-/// trials each (common random numbers: the same trials for every swing).
+/// first `sample` trials; each of the `swing` plan's outcomes' own strongest
+/// inputs is also swung to its p10 and p90 over the plan's trials (common
+/// random numbers: the same trials for every swing).
 pub fn sensitivity(
     scenario: &Scenario,
     seed: u64,
     sample: u64,
-    swing_inputs: usize,
-    swing_trials: u64,
+    swing: &SwingPlan,
 ) -> Vec<SensitivityRow> {
-    sensitivity_with(
-        scenario,
-        seed,
-        Vec::new(),
-        sample,
-        swing_inputs,
-        swing_trials,
-    )
+    sensitivity_with(scenario, seed, Vec::new(), sample, swing)
 }
 
 /// As [`sensitivity`], given the first trials of the run already simulated
@@ -148,20 +180,20 @@ pub fn sensitivity_with(
     seed: u64,
     known: Vec<TrialValues>,
     sample: u64,
-    swing_inputs: usize,
-    swing_trials: u64,
+    swing: &SwingPlan,
 ) -> Vec<SensitivityRow> {
     let model = Model::new(scenario);
     let subjects = Subjects::of(&model);
     // The swings' base trials are the first of the sample when it has them.
-    let needed = sample.max(swing_trials);
+    let needed = sample.max(swing.trials);
     let mut trials = known;
     trials.truncate(needed as usize);
     let simulated = per_trial(&model, seed, trials.len() as u64..needed);
     trials.extend(simulated);
     let rho = rank_correlations(&subjects, &trials[..sample as usize]);
-    let swung = strongest(&rho, subjects.inputs.len(), swing_inputs);
-    let base: &[TrialValues] = &trials[..swing_trials as usize];
+    let chosen = chosen_inputs(&model, &subjects, &rho, swing);
+    let swung = union(&chosen);
+    let base: &[TrialValues] = &trials[..swing.trials as usize];
     let median_of =
         |runs: &[TrialValues], o: usize| median(&runs.iter().map(|t| t.1[o]).collect::<Vec<f64>>());
     let base_medians: Medians = subjects
@@ -170,7 +202,9 @@ pub fn sensitivity_with(
         .map(|o| median_of(base, *o))
         .collect();
     let swings = swing_medians(&model, &subjects, seed, base, &swung);
-    rows(&model, &subjects, &rho, &swings, &base_medians)
+    let mut rows = rows(&model, &subjects, &rho, &swings, &base_medians);
+    rank_tornados(&mut rows, subjects.inputs.len(), &chosen);
+    rows
 }
 
 /// The uncertain inputs and the non-event outcomes of a model: what the
@@ -216,20 +250,69 @@ fn rank_correlations(subjects: &Subjects, sample: &[TrialValues]) -> Vec<Vec<f64
         .collect()
 }
 
-/// The (at most) `swing_inputs` inputs, by position among `inputs` of the
-/// `rho` rows, with the strongest |rho| over all outcomes, strongest first;
-/// none uncorrelated with every outcome.
-fn strongest(rho: &[Vec<f64>], inputs: usize, swing_inputs: usize) -> Vec<usize> {
-    let mut strength: Vec<(usize, f64)> = (0..inputs)
-        .map(|i| (i, rho.iter().map(|row| row[i].abs()).fold(0.0, f64::max)))
-        .collect();
-    strength.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    strength
+/// The (at most) `n` inputs, by position among the subjects' inputs, with
+/// the strongest |rho| in one outcome's `rho` row, strongest first (ties by
+/// position); none uncorrelated with it.
+fn strongest(rho: &[f64], n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rho.len()).filter(|i| rho[*i] != 0.0).collect();
+    order.sort_by(|a, b| rho[*b].abs().total_cmp(&rho[*a].abs()).then(a.cmp(b)));
+    order.truncate(n);
+    order
+}
+
+/// For each subject outcome (by position in `rho`), the inputs its tornado
+/// may show: its own strongest, if the plan names it (or names none).
+fn chosen_inputs(
+    model: &Model,
+    subjects: &Subjects,
+    rho: &[Vec<f64>],
+    swing: &SwingPlan,
+) -> Vec<Vec<usize>> {
+    let layout = model.layout();
+    subjects
+        .outcomes
         .iter()
-        .take(swing_inputs)
-        .filter(|(_, s)| *s > 0.0)
-        .map(|(i, _)| *i)
+        .zip(rho)
+        .map(|(&o, row)| {
+            let named =
+                swing.outcomes.is_empty() || swing.outcomes.contains(&layout.outcomes[o].name);
+            if named && swing.trials > 0 {
+                strongest(row, swing.inputs_per_outcome)
+            } else {
+                Vec::new()
+            }
+        })
         .collect()
+}
+
+/// Every input some outcome chose, each once, in input order (so the swings
+/// and their results do not depend on which outcome chose first).
+fn union(chosen: &[Vec<usize>]) -> Vec<usize> {
+    let mut all: Vec<usize> = chosen.iter().flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// Sets each outcome's tornado ranks: its chosen inputs that move its median
+/// (at p10 or at p90), by the length of their bar (the span of 0 and both
+/// changes), longest first, ties by |rho|. `rows` holds `inputs` rows per
+/// outcome, strongest |rho| first, as [`rows`] orders them.
+fn rank_tornados(rows: &mut [SensitivityRow], inputs: usize, chosen: &[Vec<usize>]) {
+    for (block, chosen) in rows.chunks_mut(inputs.max(1)).zip(chosen) {
+        // Chosen inputs are the strongest, so they lead the block.
+        let mut bars: Vec<(usize, f64)> = (0..chosen.len().min(block.len()))
+            .filter_map(|k| {
+                let (lo, hi) = block[k].changes()?;
+                let span = lo.max(hi).max(0.0) - lo.min(hi).min(0.0);
+                (span > 0.0).then_some((k, span))
+            })
+            .collect();
+        bars.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (rank, (k, _)) in bars.into_iter().enumerate() {
+            block[k].tornado_rank = Some(rank + 1);
+        }
+    }
 }
 
 /// Each `swung` input (a position among the subjects' inputs) with the
@@ -329,6 +412,7 @@ fn rows(
                 median_at_p10: swing.and_then(|s| s.1[k]),
                 median_at_p90: swing.and_then(|s| s.2[k]),
                 median: base_medians[k],
+                tornado_rank: None,
             });
         }
     }

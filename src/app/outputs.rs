@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use super::AppError;
 use super::folder::Staging;
 use crate::analysis::{DealsAnalysis, PrecisionReport, SensitivityRow, TrialTable};
-use crate::export::chart::{CHARTS_DIR, deal_charts, render, render_charts_with, write_charts};
+use crate::export::chart::{
+    CHARTS_DIR, TORNADO_OUTCOMES, deal_charts, render, render_charts_with, write_charts,
+};
 use crate::export::{
     CAPSIM_VERSION, DealsCsvExporter, Exporter, HtmlReportExporter, OutsideViewsCsvExporter,
     PeriodTimeseriesCsvExporter, RunManifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
-    recorded_seconds, standard_exporters, write_run,
+    recorded_seconds, standard_exporters, wide_exporters, write_run,
 };
 use crate::model::TrialValues;
 use crate::period::Period;
@@ -40,11 +42,8 @@ pub struct FinishedRun {
     pub exported_trials: Option<u64>,
 }
 
-/// Sample sizes of the sensitivity analysis: rank correlations over the first
-/// 5,000 trials; the 10 strongest inputs swung over 1,000 trials each.
-pub(super) const SENSITIVITY_SAMPLE: u64 = 5_000;
-const SWING_INPUTS: usize = 10;
-pub(super) const SWING_TRIALS: u64 = 1_000;
+use crate::analysis::SWING_INPUTS;
+pub(super) use crate::analysis::{SENSITIVITY_SAMPLE, SWING_TRIALS};
 /// Trials of a run's deals analysis: the first 1,000 (each is simulated
 /// once per deal and once as it is).
 pub const DEALS_RUN_TRIALS: u64 = 1_000;
@@ -95,14 +94,13 @@ pub(super) fn analyses(
         .map_err(AppError::Threads)?;
     let (rows, table) = pool.install(|| {
         let rows = sensitivity.then(|| {
-            crate::analysis::sensitivity_with(
-                scenario,
-                seed,
-                known,
-                trials.min(SENSITIVITY_SAMPLE),
-                SWING_INPUTS,
-                trials.min(SWING_TRIALS),
-            )
+            let swing = crate::analysis::SwingPlan {
+                outcomes: TORNADO_OUTCOMES.iter().map(|o| (*o).to_string()).collect(),
+                inputs_per_outcome: SWING_INPUTS,
+                trials: trials.min(SWING_TRIALS),
+            };
+            let sample = trials.min(SENSITIVITY_SAMPLE);
+            crate::analysis::sensitivity_with(scenario, seed, known, sample, &swing)
         });
         let table = export_trials.map(|n| crate::analysis::trial_table(scenario, seed, n));
         (rows, table)
@@ -158,6 +156,7 @@ pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>
         }));
     }
     exporters.extend(run.extra.exporters());
+    exporters.extend(wide_exporters(&result.layout.metrics, result.period));
     let manifest = RunManifest {
         capsim_version: CAPSIM_VERSION.to_string(),
         scenario_path: run.scenario_path.display().to_string(),

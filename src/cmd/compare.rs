@@ -27,7 +27,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// B - A per trial for the first 12 whole-horizon outcomes, and the files.
+/// B - A per trial for the first 12 whole-horizon outcomes (by label;
+/// comparison.csv has the code names), and the files.
 fn print_comparison(request: &CompareRequest, o: &CompareOutcome) -> Result<(), Failure> {
     outln!(
         "B = {} against A = {}: {} paired trials, seed {}, {:.2} s",
@@ -52,7 +53,7 @@ fn print_comparison(request: &CompareRequest, o: &CompareOutcome) -> Result<(), 
             Some(Better::Lower) => format_number(Some((r.p_b_less * 1000.0).round() / 1000.0)),
             None => "-".into(),
         };
-        let name: String = r.quantity.chars().take(33).collect();
+        let name: String = r.label.chars().take(33).collect();
         outln!(
             "  {name:<34}{:>10}{:>10}{:>10}{better:>12}",
             cell(1),

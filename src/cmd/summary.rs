@@ -2,6 +2,7 @@
 //! 80 columns, and the files written.
 
 use capsim::app::FinishedRun;
+use capsim::export::WIDE_DIR;
 use capsim::export::percentile_column;
 use capsim::export::view_rows;
 use capsim::model::{OutcomeKind, outcome};
@@ -179,17 +180,20 @@ fn shown_padded(text: &str, width: usize) -> String {
     format!("{:<width$}", shown(text))
 }
 
-/// The folder written and its files, wrapped at 78 columns; charts counted.
+/// The folder written and its files, wrapped at 78 columns; the files of
+/// its subfolders (charts, wide tables) counted.
 fn print_written(written: &[std::path::PathBuf]) -> Result<(), Failure> {
     let Some(dir) = written.first().and_then(|p| p.parent()) else {
         return Ok(());
     };
     outln!("  Wrote {}/", dir.display());
     let mut files: Vec<String> = Vec::new();
-    let mut charts = 0;
+    let (mut charts, mut wide) = (0, 0);
     for p in written {
         if p.parent() == Some(dir) {
             files.extend(p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        } else if p.parent().and_then(|d| d.file_name()) == Some(WIDE_DIR.as_ref()) {
+            wide += 1;
         } else {
             charts += 1;
         }
@@ -204,6 +208,9 @@ fn print_written(written: &[std::path::PathBuf]) -> Result<(), Failure> {
         line.push_str(&f);
     }
     outln!("{line}");
+    if wide > 0 {
+        outln!("    {WIDE_DIR}/ ({wide} CSV files: one per metric, months down, for spreadsheets)");
+    }
     if charts > 0 {
         outln!("    charts/ ({charts} SVG files; all shown in report.html)");
     }

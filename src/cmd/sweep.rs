@@ -60,6 +60,9 @@ fn print_table(request: &SweepRequest, o: &SweepOutcome) -> Result<(), Failure> 
     );
     let names: Vec<String> = o.keys.iter().map(|k| k.key.clone()).collect();
     outln!("  median per setting; {}", fit(&names.join(" x "), 56));
+    // The column heads are short: say once what they are.
+    outln!("  compute payments, largest funding gap, lowest cash: USD bn, whole horizon;");
+    outln!("  P(short): probability that cash is ever below the floor");
     outln!(
         "  {:>3} {:<30}{:>11}{:>11}{:>11}{:>11}",
         "#",

@@ -18,6 +18,7 @@ mod targets;
 mod timeseries;
 mod trials;
 mod years;
+mod wide;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,12 +35,14 @@ pub use outside_views::{OutsideViewsCsvExporter, VIEW_PERCENTILES, ViewRow, view
 pub use period::PeriodTimeseriesCsvExporter;
 pub use report::{HtmlReportExporter, escape_html};
 pub use sensitivity::SensitivityCsvExporter;
+pub(crate) use sensitivity::run_median;
 pub use summary::SummaryCsvExporter;
 pub use sweep::{SWEEP_KEY_OUTCOMES, sweep_outcomes, write_sweep_csv};
 pub use targets::TargetsCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
 pub use trials::TrialsCsvExporter;
 pub use years::YearsCsvExporter;
+pub use wide::{WIDE_DIR, WideCsvExporter, wide_exporters};
 
 use crate::error::ExportError;
 use crate::runner::RunResult;
@@ -163,6 +166,13 @@ pub fn write_run(
     let mut written = Vec::new();
     for exporter in exporters {
         let path = dir.join(exporter.file_name());
+        // Some files live in a subfolder (`wide/`).
+        if let Some(parent) = path.parent().filter(|p| !p.exists()) {
+            std::fs::create_dir_all(parent).map_err(|source| ExportError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
         write_atomically(&path, |out| exporter.write(report, out))?;
         written.push(path);
     }

@@ -324,7 +324,8 @@ fn write_outside_views(report: &RunReport, out: &mut dyn Write) -> std::io::Resu
     for row in rows {
         let v = row.view;
         let what = format!(
-            "`{}` {} {} to {}",
+            "{} `{}` {} {} to {}",
+            v.metric.label(),
             v.metric.name(),
             v.stat.name(),
             s.month(v.from_index),
@@ -404,10 +405,47 @@ impl HtmlReportExporter {
             }
         }
         for f in files {
+            let about = file_label(&f);
             let f = escape_html(&f);
-            writeln!(out, "<li><a href=\"{f}\">{f}</a></li>")?;
+            writeln!(out, "<li><a href=\"{f}\">{f}</a>{about}</li>")?;
         }
         writeln!(out, "</ul>\n</body>\n</html>")
+    }
+}
+
+/// What a file of the run holds, for people: ` (...)` after its link, or
+/// nothing for charts (shown above under their titles).
+fn file_label(file: &str) -> String {
+    let about = match file {
+        "timeseries.csv" => "every metric by month, percentiles across".to_string(),
+        "summary.csv" => "every outcome of the horizon, percentiles across".to_string(),
+        "targets.csv" => "each target: probability met by each month".to_string(),
+        "sensitivity.csv" => "what drives each outcome (the tornado charts' data)".to_string(),
+        "outside_views.csv" => "published figures beside the run's percentiles".to_string(),
+        "trials.csv" => "inputs and outcomes of single trials".to_string(),
+        "manifest.json" => "how the run was made".to_string(),
+        _ => match file
+            .strip_prefix("wide/")
+            .and_then(|f| f.strip_suffix(".csv"))
+        {
+            Some(name) => crate::metric::Metric::ALL
+                .iter()
+                .find(|m| {
+                    name == m.name()
+                        || name
+                            .strip_prefix(m.name())
+                            .is_some_and(|r| r.starts_with("_by_"))
+                })
+                .map_or_else(String::new, |m| {
+                    format!("{}, months down, for spreadsheets", m.label())
+                }),
+            None => String::new(),
+        },
+    };
+    if about.is_empty() {
+        about
+    } else {
+        format!(" ({})", escape_html(&about))
     }
 }
 

@@ -1,18 +1,42 @@
-//! `sensitivity.csv`: what drives each outcome, the data behind a tornado chart.
+//! `sensitivity.csv`: what drives each outcome, the data behind the tornado
+//! charts.
 
 use std::io::Write;
 
 use super::{Exporter, RunReport, csv_to_io, format_number};
 use crate::analysis::SensitivityRow;
+use crate::runner::RunResult;
 
 /// Writes `sensitivity.csv`: per outcome and uncertain input, the Spearman
-/// rank correlation, the share of variance, and the outcome's median with the
-/// input at its p10 and p90 (the strongest inputs only) and the swing between
-/// them. Rows are grouped by outcome, strongest input first.
+/// rank correlation, the share of variance, the outcome's median over the
+/// swing trials with every input random and with the input at its p10 and
+/// p90 (swung inputs only), the swing between them and the changes from the
+/// median, the run's p50 of the outcome, and the input's place in the
+/// outcome's tornado chart (`tornado_rank`; the bar runs from `run_p50 +
+/// change_at_input_p10` to `run_p50 + change_at_input_p90`). Rows are
+/// grouped by outcome, strongest input first.
 #[derive(Debug, Clone)]
 pub struct SensitivityCsvExporter {
     /// The rows to write.
     pub rows: Vec<SensitivityRow>,
+}
+
+/// The run's median of `outcome` as `summary.csv` reports it (its p50
+/// column), if the run reports the outcome and that percentile.
+pub(crate) fn run_median(result: &RunResult, outcome: &str) -> Option<f64> {
+    let k = result.percentiles.iter().position(|p| *p == 50.0)?;
+    let o = result
+        .layout
+        .outcomes
+        .iter()
+        .position(|s| s.name == outcome)?;
+    result
+        .outcomes
+        .get(o)?
+        .percentiles
+        .get(k)
+        .copied()
+        .flatten()
 }
 
 impl Exporter for SensitivityCsvExporter {
@@ -20,7 +44,7 @@ impl Exporter for SensitivityCsvExporter {
         "sensitivity.csv"
     }
 
-    fn write(&self, _report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record([
             "outcome",
@@ -32,12 +56,27 @@ impl Exporter for SensitivityCsvExporter {
             "median_at_input_p10",
             "median_at_input_p90",
             "swing",
+            "change_at_input_p10",
+            "change_at_input_p90",
+            "run_p50",
+            "tornado_rank",
         ])
         .map_err(csv_to_io)?;
+        let mut p50: Option<(&str, Option<f64>)> = None;
         for r in &self.rows {
             let swing = match (r.median_at_p10, r.median_at_p90) {
                 (Some(a), Some(b)) => Some(b - a),
                 _ => None,
+            };
+            let changes = r.changes();
+            // Rows come grouped by outcome: look its p50 up once per group.
+            let run_p50 = match p50 {
+                Some((name, v)) if name == r.outcome => v,
+                _ => {
+                    let v = run_median(report.result, &r.outcome);
+                    p50 = Some((r.outcome.as_str(), v));
+                    v
+                }
             };
             w.write_record([
                 r.outcome.as_str(),
@@ -49,6 +88,10 @@ impl Exporter for SensitivityCsvExporter {
                 &format_number(r.median_at_p10),
                 &format_number(r.median_at_p90),
                 &format_number(swing),
+                &format_number(changes.map(|c| c.0)),
+                &format_number(changes.map(|c| c.1)),
+                &format_number(run_p50),
+                &r.tornado_rank.map(|k| k.to_string()).unwrap_or_default(),
             ])
             .map_err(csv_to_io)?;
         }

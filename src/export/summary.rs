@@ -3,10 +3,14 @@
 use std::io::Write;
 
 use super::{Exporter, RunReport, csv_to_io, format_number, percentile_column};
+use crate::model::OutcomeKind;
 
 /// Writes `summary.csv`: columns `outcome,unit,mean,std_error,std_dev`, one
-/// column per percentile, and `trials`. Month outcomes are months after the
-/// horizon start; a blank percentile means "not by the end of the horizon".
+/// column per percentile, `trials`, then for each percentile `pNN` a column
+/// `pNN_month`. Month outcomes are months after the horizon start in the
+/// percentile columns and the calendar months they fall in as `YYYY-MM` in
+/// the `_month` columns (blank in other rows); a blank percentile of a month
+/// outcome means "not by the end of the horizon" in both.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SummaryCsvExporter;
 
@@ -24,6 +28,12 @@ impl Exporter for SummaryCsvExporter {
             .collect();
         header.extend(result.percentiles.iter().map(|p| percentile_column(*p)));
         header.push("trials".to_string());
+        header.extend(
+            result
+                .percentiles
+                .iter()
+                .map(|p| format!("{}_month", percentile_column(*p))),
+        );
         w.write_record(&header).map_err(csv_to_io)?;
         for (spec, s) in result.layout.outcomes.iter().zip(&result.outcomes) {
             let mut row = vec![
@@ -35,6 +45,16 @@ impl Exporter for SummaryCsvExporter {
             ];
             row.extend(s.percentiles.iter().map(|p| format_number(*p)));
             row.push(s.trials.to_string());
+            let calendar = |p: &Option<f64>| match p {
+                Some(v) if spec.kind == OutcomeKind::Month && v.is_finite() => {
+                    // A percentile interpolated between two trials' months
+                    // falls in the earlier one, as the report and the
+                    // terminal show it.
+                    report.scenario.start.plus(v.floor() as i32).to_string()
+                }
+                _ => String::new(),
+            };
+            row.extend(s.percentiles.iter().map(calendar));
             w.write_record(&row).map_err(csv_to_io)?;
         }
         w.flush()

@@ -40,10 +40,19 @@ tranches = ["t"]
 usd_bn_per_gw = { dist = "uniform", min = 10, max = 40 }
 "#;
 
+/// Every non-event outcome's `n` strongest inputs swung over `trials` trials.
+fn every(n: usize, trials: u64) -> capsim::analysis::SwingPlan {
+    capsim::analysis::SwingPlan {
+        outcomes: Vec::new(),
+        inputs_per_outcome: n,
+        trials,
+    }
+}
+
 #[test]
 fn sensitivity_ranks_the_known_drivers() {
     let s = Scenario::parse(KNOWN, Path::new("k.toml")).unwrap();
-    let rows = sensitivity(&s, 1, 4000, 3, 2000);
+    let rows = sensitivity(&s, 1, 4000, &every(3, 2000));
     let payments: Vec<_> = rows
         .iter()
         .filter(|r| r.outcome == "total_compute_payments_usd_bn")
@@ -210,7 +219,7 @@ metric = "capacity_online_gw"
 at_least = 1
 "#;
     let s = Scenario::parse(toml, Path::new("shocked.toml")).unwrap();
-    let rows = sensitivity(&s, 3, 4000, 3, 2000);
+    let rows = sensitivity(&s, 3, 4000, &every(3, 2000));
     let shock = rows
         .iter()
         .find(|r| r.outcome == "target_one_month" && r.input == "shock.grid")
@@ -252,20 +261,20 @@ fn kept_trials_are_the_simulated_ones_and_give_the_same_sensitivity() {
     let (_, all) = run_sampling(&s, &config, Period::Month, 10_000, &|_| {}).unwrap();
     assert_eq!(all.len(), 3_000);
     // Given part of the sample, the rest is simulated.
-    let fresh = sensitivity(&s, 9, 2_000, 3, 1_000);
+    let fresh = sensitivity(&s, 9, 2_000, &every(3, 1_000));
     assert_eq!(
-        capsim::analysis::sensitivity_with(&s, 9, kept.clone(), 2_000, 3, 1_000),
+        capsim::analysis::sensitivity_with(&s, 9, kept.clone(), 2_000, &every(3, 1_000)),
         fresh
     );
     let mut part = kept;
     part.truncate(700);
     assert_eq!(
-        capsim::analysis::sensitivity_with(&s, 9, part.clone(), 2_000, 3, 1_000),
+        capsim::analysis::sensitivity_with(&s, 9, part.clone(), 2_000, &every(3, 1_000)),
         fresh
     );
     part.truncate(0);
     assert_eq!(
-        capsim::analysis::sensitivity_with(&s, 9, part, 2_000, 3, 1_000),
+        capsim::analysis::sensitivity_with(&s, 9, part, 2_000, &every(3, 1_000)),
         fresh
     );
 }

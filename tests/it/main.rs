@@ -9,6 +9,7 @@ mod cli;
 mod correlation;
 mod deals;
 mod distributions;
+mod exports;
 mod fuzz_corpus;
 mod inputs;
 mod known_answers;

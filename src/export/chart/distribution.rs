@@ -21,13 +21,14 @@ pub struct PercentileChart {
     pub outcome: String,
 }
 
-pub(crate) fn outcome_title(name: &str) -> String {
-    match name {
-        "peak_funding_gap_usd_bn" => "Peak funding gap".into(),
-        "total_compute_payments_usd_bn" => "Compute payments over the horizon".into(),
-        "min_cash_usd_bn" => "Lowest cash".into(),
-        other => other.replace('_', " "),
-    }
+/// The label of outcome `name` of `scenario`'s runs (its code name if it has
+/// none).
+pub(crate) fn outcome_title(scenario: &Scenario, name: &str) -> String {
+    crate::model::OutputLayout::new(scenario)
+        .outcomes
+        .into_iter()
+        .find(|o| o.name == name)
+        .map_or_else(|| name.to_string(), |o| o.label)
 }
 
 impl PercentileChart {
@@ -56,10 +57,10 @@ impl Chart for PercentileChart {
         format!("distribution-{}.svg", self.outcome)
     }
 
-    fn title(&self, _scenario: &Scenario) -> String {
+    fn title(&self, scenario: &Scenario) -> String {
         format!(
             "{}: distribution (percentiles)",
-            outcome_title(&self.outcome)
+            outcome_title(scenario, &self.outcome)
         )
     }
 
@@ -121,7 +122,7 @@ impl Chart for PercentileChart {
                 .configure_mesh()
                 .x_label_formatter(&|v| style::axis_number(*v))
                 .y_label_formatter(&|v| format!("{v:.0}%"))
-                .x_desc(spec.unit.as_str())
+                .x_desc(format!("{}, {}", spec.label, spec.unit))
                 .y_desc("share of trials at or below")
                 .label_style((FONT, 13))
                 .axis_desc_style((FONT, 14))

@@ -38,13 +38,21 @@ impl Chart for ExceedanceChart {
             .find(|t| t.name == self.target)
             .map(|t| {
                 let what = match (t.period, t.metric.kind()) {
-                    (Period::Year, MetricKind::Flow) => {
-                        format!("a calendar year's total of `{}`", t.metric.name())
-                    }
-                    (Period::Year, _) => {
-                        format!("`{}` at a calendar year's end", t.metric.name())
-                    }
-                    _ => format!("`{}`", t.metric.name()),
+                    (Period::Year, MetricKind::Flow) => format!(
+                        "a calendar year's total of {} (`{}`)",
+                        style::in_sentence(t.metric.label()),
+                        t.metric.name()
+                    ),
+                    (Period::Year, _) => format!(
+                        "{} (`{}`) at a calendar year's end",
+                        style::in_sentence(t.metric.label()),
+                        t.metric.name()
+                    ),
+                    _ => format!(
+                        "{} (`{}`)",
+                        style::in_sentence(t.metric.label()),
+                        t.metric.name()
+                    ),
                 };
                 match t.threshold {
                     Threshold::AtLeast(v) => format!("{what} >= {v}"),

@@ -86,10 +86,10 @@ impl Chart for HistogramChart {
         format!("histogram-{}.svg", self.outcome)
     }
 
-    fn title(&self, _scenario: &Scenario) -> String {
+    fn title(&self, scenario: &Scenario) -> String {
         format!(
             "{}: histogram (p1 to p99, {BINS} bins)",
-            outcome_title(&self.outcome)
+            outcome_title(scenario, &self.outcome)
         )
     }
 
@@ -157,7 +157,7 @@ impl Chart for HistogramChart {
                 .configure_mesh()
                 .x_label_formatter(&|v| style::axis_number(*v))
                 .y_label_formatter(&|v| format!("{}%", style::axis_number(*v)))
-                .x_desc(spec.unit.as_str())
+                .x_desc(format!("{}, {}", spec.label, spec.unit))
                 .y_desc("share of trials in bin")
                 .label_style((FONT, 13))
                 .axis_desc_style((FONT, 14))

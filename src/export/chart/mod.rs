@@ -10,7 +10,7 @@
 //! [`standard_charts_with`] chooses the charts of a run. Adding a kind is one
 //! new file implementing [`Chart`] and one line in [`standard_charts_with`].
 //! When the run's sensitivity analysis is at hand, [`TornadoChart`]s of the
-//! peak funding gap and the total compute payments are drawn from its rows.
+//! funding need and the total compute payments are drawn from its rows.
 //!
 //! Charts only use what [`RunResult`] reports: percentiles per month and per
 //! outcome, and for each target the exact share of trials that have met it by
@@ -129,14 +129,17 @@ fn key_metrics(scenario: &Scenario) -> Vec<(Metric, Vec<Reference>)> {
     ]
 }
 
-/// Outcomes that get a tornado chart when sensitivity rows are given.
-pub const TORNADO_OUTCOMES: [&str; 2] =
-    ["peak_funding_gap_usd_bn", "total_compute_payments_usd_bn"];
+/// Outcomes that get a tornado chart when sensitivity rows are given (and
+/// whose strongest inputs a run's sensitivity analysis swings). The funding
+/// need rather than the peak funding gap: with financing the gap's median is
+/// often 0, which no single input moves.
+pub const TORNADO_OUTCOMES: [&str; 2] = ["funding_need_usd_bn", "total_compute_payments_usd_bn"];
 
 /// The charts of a standard run: the [`StoryChart`], a fan chart per key metric (and per metric
 /// a target watches), the exceedance curve of each target, the histogram and
 /// the percentiles of the peak funding gap, then a [`TornadoChart`] per
-/// outcome of [`TORNADO_OUTCOMES`] that has swung inputs in `sensitivity`.
+/// outcome of [`TORNADO_OUTCOMES`] that has ranked inputs in `sensitivity`
+/// (none if no input moves its median).
 pub fn standard_charts_with(
     scenario: &Scenario,
     result: &RunResult,
@@ -185,7 +188,14 @@ pub fn standard_charts_with(
         outcome: "peak_funding_gap_usd_bn".into(),
     }));
     for outcome in TORNADO_OUTCOMES {
-        if let Some(chart) = sensitivity.and_then(|rows| TornadoChart::from_rows(outcome, rows)) {
+        let Some(spec) = result.layout.outcomes.iter().find(|o| o.name == outcome) else {
+            continue;
+        };
+        let p50 = crate::export::run_median(result, outcome);
+        let swing_trials = result.trials.min(crate::analysis::SWING_TRIALS);
+        if let Some(chart) = sensitivity
+            .and_then(|rows| TornadoChart::from_rows(outcome, &spec.label, rows, p50, swing_trials))
+        {
             charts.push(Box::new(chart));
         }
     }

@@ -178,6 +178,19 @@ where
         .draw()
 }
 
+/// A label (`Capacity online`) inside a sentence (`capacity online`): the
+/// first letter lowercased unless the word is an abbreviation (`P(...)`).
+pub(crate) fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if b.is_lowercase() || b == ' ' => a
+            .to_lowercase()
+            .chain(label[a.len_utf8()..].chars())
+            .collect(),
+        _ => label.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
-//! Tornado chart of one outcome: for each input that the sensitivity analysis
-//! swung, the outcome's median with the input pinned at its 10th and at its
-//! 90th percentile (other inputs random), as a horizontal bar around the
-//! median with every input random. Inputs are sorted by swing, largest on top.
+//! Tornado chart of one outcome: for each of the outcome's own strongest
+//! inputs that moves its median, how far the median moves with the input
+//! pinned at its 10th and at its 90th percentile (other inputs random), drawn
+//! as a bar around the run's median (the p50 of `summary.csv`). Inputs are in
+//! the order of `tornado_rank` in `sensitivity.csv`, longest bar on top.
 
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
@@ -20,16 +21,11 @@ const MAX_BARS: usize = 12;
 pub struct TornadoBar {
     /// Input path (as in `trials.csv`).
     pub input: String,
-    /// The outcome's median with the input at its p10.
+    /// Where the bar ends with the input at its p10: the run's median plus
+    /// the change of the median over the swing trials.
     pub at_p10: f64,
-    /// The outcome's median with the input at its p90.
+    /// Where it ends with the input at its p90.
     pub at_p90: f64,
-}
-
-impl TornadoBar {
-    fn swing(&self) -> f64 {
-        (self.at_p90 - self.at_p10).abs()
-    }
 }
 
 /// A tornado chart of one outcome.
@@ -37,40 +33,59 @@ impl TornadoBar {
 pub struct TornadoChart {
     /// Outcome name, as in `summary.csv`.
     pub outcome: String,
+    /// Its label for people.
+    pub label: String,
     /// Its unit.
     pub unit: String,
-    /// The outcome's median with every input random.
+    /// The baseline: the run's median (its p50 in `summary.csv`), or the
+    /// median over the swing trials if the run reports no p50.
     pub median: f64,
-    /// Bars, largest swing first.
+    /// Whether [`TornadoChart::median`] is the run's p50.
+    pub run_median: bool,
+    /// Trials per swing.
+    pub swing_trials: u64,
+    /// Bars, longest first.
     pub bars: Vec<TornadoBar>,
 }
 
 impl TornadoChart {
-    /// The chart of `outcome` from sensitivity rows, using the rows that have
-    /// both swung medians; `None` if there are none.
-    pub(crate) fn from_rows(outcome: &str, rows: &[SensitivityRow]) -> Option<TornadoChart> {
-        let mut median = None;
-        let mut unit = String::new();
-        let mut bars: Vec<TornadoBar> = rows
+    /// The chart of `outcome` from sensitivity rows: the rows with a
+    /// `tornado_rank`, in its order, each bar the changes of the median
+    /// (see [`SensitivityRow::changes`]) around `run_p50` (or, without it,
+    /// the swing trials' median); `None` if no row has a rank.
+    pub(crate) fn from_rows(
+        outcome: &str,
+        label: &str,
+        rows: &[SensitivityRow],
+        run_p50: Option<f64>,
+        swing_trials: u64,
+    ) -> Option<TornadoChart> {
+        let mut ranked: Vec<&SensitivityRow> = rows
             .iter()
-            .filter(|r| r.outcome == outcome)
+            .filter(|r| r.outcome == outcome && r.tornado_rank.is_some())
+            .collect();
+        ranked.sort_by_key(|r| r.tornado_rank);
+        let first = ranked.first()?;
+        let median = run_p50.or(first.median)?;
+        let bars = ranked
+            .iter()
+            .take(MAX_BARS)
             .filter_map(|r| {
-                let (at_p10, at_p90, m) = (r.median_at_p10?, r.median_at_p90?, r.median?);
-                median = Some(m);
-                unit.clone_from(&r.unit);
+                let (lo, hi) = r.changes()?;
                 Some(TornadoBar {
                     input: r.input.clone(),
-                    at_p10,
-                    at_p90,
+                    at_p10: median + lo,
+                    at_p90: median + hi,
                 })
             })
             .collect();
-        bars.sort_by(|a, b| b.swing().total_cmp(&a.swing()).then(a.input.cmp(&b.input)));
-        bars.truncate(MAX_BARS);
         Some(TornadoChart {
             outcome: outcome.to_string(),
-            unit,
-            median: median?,
+            label: label.to_string(),
+            unit: first.unit.clone(),
+            median,
+            run_median: run_p50.is_some(),
+            swing_trials,
             bars,
         })
     }
@@ -107,21 +122,26 @@ impl Chart for TornadoChart {
     }
 
     fn title(&self, _scenario: &Scenario) -> String {
-        format!(
-            "{}: median with each input at its p10 and p90",
-            super::distribution::outcome_title(&self.outcome)
-        )
+        format!("{}: median with each input at its p10 and p90", self.label)
     }
 
     fn caption(&self, _scenario: &Scenario, _result: &RunResult) -> String {
+        let baseline = if self.run_median {
+            "the run's median (p50 in summary.csv)"
+        } else {
+            "the median over those trials (the run reports no p50)"
+        };
         format!(
-            "Each bar runs from the median of `{}` with one input pinned at its 10th percentile to the median \
-             with it at its 90th percentile, every other input random (the same trials for every swing); \
-             the vertical line is the median with every input random ({} {}). Inputs sorted by swing; \
-             only the inputs most rank-correlated with the outcomes are swung (see sensitivity.csv).",
-            self.outcome,
+            "The vertical line is {baseline}, {} {} (`{}`). Each bar moves it by how much the median changes, \
+             over the first {} trials, when one input is pinned at its 10th percentile (blue) or at its 90th \
+             (orange) instead of drawn, every other input random and the trials the same for every swing. \
+             Shown: the outcome's own inputs most rank-correlated with it, longest bar on top; an input that \
+             moves the median neither way is left out (sensitivity.csv, columns change_at_input_p10/p90 and \
+             tornado_rank).",
             style::axis_number(self.median),
-            self.unit
+            self.unit,
+            self.outcome,
+            self.swing_trials,
         )
     }
 
@@ -169,7 +189,11 @@ impl Chart for TornadoChart {
                 .configure_mesh()
                 .x_label_formatter(&|v| style::axis_number(*v))
                 .y_label_formatter(&|v| label_of(*v))
-                .x_desc(format!("median {}, {}", self.outcome, self.unit))
+                .x_desc(format!(
+                    "median {}, {}",
+                    style::in_sentence(&self.label),
+                    self.unit
+                ))
                 .label_style((FONT, 12))
                 .axis_desc_style((FONT, 14))
                 .light_line_style(WHITE.mix(0.0))
@@ -206,10 +230,7 @@ impl Chart for TornadoChart {
                     MEDIAN.stroke_width(2),
                 ))
                 .map_err(|e| fail(&e))?
-                .label(format!(
-                    "median, all inputs random: {}",
-                    style::axis_number(self.median)
-                ))
+                .label(format!("median: {}", style::axis_number(self.median)))
                 .legend(style::legend_line(MEDIAN));
             style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
                 .map_err(|e| fail(&e))?;
@@ -223,7 +244,7 @@ impl Chart for TornadoChart {
 mod tests {
     use super::*;
 
-    fn row(input: &str, p10: Option<f64>, p90: Option<f64>) -> SensitivityRow {
+    fn row(input: &str, p10: Option<f64>, p90: Option<f64>, rank: Option<usize>) -> SensitivityRow {
         SensitivityRow {
             outcome: "peak_funding_gap_usd_bn".into(),
             unit: "USD bn".into(),
@@ -233,23 +254,32 @@ mod tests {
             median_at_p10: p10,
             median_at_p90: p90,
             median: Some(5.0),
+            tornado_rank: rank,
         }
     }
 
     #[test]
-    fn bars_are_the_swung_inputs_sorted_by_swing() {
+    fn bars_are_the_ranked_inputs_around_the_run_median() {
         let rows = [
-            row("a", Some(4.0), Some(6.0)),
-            row("b", Some(1.0), Some(9.0)),
-            row("c", None, None),
-            row("d", Some(5.5), Some(4.0)),
+            row("a", Some(4.0), Some(6.0), Some(2)),
+            row("b", Some(1.0), Some(9.0), Some(1)),
+            row("c", None, None, None),
+            row("d", Some(5.5), Some(4.0), Some(3)),
+            row("e", Some(5.0), Some(5.0), None),
         ];
-        let chart = TornadoChart::from_rows("peak_funding_gap_usd_bn", &rows).unwrap();
+        let gap = "peak_funding_gap_usd_bn";
+        let chart = TornadoChart::from_rows(gap, "Peak gap", &rows, Some(7.0), 100).unwrap();
         let inputs: Vec<&str> = chart.bars.iter().map(|b| b.input.as_str()).collect();
         assert_eq!(inputs, ["b", "a", "d"]);
-        assert_eq!(chart.median, 5.0);
+        assert_eq!(chart.median, 7.0);
+        assert!(chart.run_median);
+        // Changes of the median (-4, +4 for b) drawn around the run's p50.
+        assert_eq!((chart.bars[0].at_p10, chart.bars[0].at_p90), (3.0, 11.0));
+        assert_eq!((chart.bars[2].at_p10, chart.bars[2].at_p90), (7.5, 6.0));
         assert_eq!(chart.unit, "USD bn");
-        assert!(TornadoChart::from_rows("other", &rows).is_none());
-        assert!(TornadoChart::from_rows("peak_funding_gap_usd_bn", &rows[2..3]).is_none());
+        let own = TornadoChart::from_rows(gap, "Peak gap", &rows, None, 100).unwrap();
+        assert_eq!((own.median, own.run_median), (5.0, false));
+        assert!(TornadoChart::from_rows("other", "x", &rows, Some(1.0), 100).is_none());
+        assert!(TornadoChart::from_rows(gap, "x", &rows[2..3], Some(1.0), 100).is_none());
     }
 }

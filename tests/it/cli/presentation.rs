@@ -19,7 +19,7 @@ const CHARTS: [&str; 14] = [
     "fan-revenue_run_rate_usd_bn.svg",
     "histogram-peak_funding_gap_usd_bn.svg",
     "payments-by-counterparty.svg",
-    "tornado-peak_funding_gap_usd_bn.svg",
+    "tornado-funding_need_usd_bn.svg",
     "tornado-total_compute_payments_usd_bn.svg",
 ];
 
@@ -49,10 +49,10 @@ fn charts_are_svg_with_titles_months_and_units() {
         assert!(fan.contains(text), "{text} missing");
     }
     let gap = wd.read("output/s/charts/distribution-peak_funding_gap_usd_bn.svg");
-    assert!(gap.contains("Peak funding gap: distribution (percentiles)"));
+    assert!(gap.contains("Largest funding gap: distribution (percentiles)"));
     assert!(gap.contains("USD bn"));
     let histogram = wd.read("output/s/charts/histogram-peak_funding_gap_usd_bn.svg");
-    assert!(histogram.contains("Peak funding gap: histogram (p1 to p99, 30 bins)"));
+    assert!(histogram.contains("Largest funding gap: histogram (p1 to p99, 30 bins)"));
     assert!(histogram.contains("share of trials in bin"));
     assert!(histogram.contains("USD bn"));
     // 30 bins, each a filled bar and its outline, plus the legend's swatch.
@@ -77,10 +77,10 @@ fn charts_are_svg_with_titles_months_and_units() {
     ] {
         assert!(counterparty.contains(text), "{text} missing");
     }
-    let tornado = wd.read("output/s/charts/tornado-peak_funding_gap_usd_bn.svg");
+        let tornado = wd.read("output/s/charts/tornado-funding_need_usd_bn.svg");
     for text in [
-        "Peak funding gap: median with each input at its p10 and p90",
-        "median peak_funding_gap_usd_bn, USD bn",
+        "Funding need, whole horizon: median with each input at its p10 and p90",
+        "median funding need, whole horizon, USD bn",
         "input at its p10",
         "input at its p90",
         "tranche.site-b.gw",

@@ -8,8 +8,15 @@ fn run_writes_the_three_files_with_the_documented_columns() {
     wd.create("s.toml", SMALL);
     let run = wd.capsim(&["run", "s.toml"]);
     run.expect_code(0);
+    let (wide, files): (Vec<String>, Vec<String>) = wd
+        .files()
+        .into_iter()
+        .partition(|f| f.starts_with("output/s/wide/"));
+    // One wide file per metric of timeseries.csv (18, counted below).
+    assert_eq!(wide.len(), 18, "{wide:?}");
+    assert!(wide.contains(&"output/s/wide/capacity_online_gw.csv".to_string()));
     assert_eq!(
-        wd.files(),
+        files,
         [
             "output/s/charts/deals-peak-funding-need.svg",
             "output/s/charts/distribution-peak_funding_gap_usd_bn.svg",
@@ -24,7 +31,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
             "output/s/charts/histogram-peak_funding_gap_usd_bn.svg",
             "output/s/charts/payments-by-counterparty.svg",
             "output/s/charts/story.svg",
-            "output/s/charts/tornado-peak_funding_gap_usd_bn.svg",
+            "output/s/charts/tornado-funding_need_usd_bn.svg",
             "output/s/charts/tornado-total_compute_payments_usd_bn.svg",
             "output/s/deals.csv",
             "output/s/manifest.json",
@@ -67,7 +74,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
     let summary = wd.read("output/s/summary.csv");
     assert!(
         summary
-            .starts_with("outcome,unit,mean,std_error,std_dev,p5,p10,p25,p50,p75,p90,p95,trials\n")
+            .starts_with("outcome,unit,mean,std_error,std_dev,p5,p10,p25,p50,p75,p90,p95,trials,p5_month,p10_month,p25_month,p50_month,p75_month,p90_month,p95_month\n")
     );
     for outcome in [
         "total_compute_payments_usd_bn",
@@ -145,8 +152,11 @@ fn options_override_the_scenario() {
     ])
     .expect_code(0);
     let summary = wd.read("res/s/summary.csv");
-    assert!(summary.starts_with("outcome,unit,mean,std_error,std_dev,p2.5,p50,p97.5,trials\n"));
-    assert!(summary.lines().nth(1).unwrap().ends_with(",100"));
+    assert!(summary.starts_with(
+        "outcome,unit,mean,std_error,std_dev,p2.5,p50,p97.5,trials,p2.5_month,p50_month,p97.5_month\n"
+    ));
+    // A value outcome: no months after the trials.
+    assert!(summary.lines().nth(1).unwrap().ends_with(",100,,,"));
     let manifest = wd.read("res/s/manifest.json");
     assert!(manifest.contains("\"seed\": 5"));
 }
@@ -179,7 +189,7 @@ fn rerunning_replaces_only_capsim_files() {
             .lines()
             .nth(1)
             .unwrap()
-            .ends_with(",60")
+            .ends_with(",60,,,,,,,")
     );
     assert!(
         wd.files().iter().all(|f| !f.contains(".capsim-")),
@@ -295,7 +305,7 @@ fn export_trials_writes_the_audit_table() {
     wd.capsim(&["run", "s.toml", "-q", "--no-charts"])
         .expect_code(0);
     let sens = wd.read("output/s/sensitivity.csv");
-    assert!(sens.starts_with("outcome,unit,input,spearman,variance_share,median,median_at_input_p10,median_at_input_p90,swing\n"));
+    assert!(sens.starts_with("outcome,unit,input,spearman,variance_share,median,median_at_input_p10,median_at_input_p90,swing,change_at_input_p10,change_at_input_p90,run_p50,tornado_rank\n"));
     assert!(sens.contains("\npeak_funding_gap_usd_bn,USD bn,"));
 }
 
