@@ -17,8 +17,8 @@ mod sweep;
 mod targets;
 mod timeseries;
 mod trials;
-mod years;
 mod wide;
+mod years;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,8 +41,8 @@ pub use sweep::{SWEEP_KEY_OUTCOMES, sweep_outcomes, write_sweep_csv};
 pub use targets::TargetsCsvExporter;
 pub use timeseries::TimeseriesCsvExporter;
 pub use trials::TrialsCsvExporter;
-pub use years::YearsCsvExporter;
 pub use wide::{WIDE_DIR, WideCsvExporter, wide_exporters};
+pub use years::YearsCsvExporter;
 
 use crate::error::ExportError;
 use crate::runner::RunResult;

@@ -77,7 +77,7 @@ fn charts_are_svg_with_titles_months_and_units() {
     ] {
         assert!(counterparty.contains(text), "{text} missing");
     }
-        let tornado = wd.read("output/s/charts/tornado-funding_need_usd_bn.svg");
+    let tornado = wd.read("output/s/charts/tornado-funding_need_usd_bn.svg");
     for text in [
         "Funding need, whole horizon: median with each input at its p10 and p90",
         "median funding need, whole horizon, USD bn",
