@@ -22,6 +22,7 @@ pub mod linalg;
 pub mod metric;
 pub mod model;
 pub mod month;
+pub mod number;
 pub mod period;
 pub mod rng;
 pub mod runner;

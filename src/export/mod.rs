@@ -7,7 +7,7 @@ pub mod chart;
 mod comparison;
 mod deals;
 mod manifest;
-mod number;
+
 mod outside_views;
 mod period;
 mod report;
@@ -23,6 +23,7 @@ mod years;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use crate::number::{format_number, percentile_column};
 pub use comparison::write_comparison_csv;
 pub use deals::DealsCsvExporter;
 pub use manifest::{
@@ -30,7 +31,6 @@ pub use manifest::{
     ManifestExporter, RunManifest, SWEEP_PAIRING, ScenarioRecord, SettingRecord, SweepManifest,
     SweptKey, recorded_seconds,
 };
-pub use number::{format_number, percentile_column};
 pub use outside_views::{OutsideViewsCsvExporter, VIEW_PERCENTILES, ViewRow, view_rows};
 pub use period::PeriodTimeseriesCsvExporter;
 pub use report::{HtmlReportExporter, escape_html};

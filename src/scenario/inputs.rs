@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::{EndOfLife, FundingBasis, Input, PaymentBasis, Scenario, Tranche};
+use super::{Costs, EndOfLife, FundingBasis, Input, PaymentBasis, Scenario, Tranche};
 use crate::distribution::{Discrete, Uncertain};
 use crate::rng::{ComponentId, Stream};
 
@@ -95,6 +95,50 @@ fn life_inputs(t: &Tranche, inputs: &mut Vec<Input>) -> Option<usize> {
     Some(slot)
 }
 
+/// Appends the price inputs of a contract's `basis` to `inputs`; returns the
+/// first slot, `None` for a basis with no uncertain price.
+fn contract_inputs(basis: &PaymentBasis, inputs: &mut Vec<Input>) -> Option<usize> {
+    let first = inputs.len();
+    match basis {
+        PaymentBasis::TakeOrPay { .. } => return None,
+        PaymentBasis::PayAsDelivered {
+            usd_bn_per_gw_year, ..
+        } => inputs.push(usd_bn_per_gw_year.clone()),
+        PaymentBasis::Purchase { usd_bn_per_gw, .. } => inputs.push(usd_bn_per_gw.clone()),
+        PaymentBasis::Lease {
+            usd_bn_per_gw,
+            rate,
+            ..
+        } => {
+            inputs.push(usd_bn_per_gw.clone());
+            inputs.push(rate.clone());
+        }
+    }
+    Some(first)
+}
+
+/// Appends the cost inputs to `inputs`: running cost, revenue share, then
+/// other costs for each of `years` years (the last given repeats; 0 if none).
+fn cost_inputs(k: &Costs, years: usize, inputs: &mut Vec<Input>) {
+    inputs.push(k.running_usd_bn_per_gw_year.clone());
+    inputs.push(k.revenue_share.clone());
+    for y in 0..years {
+        let n = k.other_usd_bn_per_year.len();
+        let mut o = if n == 0 {
+            Input {
+                path: String::new(),
+                dist: Uncertain::Constant(0.0),
+                min: 0.0,
+                max: 0.0,
+            }
+        } else {
+            k.other_usd_bn_per_year[y.min(n - 1)].clone()
+        };
+        o.path = format!("costs.other_usd_bn_per_year.year{}", y + 1);
+        inputs.push(o);
+    }
+}
+
 impl DrawPlan {
     /// The slots of `scenario`.
     pub fn new(scenario: &Scenario) -> DrawPlan {
@@ -135,28 +179,7 @@ impl DrawPlan {
         let mut contract = Vec::new();
         for c in &scenario.contracts {
             let first = inputs.len();
-            let slot = match &c.basis {
-                PaymentBasis::TakeOrPay { .. } => None,
-                PaymentBasis::PayAsDelivered {
-                    usd_bn_per_gw_year, ..
-                } => {
-                    inputs.push(usd_bn_per_gw_year.clone());
-                    Some(first)
-                }
-                PaymentBasis::Purchase { usd_bn_per_gw, .. } => {
-                    inputs.push(usd_bn_per_gw.clone());
-                    Some(first)
-                }
-                PaymentBasis::Lease {
-                    usd_bn_per_gw,
-                    rate,
-                    ..
-                } => {
-                    inputs.push(usd_bn_per_gw.clone());
-                    inputs.push(rate.clone());
-                    Some(first)
-                }
-            };
+            let slot = contract_inputs(&c.basis, &mut inputs);
             contract.push(slot);
             components.push((c.component, first..inputs.len()));
         }
@@ -175,24 +198,7 @@ impl DrawPlan {
         });
 
         let costs = inputs.len();
-        let k = &scenario.costs;
-        inputs.push(k.running_usd_bn_per_gw_year.clone());
-        inputs.push(k.revenue_share.clone());
-        for y in 0..years {
-            let n = k.other_usd_bn_per_year.len();
-            let mut o = if n == 0 {
-                Input {
-                    path: String::new(),
-                    dist: Uncertain::Constant(0.0),
-                    min: 0.0,
-                    max: 0.0,
-                }
-            } else {
-                k.other_usd_bn_per_year[y.min(n - 1)].clone()
-            };
-            o.path = format!("costs.other_usd_bn_per_year.year{}", y + 1);
-            inputs.push(o);
-        }
+        cost_inputs(&scenario.costs, years, &mut inputs);
         components.push((ComponentId::new("costs", ""), costs..inputs.len()));
 
         let mut funding = Vec::new();

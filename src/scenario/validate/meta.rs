@@ -1,8 +1,8 @@
 //! The `[scenario]` table (name and horizon) and the `[simulation]` settings.
 
 use super::checker::Checker;
-use crate::export::percentile_column;
 use crate::month::Month;
+use crate::number::percentile_column;
 use crate::scenario::raw::{RawMeta, RawSimulation};
 use crate::scenario::{DEFAULT_PERCENTILES, DEFAULT_SEED, DEFAULT_TRIALS, MAX_MONTHS, MAX_TRIALS};
 
