@@ -310,7 +310,7 @@ impl Drop for Tmpfs {
 fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
     let work = setup();
     let disk = work.path().join("disk");
-    let Some(fs) = Tmpfs::mount(&disk, "size=64k") else {
+    let Some(fs) = Tmpfs::mount(&disk, "size=256k") else {
         crate::util::skip(
             "a_full_disk_is_a_clear_error_and_keeps_the_previous_output",
             "cannot mount a tmpfs (needs root)",
@@ -318,7 +318,7 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
         );
         return;
     };
-    // A short horizon fits in 64 kB; then the same file name with a long horizon does not.
+    // A short horizon fits in 256 kB (about 30 files of a 4 kB block or more); then the same file name with a long horizon does not.
     let short = SCENARIO.replace("end = \"2030-12\"", "end = \"2026-03\"");
     work.create("safety.toml", &short);
     let out = disk.to_str().unwrap();
@@ -336,7 +336,7 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_output() {
         crate::util::skip(
             "a_full_disk_is_a_clear_error_and_keeps_the_previous_output",
             &format!(
-                "even the small output does not fit in 64 kB here: {}",
+                "even the small output does not fit in 256 kB here: {}",
                 first.stderr.trim()
             ),
             None,
