@@ -179,6 +179,23 @@ pub fn write_run(
     Ok(written)
 }
 
+/// A statistics table's header: the `fixed` columns, then
+/// `mean,std_dev,std_error` and a column per percentile (in percent).
+pub(crate) fn statistics_header(fixed: &[&str], percentiles: &[f64]) -> Vec<String> {
+    let stats = ["mean", "std_dev", "std_error"];
+    let mut header: Vec<String> = fixed.iter().chain(&stats).map(|s| s.to_string()).collect();
+    header.extend(percentiles.iter().map(|p| percentile_column(*p)));
+    header
+}
+
+/// The cells of `s` under [`statistics_header`]'s statistics columns.
+pub(crate) fn statistics_cells(s: &crate::stats::Summary) -> impl Iterator<Item = String> + '_ {
+    [s.mean, s.std_dev, s.std_error]
+        .into_iter()
+        .chain(s.percentiles.iter().copied())
+        .map(format_number)
+}
+
 /// Converts a CSV error from a writer over `dyn Write` into an I/O error.
 pub(crate) fn csv_to_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {

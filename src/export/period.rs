@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number, percentile_column};
+use super::{Exporter, RunReport, csv_to_io, statistics_cells, statistics_header};
 use crate::metric::MetricKind;
 use crate::period::Period;
 
@@ -32,19 +32,10 @@ impl Exporter for PeriodTimeseriesCsvExporter {
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
         let mut w = csv::Writer::from_writer(out);
-        let mut header: Vec<String> = [
-            "metric",
-            "unit",
-            "period",
-            "period_end",
-            "mean",
-            "std_dev",
-            "std_error",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        header.extend(result.percentiles.iter().map(|p| percentile_column(*p)));
+        let header = statistics_header(
+            &["metric", "unit", "period", "period_end"],
+            &result.percentiles,
+        );
         w.write_record(&header).map_err(csv_to_io)?;
         let spans = &result.period_spans;
         for (k, metric) in result.layout.metrics.iter().enumerate() {
@@ -64,11 +55,8 @@ impl Exporter for PeriodTimeseriesCsvExporter {
                     unit.clone(),
                     span.label.clone(),
                     span.end.to_string(),
-                    format_number(s.mean),
-                    format_number(s.std_dev),
-                    format_number(s.std_error),
                 ];
-                row.extend(s.percentiles.iter().map(|x| format_number(*x)));
+                row.extend(statistics_cells(s));
                 w.write_record(&row).map_err(csv_to_io)?;
             }
         }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number, percentile_column};
+use super::{Exporter, RunReport, csv_to_io, statistics_cells, statistics_header};
 
 /// Writes `timeseries.csv`: columns `metric,unit,month,mean,std_dev,std_error`
 /// and one column per percentile.
@@ -17,11 +17,7 @@ impl Exporter for TimeseriesCsvExporter {
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
         let mut w = csv::Writer::from_writer(out);
-        let mut header: Vec<String> = ["metric", "unit", "month", "mean", "std_dev", "std_error"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        header.extend(result.percentiles.iter().map(|p| percentile_column(*p)));
+        let header = statistics_header(&["metric", "unit", "month"], &result.percentiles);
         w.write_record(&header).map_err(csv_to_io)?;
         let months = result.layout.months;
         for (k, metric) in result.layout.metrics.iter().enumerate() {
@@ -31,11 +27,8 @@ impl Exporter for TimeseriesCsvExporter {
                     metric.name().to_string(),
                     metric.unit().to_string(),
                     report.scenario.month(m).to_string(),
-                    format_number(s.mean),
-                    format_number(s.std_dev),
-                    format_number(s.std_error),
                 ];
-                row.extend(s.percentiles.iter().map(|p| format_number(*p)));
+                row.extend(statistics_cells(s));
                 w.write_record(&row).map_err(csv_to_io)?;
             }
         }

@@ -4,7 +4,10 @@
 use std::io::Write;
 
 use super::report::readable;
-use super::{Exporter, RunReport, csv_to_io, escape_html, format_number, percentile_column};
+use super::{
+    Exporter, RunReport, csv_to_io, escape_html, percentile_column, statistics_cells,
+    statistics_header,
+};
 use crate::runner::RunResult;
 use crate::years::{YearBasis, YearQuantity};
 
@@ -25,21 +28,17 @@ impl Exporter for YearsCsvExporter {
         let result = report.result;
         let table = &result.years;
         let mut w = csv::Writer::from_writer(out);
-        let mut header: Vec<String> = [
-            "quantity",
-            "unit",
-            "year",
-            "first_month",
-            "last_month",
-            "months",
-            "mean",
-            "std_dev",
-            "std_error",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        header.extend(result.percentiles.iter().map(|p| percentile_column(*p)));
+        let header = statistics_header(
+            &[
+                "quantity",
+                "unit",
+                "year",
+                "first_month",
+                "last_month",
+                "months",
+            ],
+            &result.percentiles,
+        );
         w.write_record(&header).map_err(csv_to_io)?;
         for q in YearQuantity::ALL {
             for (k, span) in table.spans.iter().enumerate() {
@@ -54,11 +53,8 @@ impl Exporter for YearsCsvExporter {
                     first.to_string(),
                     span.end.to_string(),
                     span.months.len().to_string(),
-                    format_number(s.mean),
-                    format_number(s.std_dev),
-                    format_number(s.std_error),
                 ];
-                row.extend(s.percentiles.iter().map(|x| format_number(*x)));
+                row.extend(statistics_cells(s));
                 w.write_record(&row).map_err(csv_to_io)?;
             }
         }
