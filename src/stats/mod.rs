@@ -9,6 +9,7 @@
 //! numbers for events and month indices).
 
 mod moments;
+mod refine;
 mod sketch;
 mod store;
 
@@ -16,6 +17,7 @@ mod tree;
 
 pub use moments::Moments;
 pub(crate) use moments::lane_sum;
+pub use refine::{BINS, COLLECT_BUDGET, Goal, MAX_PASSES, PassTally, Refined, Refinement};
 pub use sketch::Sketch;
 pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA, Tally, ValueKind};
 pub use tree::{DyadicReducer, Mergeable};
@@ -36,6 +38,23 @@ pub struct Summary {
     /// Requested percentiles, in order; `None` where the percentile falls
     /// among trials in which the event never happens.
     pub percentiles: Vec<Option<f64>>,
+    /// Per percentile, the largest possible distance from the exact
+    /// percentile (PERCENTILE.INC over all trials), in the quantity's unit:
+    /// 0 when exact.
+    pub bounds: Vec<f64>,
+}
+
+impl Summary {
+    /// Puts refined percentile `index` in place of the sketch's.
+    pub(crate) fn refine(&mut self, index: usize, refined: Refined) {
+        self.percentiles[index] = Some(refined.value);
+        self.bounds[index] = refined.bound;
+    }
+
+    /// Whether every percentile is exact.
+    pub fn is_exact(&self) -> bool {
+        self.bounds.iter().all(|b| *b == 0.0)
+    }
 }
 
 /// Everything kept about one quantity while trials run.
@@ -125,6 +144,7 @@ impl QuantityAccumulator {
     /// [`finish`](Self::finish): exact percentiles come from selection rather
     /// than a full sort.
     pub(crate) fn finish_summary(self, percentiles: &[f64]) -> Summary {
+        let sketched = self.sketch().is_some();
         let m = self.moments.total().unwrap_or_default();
         let trials = m.count() + self.never;
         let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);
@@ -145,8 +165,23 @@ impl QuantityAccumulator {
             mean: known(m.mean()),
             std_dev: known(m.std_dev()),
             std_error: known(m.std_error()),
+            bounds: sketch_bounds(&percentiles, sketched),
             percentiles,
         }
+    }
+
+    /// The sketch of the values, if they are sketched.
+    pub(crate) fn sketch(&self) -> Option<&Sketch> {
+        match &self.store {
+            DistributionStore::Sketch(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Trials summarised, and how many of them have a value.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        let finite = self.moments.total().map_or(0, |m| m.count());
+        (finite + self.never, finite)
     }
 
     /// The summary at `percentiles` (in percent) and the finished
@@ -154,20 +189,35 @@ impl QuantityAccumulator {
     pub fn finish(self, percentiles: &[f64]) -> (Summary, Distribution) {
         let m = self.moments.total().unwrap_or_default();
         let trials = m.count() + self.never;
+        let sketched = self.sketch().is_some();
         let dist = self.store.finish();
         let known = |x: f64| (self.never == 0 && trials > 0).then_some(x);
+        let percentiles: Vec<Option<f64>> = percentiles
+            .iter()
+            .map(|p| dist.percentile(*p, trials))
+            .collect();
         let summary = Summary {
             trials,
             mean: known(m.mean()),
             std_dev: known(m.std_dev()),
             std_error: known(m.std_error()),
-            percentiles: percentiles
-                .iter()
-                .map(|p| dist.percentile(*p, trials))
-                .collect(),
+            bounds: sketch_bounds(&percentiles, sketched),
+            percentiles,
         };
         (summary, dist)
     }
+}
+
+/// Error bounds of percentiles read from a sketch (unrefined): the value at
+/// rank floor(p (n - 1)) to within [`SKETCH_ALPHA`], which is not a bound on
+/// its distance from PERCENTILE.INC (that also depends on the gap to the next
+/// value), so infinite; 0 for exact stores and tallies.
+fn sketch_bounds(percentiles: &[Option<f64>], sketched: bool) -> Vec<f64> {
+    let b = if sketched { f64::INFINITY } else { 0.0 };
+    percentiles
+        .iter()
+        .map(|p| if p.is_some() { b } else { 0.0 })
+        .collect()
 }
 
 /// A finite value's key in an unsigned order that matches [`f64::total_cmp`]:

@@ -1,0 +1,635 @@
+//! Exact, or tightly bounded, percentiles of sketched quantities: more passes
+//! over the same deterministic trials, each narrowing the values that a
+//! percentile's order statistics can take.
+//!
+//! A percentile `p` of `n` trials (Excel's PERCENTILE.INC) needs the order
+//! statistics at ranks `lo = floor(h)` and `lo + 1`, `h = p (n - 1) / 100`.
+//! A [`Probe`] follows one percentile of one quantity. Its first bracket
+//! comes from the sketch, whose value at a rank is within
+//! [`SKETCH_ALPHA`] of the true one. In each pass every value of the quantity
+//! is counted below, inside or above the bracket, and those inside go to
+//! [`BINS`] bins of equal width in [`ordered_key`] order, each bin keeping
+//! its smallest and largest key; a probe whose bracket holds few enough
+//! values also collects them. After the pass each rank lies in a known bin
+//! (or, collected, at a known value): the bin's smallest and largest value
+//! bound the order statistic, and the ranks' bins are the next bracket.
+//! A bin holding one distinct value gives it exactly, so atoms (a median of
+//! exactly 0) are found in one pass.
+//!
+//! Counts add, minima and maxima and sorted sets of values do not depend on
+//! the order trials are seen in, so the result is the same for any number
+//! of threads.
+//!
+//! Each bounded percentile also gets a lower bound on its Monte Carlo
+//! standard error: half the distance between the order statistics
+//! `sqrt(n q (1 - q))` ranks either side (`q = h / (n - 1)`), the spread of
+//! the rank of a sample quantile. A percentile meets [`Goal::Bounded`] when
+//! its error bound is below a tenth of that.
+
+use super::sketch::MIN_MAGNITUDE;
+use super::{QuantityAccumulator, SKETCH_ALPHA, from_ordered_key, ordered_key};
+
+/// Bins of a probe's bracket per pass: each pass narrows a bracket of keys
+/// at least this many times.
+pub const BINS: usize = 64;
+
+/// Passes at most: enough to isolate one key of 64 bits in 64 bins a pass.
+pub const MAX_PASSES: usize = 12;
+
+/// Values collected in one pass at most, over all probes (8 bytes each:
+/// the memory an exact run of [`crate::runner`]'s budget would use).
+pub const COLLECT_BUDGET: u64 = (128 << 20) / 8;
+
+/// How far a percentile is refined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// To the exact order statistics (PERCENTILE.INC over all trials).
+    Exact,
+    /// Until its error bound is below a tenth of its Monte Carlo standard
+    /// error (or exact, if that comes first).
+    Bounded,
+}
+
+/// A refined percentile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Refined {
+    /// The percentile's value: exact, or the middle of the interval it is
+    /// known to lie in.
+    pub value: f64,
+    /// Largest possible distance of `value` from the exact percentile, in
+    /// the quantity's unit (0 when exact).
+    pub bound: f64,
+    /// A lower bound on the percentile's Monte Carlo standard error, in the
+    /// quantity's unit (0 when not estimated, as for exact values).
+    pub std_error: f64,
+}
+
+/// One percentile of one quantity being refined.
+#[derive(Debug, Clone)]
+struct Probe {
+    /// Column of the quantity in a trial's row.
+    column: usize,
+    /// Index of the percentile in the quantity's list.
+    index: usize,
+    goal: Goal,
+    /// Trials (with and without a value) and trials with a finite value.
+    total: u64,
+    finite: u64,
+    /// Rank of the lower order statistic among the finite values, and the
+    /// weight of the next one.
+    lo: u64,
+    frac: f64,
+    /// Keys of the smallest and largest value of the quantity.
+    floor: u64,
+    ceiling: u64,
+    /// The bracket of the next pass: keys `ka..=kb`.
+    ka: u64,
+    kb: u64,
+    /// Values expected inside the bracket (exact after the first pass).
+    expected: u64,
+    /// Most values to collect in the next pass (0: none).
+    cap: u64,
+    /// Where each needed order statistic is known to lie, as keys.
+    known: [Option<(u64, u64)>; 2],
+    /// Best lower bound of the standard error so far.
+    std_error: f64,
+    done: bool,
+}
+
+impl Probe {
+    /// Ranks needed: `lo`, and `lo + 1` when the percentile interpolates.
+    fn ranks(&self) -> impl Iterator<Item = (usize, u64)> + use<> {
+        let (n, lo) = (if self.frac > 0.0 { 2 } else { 1 }, self.lo);
+        (0..n).map(move |i| (i, lo + i as u64))
+    }
+
+    fn is_exact(&self) -> bool {
+        self.ranks()
+            .all(|(i, _)| matches!(self.known[i], Some((a, b)) if a == b))
+    }
+
+    /// The value and its error bound, once a pass has located the ranks.
+    fn estimate(&self) -> Option<(f64, f64)> {
+        let interval = |i: usize| {
+            self.known[i].map(|(a, b)| {
+                let (a, b) = (from_ordered_key(a), from_ordered_key(b));
+                if a == b {
+                    (a, 0.0)
+                } else {
+                    (a + (b - a) / 2.0, with_margin((b - a) / 2.0))
+                }
+            })
+        };
+        let (a, ea) = interval(0)?;
+        if self.frac == 0.0 {
+            return Some((a, ea));
+        }
+        let (b, eb) = interval(1)?;
+        // The same expression as exact percentiles, so that exact values
+        // agree bit for bit.
+        Some((
+            a + self.frac * (b - a),
+            with_margin((1.0 - self.frac) * ea + self.frac * eb),
+        ))
+    }
+
+    fn meets_goal(&self) -> bool {
+        if self.is_exact() {
+            return true;
+        }
+        match (self.goal, self.estimate()) {
+            (Goal::Bounded, Some((_, bound))) => bound < self.std_error / 10.0,
+            _ => false,
+        }
+    }
+}
+
+/// `bound` widened by a part in 10^12 for the rounding of the arithmetic
+/// that made it and the value it bounds.
+fn with_margin(bound: f64) -> f64 {
+    bound * (1.0 + 1e-12)
+}
+
+/// What one pass saw, for one part of the trials: per active probe (see
+/// [`Refinement::tally`]).
+#[derive(Debug, Clone)]
+pub struct PassTally {
+    below: Vec<u64>,
+    inside: Vec<u64>,
+    /// `BINS` counts, smallest and largest keys per active probe.
+    counts: Vec<u64>,
+    min: Vec<u64>,
+    max: Vec<u64>,
+    /// Collected values per active probe, and whether a probe's passed its
+    /// cap (its values are then dropped).
+    values: Vec<Vec<f64>>,
+    overflow: Vec<bool>,
+}
+
+impl PassTally {
+    /// Adds another part's tally.
+    pub fn merge(&mut self, other: PassTally) {
+        let add = |a: &mut Vec<u64>, b: Vec<u64>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.below, other.below);
+        add(&mut self.inside, other.inside);
+        add(&mut self.counts, other.counts);
+        self.min
+            .iter_mut()
+            .zip(other.min)
+            .for_each(|(x, y)| *x = (*x).min(y));
+        self.max
+            .iter_mut()
+            .zip(other.max)
+            .for_each(|(x, y)| *x = (*x).max(y));
+        for (a, b) in self.values.iter_mut().zip(other.values) {
+            a.extend(b);
+        }
+        for (a, b) in self.overflow.iter_mut().zip(other.overflow) {
+            *a |= b;
+        }
+    }
+}
+
+/// The probes of a set of quantities, and the passes done so far.
+#[derive(Debug, Clone, Default)]
+pub struct Refinement {
+    probes: Vec<Probe>,
+    /// Open probes grouped by column: `(column, range in active)`.
+    columns: Vec<(usize, std::ops::Range<usize>)>,
+    active: Vec<usize>,
+    passes: usize,
+    /// Values a pass may collect ([`COLLECT_BUDGET`]).
+    budget: u64,
+}
+
+impl Refinement {
+    /// Probes for every percentile of every sketched quantity of real values
+    /// among `quantities` (a trial's row, column by column), at the
+    /// percentiles `percentiles(column)` (in percent), refined as
+    /// `goal(column)` says. Exact and tallied quantities need none.
+    pub fn new<'a, 'p>(
+        quantities: impl IntoIterator<Item = &'a QuantityAccumulator>,
+        percentiles: impl Fn(usize) -> &'p [f64],
+        goal: impl Fn(usize) -> Goal,
+    ) -> Refinement {
+        let mut probes = Vec::new();
+        for (column, acc) in quantities.into_iter().enumerate() {
+            let Some(sketch) = acc.sketch() else {
+                continue;
+            };
+            let (total, finite) = acc.counts();
+            let Some((min, max)) = sketch.range() else {
+                continue;
+            };
+            for (index, p) in percentiles(column).iter().enumerate() {
+                let h = (total - 1) as f64 * p / 100.0;
+                let lo = h.floor() as u64;
+                let frac = h - lo as f64;
+                // Ranks among the trials without a value have no value (as
+                // exact percentiles).
+                if lo >= finite || (frac > 0.0 && lo + 1 >= finite) {
+                    continue;
+                }
+                let at = |r: u64| sketch.value_at_rank(r).unwrap_or(max);
+                let (a, b) = (at(lo), at(lo + u64::from(frac > 0.0)));
+                let widen = |x: f64, sign: f64| {
+                    x + sign * (2.0 * SKETCH_ALPHA * x.abs() + 2.0 * MIN_MAGNITUDE)
+                };
+                let (a, b) = (widen(a, -1.0).max(min), widen(b, 1.0).min(max));
+                // Values in the bracket have sketched values within the
+                // sketch's error of it: an estimate of how many there are.
+                let outer = |x: f64, sign: f64| x + sign * (SKETCH_ALPHA * x.abs() + MIN_MAGNITUDE);
+                let expected = sketch
+                    .count_at_most(outer(b, 1.0))
+                    .saturating_sub(sketch.count_at_most(outer(a, -1.0)));
+                probes.push(Probe {
+                    column,
+                    index,
+                    goal: goal(column),
+                    total,
+                    finite,
+                    lo,
+                    frac,
+                    floor: ordered_key(min),
+                    ceiling: ordered_key(max),
+                    ka: ordered_key(a),
+                    kb: ordered_key(b),
+                    expected: expected + expected / 4 + 64,
+                    cap: 0,
+                    known: [None, None],
+                    std_error: 0.0,
+                    done: false,
+                });
+            }
+        }
+        let mut r = Refinement {
+            probes,
+            budget: COLLECT_BUDGET,
+            ..Refinement::default()
+        };
+        r.plan();
+        r
+    }
+
+    /// As it is, collecting at most `budget` values a pass (tests use 0 to
+    /// follow the bins alone).
+    #[must_use]
+    pub fn with_budget(mut self, budget: u64) -> Refinement {
+        self.budget = budget;
+        self.plan();
+        self
+    }
+
+    /// Whether every probe has met its goal (or the passes ran out).
+    pub fn is_done(&self) -> bool {
+        self.active.is_empty()
+    }
+
+    /// Passes done.
+    pub fn passes(&self) -> usize {
+        self.passes
+    }
+
+    /// Lists the open probes by column and shares the collection budget:
+    /// probes to be exact first, then the smallest brackets, in a fixed
+    /// order.
+    fn plan(&mut self) {
+        self.active.clear();
+        self.columns.clear();
+        if self.passes >= MAX_PASSES {
+            return;
+        }
+        let mut open: Vec<usize> = (0..self.probes.len())
+            .filter(|&i| !self.probes[i].done)
+            .collect();
+        open.sort_by_key(|&i| {
+            let p = &self.probes[i];
+            (p.goal != Goal::Exact, p.expected, i)
+        });
+        let mut budget = self.budget;
+        for &i in &open {
+            let p = &mut self.probes[i];
+            p.cap = if p.expected <= budget { p.expected } else { 0 };
+            budget -= p.cap;
+        }
+        open.sort_unstable_by_key(|&i| (self.probes[i].column, i));
+        for &i in &open {
+            let column = self.probes[i].column;
+            let at = self.active.len();
+            match self.columns.last_mut() {
+                Some((c, range)) if *c == column => range.end = at + 1,
+                _ => self.columns.push((column, at..at + 1)),
+            }
+            self.active.push(i);
+        }
+    }
+
+    /// An empty tally for one part of the next pass.
+    pub fn tally(&self) -> PassTally {
+        let n = self.active.len();
+        PassTally {
+            below: vec![0; n],
+            inside: vec![0; n],
+            counts: vec![0; n * BINS],
+            min: vec![u64::MAX; n * BINS],
+            max: vec![0; n * BINS],
+            values: vec![Vec::new(); n],
+            overflow: vec![false; n],
+        }
+    }
+
+    /// Counts one trial's row (one value per column; non-finite values are
+    /// trials without a value, which rank above every value).
+    #[inline]
+    pub fn observe(&self, tally: &mut PassTally, row: &[f64]) {
+        for (column, range) in &self.columns {
+            let x = row[*column];
+            if !x.is_finite() {
+                continue;
+            }
+            let k = ordered_key(x);
+            for a in range.clone() {
+                let p = &self.probes[self.active[a]];
+                if k < p.ka {
+                    tally.below[a] += 1;
+                } else if k > p.kb {
+                    continue;
+                } else {
+                    tally.inside[a] += 1;
+                    let width = u128::from(p.kb - p.ka) + 1;
+                    let bin = (u128::from(k - p.ka) * BINS as u128 / width) as usize;
+                    let j = a * BINS + bin;
+                    tally.counts[j] += 1;
+                    tally.min[j] = tally.min[j].min(k);
+                    tally.max[j] = tally.max[j].max(k);
+                    if p.cap > 0 && !tally.overflow[a] {
+                        let values = &mut tally.values[a];
+                        if values.len() as u64 >= p.cap {
+                            tally.overflow[a] = true;
+                            *values = Vec::new();
+                        } else {
+                            values.push(x);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes in a finished pass (every part's tally merged) and plans the
+    /// next.
+    pub fn advance(&mut self, mut tally: PassTally) {
+        for (a, &i) in self.active.iter().enumerate() {
+            let p = &mut self.probes[i];
+            let (below, inside) = (tally.below[a], tally.inside[a]);
+            let collected = (p.cap > 0
+                && !tally.overflow[a]
+                && tally.values[a].len() as u64 == inside)
+                .then(|| {
+                    let mut v = std::mem::take(&mut tally.values[a]);
+                    v.sort_unstable_by_key(|x| ordered_key(*x));
+                    v
+                });
+            let bins = a * BINS..(a + 1) * BINS;
+            let (counts, min, max) = (
+                &tally.counts[bins.clone()],
+                &tally.min[bins.clone()],
+                &tally.max[bins],
+            );
+            // Where rank `r` lies: a key interval, and the bin it is in.
+            let locate = |r: u64| -> ((u64, u64), Option<usize>) {
+                if r < below {
+                    ((p.floor, p.ka.saturating_sub(1).max(p.floor)), None)
+                } else if r >= below + inside {
+                    ((p.kb.saturating_add(1).min(p.ceiling), p.ceiling), None)
+                } else if let Some(v) = &collected {
+                    let k = ordered_key(v[(r - below) as usize]);
+                    ((k, k), None)
+                } else {
+                    let mut seen = below;
+                    let j = counts
+                        .iter()
+                        .position(|c| {
+                            seen += c;
+                            r < seen
+                        })
+                        .unwrap_or(BINS - 1);
+                    ((min[j], max[j]), Some(j))
+                }
+            };
+            let mut next = (u64::MAX, 0);
+            let mut bins_hit = Vec::with_capacity(2);
+            for (slot, r) in p.ranks() {
+                let (interval, bin) = locate(r);
+                p.known[slot] = Some(interval);
+                next = (next.0.min(interval.0), next.1.max(interval.1));
+                bins_hit.extend(bin);
+            }
+            // A lower bound of the standard error from the ranks either side.
+            if collected.is_none() {
+                let q = (p.lo as f64 + p.frac) / (p.total - 1).max(1) as f64;
+                let k = (p.total as f64 * q * (1.0 - q)).sqrt().ceil().max(1.0) as u64;
+                let up = (p.lo + u64::from(p.frac > 0.0) + k).min(p.finite - 1);
+                let down = p.lo.saturating_sub(k);
+                let lower = match locate(up) {
+                    (_, _) if up < below => f64::NEG_INFINITY,
+                    ((a, _), _) => from_ordered_key(a),
+                };
+                let upper = match locate(down) {
+                    (_, _) if down >= below + inside => f64::INFINITY,
+                    ((_, b), _) => from_ordered_key(b),
+                };
+                let se = (lower - upper) / 2.0;
+                if se.is_finite() && se > p.std_error {
+                    p.std_error = se;
+                }
+            }
+            p.ka = next.0;
+            p.kb = next.1;
+            p.expected = match (bins_hit.iter().min(), bins_hit.iter().max()) {
+                (Some(&j0), Some(&j1)) if bins_hit.len() == p.ranks().count() => {
+                    counts[j0..=j1].iter().sum()
+                }
+                // A rank outside the bracket: the next one is wider.
+                _ => p.finite,
+            };
+            p.done = p.meets_goal();
+        }
+        self.passes += 1;
+        self.plan();
+    }
+
+    /// The refined value of percentile `index` of column `column`, if it
+    /// was refined.
+    pub fn results(&self) -> impl Iterator<Item = (usize, usize, Refined)> + '_ {
+        self.probes.iter().filter_map(|p| {
+            let (value, bound) = p.estimate()?;
+            Some((
+                p.column,
+                p.index,
+                Refined {
+                    value,
+                    bound,
+                    std_error: if bound == 0.0 { 0.0 } else { p.std_error },
+                },
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{Method, ValueKind};
+
+    /// Refines `columns` (one row per trial) with `goal`, the passes run
+    /// over the rows in parts of `part` trials.
+    fn refine(
+        columns: &[Vec<f64>],
+        percentiles: &[f64],
+        goal: Goal,
+        part: usize,
+        budget: u64,
+    ) -> (Refinement, Vec<QuantityAccumulator>) {
+        let trials = columns[0].len();
+        let accs: Vec<QuantityAccumulator> = columns
+            .iter()
+            .map(|c| {
+                let mut acc = QuantityAccumulator::new(Method::Sketch, ValueKind::Real);
+                acc.absorb_chunk(0, c);
+                acc
+            })
+            .collect();
+        let mut r = Refinement::new(&accs, |_| percentiles, |_| goal).with_budget(budget);
+        let mut row = vec![0.0; columns.len()];
+        while !r.is_done() {
+            let mut total: Option<PassTally> = None;
+            for start in (0..trials).step_by(part) {
+                let mut t = r.tally();
+                for trial in start..(start + part).min(trials) {
+                    for (x, c) in row.iter_mut().zip(columns) {
+                        *x = c[trial];
+                    }
+                    r.observe(&mut t, &row);
+                }
+                match &mut total {
+                    Some(all) => all.merge(t),
+                    None => total = Some(t),
+                }
+            }
+            r.advance(total.expect("a part"));
+        }
+        (r, accs)
+    }
+
+    fn exact(values: &[f64], percentiles: &[f64]) -> Vec<Option<f64>> {
+        let mut acc = QuantityAccumulator::new(Method::Exact, ValueKind::Real);
+        acc.absorb_chunk(0, values);
+        acc.finish_summary(percentiles).percentiles
+    }
+
+    fn data(n: usize, seed: u64) -> Vec<f64> {
+        // A skewed spread with an atom at zero and a few trials without a
+        // value.
+        (0..n as u64)
+            .map(|i| {
+                let u = ((i * 2654435761 + seed * 40503) % 100_003) as f64 / 100_003.0;
+                match i % 13 {
+                    0 => 0.0,
+                    1 if seed % 2 == 1 => f64::INFINITY,
+                    _ => 50.0 * (-(1.0 - u).ln()).powf(1.5) - 3.0,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn exact_goal_gives_exact_percentiles_bit_for_bit() {
+        let ps = [0.0, 1.0, 5.0, 7.7, 25.0, 50.0, 90.0, 99.9, 100.0];
+        for (n, seed, part, budget) in [
+            (20_000, 1, 20_000, COLLECT_BUDGET),
+            (20_000, 2, 777, COLLECT_BUDGET),
+            (3_001, 3, 100, COLLECT_BUDGET),
+            (20_000, 4, 5_000, 0),
+            (3_001, 5, 100, 0),
+        ] {
+            let columns = vec![data(n, seed), data(n, seed + 10), vec![4.25; n]];
+            let (r, _) = refine(&columns, &ps, Goal::Exact, part, budget);
+            // Collecting finds every value in one pass; bins alone need a
+            // few (a bin of one distinct value).
+            let most = if budget > 0 { 1 } else { 5 };
+            assert!(r.passes() <= most, "{} passes", r.passes());
+            for (c, values) in columns.iter().enumerate() {
+                let want = exact(values, &ps);
+                for (column, index, got) in r.results().filter(|x| x.0 == c) {
+                    assert_eq!(column, c);
+                    assert_eq!(got.bound, 0.0, "n {n} column {c} p {}", ps[index]);
+                    assert_eq!(
+                        Some(got.value.to_bits()),
+                        want[index].map(f64::to_bits),
+                        "n {n} column {c} p {}",
+                        ps[index]
+                    );
+                }
+                // Every percentile with a value is refined.
+                let refined = r.results().filter(|x| x.0 == c).count();
+                assert_eq!(refined, want.iter().flatten().count(), "column {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_pass_count_does_not_depend_on_how_trials_are_split() {
+        let columns = vec![data(30_000, 5), data(30_000, 6)];
+        let ps = [5.0, 50.0, 95.0];
+        let (a, _) = refine(&columns, &ps, Goal::Bounded, 30_000, 0);
+        let (b, _) = refine(&columns, &ps, Goal::Bounded, 1_234, 0);
+        let bits = |r: &Refinement| -> Vec<(usize, usize, u64, u64)> {
+            r.results()
+                .map(|(c, i, x)| (c, i, x.value.to_bits(), x.bound.to_bits()))
+                .collect()
+        };
+        assert_eq!(bits(&a), bits(&b));
+        assert_eq!(a.passes(), b.passes());
+    }
+
+    #[test]
+    fn bounded_goal_is_within_a_tenth_of_the_standard_error_and_holds_the_exact_value() {
+        let ps = [5.0, 10.0, 50.0, 90.0, 95.0];
+        let columns = vec![data(200_000, 7), data(200_000, 8)];
+        let (r, _) = refine(&columns, &ps, Goal::Bounded, 50_000, 0);
+        let mut bounded = 0;
+        for (c, values) in columns.iter().enumerate() {
+            let want = exact(values, &ps);
+            for (_, index, got) in r.results().filter(|x| x.0 == c) {
+                let exact = want[index].expect("a value");
+                assert!(
+                    (got.value - exact).abs() <= got.bound,
+                    "p {} {got:?} exact {exact}",
+                    ps[index]
+                );
+                if got.bound > 0.0 {
+                    bounded += 1;
+                    assert!(got.bound < got.std_error / 10.0, "{got:?}");
+                    // A lower bound of the standard error: below the spread
+                    // of the order statistics sqrt(n p (1 - p)) ranks either
+                    // side, computed from the sorted values.
+                    let mut sorted: Vec<f64> =
+                        values.iter().copied().filter(|x| x.is_finite()).collect();
+                    sorted.sort_by(f64::total_cmp);
+                    let n = values.len() as f64;
+                    let q = ps[index] / 100.0;
+                    let k = (n * q * (1.0 - q)).sqrt().ceil();
+                    let h = ((n - 1.0) * q).floor();
+                    let at = |r: f64| sorted[(r.max(0.0) as usize).min(sorted.len() - 1)];
+                    let spread = (at(h + 1.0 + k) - at(h - k)) / 2.0;
+                    assert!(got.std_error <= spread, "{got:?} spread {spread}");
+                    assert!(got.std_error > 0.5 * spread, "{got:?} spread {spread}");
+                }
+            }
+        }
+        // Bins alone, one or two passes: most percentiles stop short of exact.
+        assert!(bounded >= 5, "{bounded} bounded");
+        assert!(r.passes() <= 2, "{} passes", r.passes());
+    }
+}
