@@ -320,6 +320,14 @@ pub struct RunOptions {
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Option<u64>,
+
+    /// Make every percentile exact (Excel's PERCENTILE.INC over all trials)
+    /// at any trial count. Without it, runs too large to keep every value
+    /// sketch them, then simulate the trials again until the key outcomes
+    /// are exact and every other percentile is within a tenth of its
+    /// standard error; --exact takes those passes on to exact values.
+    #[arg(long)]
+    pub exact: bool,
 }
 
 impl RunOptions {

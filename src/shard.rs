@@ -16,7 +16,7 @@ use crate::runner::{RunConfig, RunState};
 const MAGIC: &str = "capsim-shard-state";
 /// Bumped whenever the state's layout or meaning changes. Version 5 added
 /// the SHA-256 trailer, version 6 the year table.
-pub(crate) const STATE_FORMAT_VERSION: u32 = 6;
+pub(crate) const STATE_FORMAT_VERSION: u32 = 7;
 /// Length of the trailer: SHA-256 of every byte before it.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -358,6 +358,7 @@ impl StateFile {
                 trials: self.state.trials,
                 seed: self.state.seed,
                 method: self.state.method,
+                exact: self.state.exact,
                 chunks: self.state.chunks.clone(),
                 series: Vec::new(),
                 outcomes: Vec::new(),

@@ -5,9 +5,9 @@
 use crate::metric::Metric;
 use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
 use crate::month::Month;
-use crate::runner::{RunConfig, RunError, accumulate, method_for_width};
+use crate::runner::{RunConfig, RunError, accumulate, method_for_width, refine};
 use crate::scenario::Scenario;
-use crate::stats::{QuantityAccumulator, Summary, ValueKind};
+use crate::stats::{Goal, QuantityAccumulator, Refinement, Summary, ValueKind};
 
 /// Which way is better for a quantity, if either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,40 +194,69 @@ pub fn compare(
         .num_threads(threads)
         .build()
         .map_err(|source| RunError::Threads { threads, source })?;
-    pool.install(|| {
+    let rows = |first: u64, last: u64, buffer: &mut [f64]| {
+        let (mut wa, mut wb) = (Workspace::new(a), Workspace::new(b));
+        let (mut ra, mut rb) = (TrialRecord::new(la), TrialRecord::new(lb));
+        for (t, row) in (first..last).zip(buffer.chunks_exact_mut(width)) {
+            ma.simulate(config.seed, t, &mut wa, &mut ra);
+            mb.simulate(config.seed, t, &mut wb, &mut rb);
+            for (p, out) in pairs.iter().zip(row.chunks_exact_mut(5)) {
+                let (x, y) = (read(&ra, p.a), read(&rb, p.b));
+                // Equal (including both "never") is a zero difference.
+                let d = if x == y { 0.0 } else { y - x };
+                out.copy_from_slice(&[
+                    x,
+                    y,
+                    d,
+                    f64::from(u8::from(y > x)),
+                    f64::from(u8::from(y < x)),
+                ]);
+            }
+        }
+    };
+    let ends = [10.0, 50.0, 90.0];
+    // Per accumulator: A and B at `ends`, B - A at the run's percentiles,
+    // the two events at none.
+    let percentiles = |column: usize| -> &[f64] {
+        match column % 5 {
+            0 | 1 => &ends,
+            2 => &config.percentiles,
+            _ => &[],
+        }
+    };
+    // Outcomes exact, as a run's; months as a run's series.
+    let goal = |column: usize| match pairs[column / 5].month {
+        Some(_) if !config.exact => Goal::Bounded,
+        _ => Goal::Exact,
+    };
+    let refined = pool.install(|| {
         accumulate(
             config.trials,
             0..config.chunks(),
             threads,
             &mut accs,
-            &|first, last, buffer| {
-                let (mut wa, mut wb) = (Workspace::new(a), Workspace::new(b));
-                let (mut ra, mut rb) = (TrialRecord::new(la), TrialRecord::new(lb));
-                for (t, row) in (first..last).zip(buffer.chunks_exact_mut(width)) {
-                    ma.simulate(config.seed, t, &mut wa, &mut ra);
-                    mb.simulate(config.seed, t, &mut wb, &mut rb);
-                    for (p, out) in pairs.iter().zip(row.chunks_exact_mut(5)) {
-                        let (x, y) = (read(&ra, p.a), read(&rb, p.b));
-                        // Equal (including both "never") is a zero difference.
-                        let d = if x == y { 0.0 } else { y - x };
-                        out.copy_from_slice(&[
-                            x,
-                            y,
-                            d,
-                            f64::from(u8::from(y > x)),
-                            f64::from(u8::from(y < x)),
-                        ]);
-                    }
-                }
-            },
+            &rows,
             &|_| {},
         );
+        let mut refinement = Refinement::new(&accs, percentiles, goal);
+        refine(config.trials, width, &mut refinement, &rows);
+        let mut refined = vec![Vec::new(); accs.len()];
+        for (column, index, r) in refinement.results() {
+            refined[column].push((index, r));
+        }
+        refined
     });
+    let mut refined = refined.into_iter();
     let mut accs = accs.into_iter();
     let mut rows = Vec::with_capacity(pairs.len());
     for p in pairs {
-        let mut next = |ps: &[f64]| accs.next().expect("five per pair").finish_summary(ps);
-        let ends = [10.0, 50.0, 90.0];
+        let mut next = |ps: &[f64]| {
+            let mut s = accs.next().expect("five per pair").finish_summary(ps);
+            for (index, r) in refined.next().expect("five per pair") {
+                s.refine(index, r);
+            }
+            s
+        };
         let (sa, sb) = (next(&ends), next(&ends));
         let diff = next(&config.percentiles);
         let greater = next(&[]).mean.unwrap_or(0.0);

@@ -26,33 +26,58 @@ pub struct PrecisionReport {
     pub reached: f64,
     /// Whether `reached <= target` (otherwise the trial cap stopped it).
     pub converged: bool,
+    /// Of `reached`, the largest part that is the key percentiles' error
+    /// bounds (0 when they are exact).
+    pub approximation: f64,
+    /// The trial cap (`--max-trials`).
+    pub max_trials: u64,
     /// Trials of the reported run.
     pub trials: u64,
     /// Each run: trials and the largest relative change against the run before.
     pub runs: Vec<(u64, Option<f64>)>,
 }
 
-fn key_percentiles(r: &RunResult) -> Vec<Option<f64>> {
+/// The key percentiles of a run, each with its error bound (0 when exact,
+/// as the scalar outcomes' percentiles are unless the refinement ran out of
+/// passes): the p10, p50 and p90 of each key outcome when the run reports
+/// them, else every percentile it reports.
+fn key_percentiles(r: &RunResult) -> Vec<(Option<f64>, f64)> {
+    let find = |x: f64| r.percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
+    let columns: Vec<usize> = match [10.0, 50.0, 90.0].map(find) {
+        [Some(a), Some(b), Some(c)] => vec![a, b, c],
+        _ => (0..r.percentiles.len()).collect(),
+    };
     KEY_OUTCOMES
         .iter()
         .filter_map(|name| r.layout.outcomes.iter().position(|o| o.name == *name))
         .flat_map(|i| {
-            [10.0, 50.0, 90.0].map(|p| r.outcome_distributions[i].percentile(p, r.trials))
+            let s = &r.outcomes[i];
+            columns.iter().map(|&j| (s.percentiles[j], s.bounds[j]))
         })
         .collect()
 }
 
-/// Largest relative change between two sets of percentiles; values within
-/// 1e-9 of each other count as unchanged (zeros stay zero).
-fn largest_change(old: &[Option<f64>], new: &[Option<f64>]) -> f64 {
+/// Largest relative change between two sets of percentiles, counting each
+/// one's error bound as change that may have happened; values within 1e-9
+/// of each other count as unchanged (zeros stay zero).
+fn largest_change(old: &[(Option<f64>, f64)], new: &[(Option<f64>, f64)]) -> f64 {
     old.iter()
         .zip(new)
-        .map(|(a, b)| match (a, b) {
-            (Some(a), Some(b)) if (a - b).abs() <= 1e-9 => 0.0,
-            (Some(a), Some(b)) => (a - b).abs() / b.abs().max(1e-9),
+        .map(|((a, ea), (b, eb))| match (a, b) {
+            (Some(a), Some(b)) if (a - b).abs() + ea + eb <= 1e-9 => 0.0,
+            (Some(a), Some(b)) => ((a - b).abs() + ea + eb) / b.abs().max(1e-9),
             (None, None) => 0.0,
             _ => f64::INFINITY,
         })
+        .fold(0.0, f64::max)
+}
+
+/// Of `reached`, the part that is the percentiles' error bounds rather than
+/// their change between runs.
+fn bound_part(old: &[(Option<f64>, f64)], new: &[(Option<f64>, f64)]) -> f64 {
+    old.iter()
+        .zip(new)
+        .map(|((_, ea), (b, eb))| b.map_or(0.0, |b| (ea + eb) / b.abs().max(1e-9)))
         .fold(0.0, f64::max)
 }
 
@@ -76,10 +101,13 @@ pub fn run_to_precision(
     let mut result = run_continuing(scenario, &cfg, period, &mut earlier, progress)?;
     let mut runs = vec![(cfg.trials, None)];
     let mut reached = f64::INFINITY;
+    let mut approximation = 0.0;
     while cfg.trials.saturating_mul(2) <= max_trials {
         cfg.trials *= 2;
         let next = run_continuing(scenario, &cfg, period, &mut earlier, progress)?;
-        reached = largest_change(&key_percentiles(&result), &key_percentiles(&next));
+        let (old, new) = (key_percentiles(&result), key_percentiles(&next));
+        reached = largest_change(&old, &new);
+        approximation = bound_part(&old, &new);
         runs.push((cfg.trials, Some(reached)));
         result = next;
         if reached <= relative {
@@ -90,10 +118,44 @@ pub fn run_to_precision(
         target: relative,
         reached,
         converged: reached <= relative,
+        approximation,
+        max_trials,
         trials: result.trials,
         runs,
     };
     Ok((result, report))
+}
+
+impl PrecisionReport {
+    /// Why the target was not reached, in a sentence; `None` when it was.
+    pub fn shortfall(&self) -> Option<String> {
+        if self.converged {
+            return None;
+        }
+        let pct = |x: f64| format!("{:.3}%", 100.0 * x);
+        let last = self.runs.last().map_or(self.trials, |r| r.0);
+        let mut why = match self.runs.len() {
+            1 => format!(
+                "--precision {}: not reached: doubling {} trials would pass --max-trials {}, so nothing could be compared",
+                self.target, last, self.max_trials
+            ),
+            _ => format!(
+                "--precision {}: not reached: the key percentiles still moved by up to {} between {} and {} trials, and doubling again would pass --max-trials {}",
+                self.target,
+                pct(self.reached),
+                last / 2,
+                last,
+                self.max_trials
+            ),
+        };
+        if self.approximation > 0.0 {
+            why.push_str(&format!(
+                "; {} of that is the percentiles' error bound (run with --exact)",
+                pct(self.approximation)
+            ));
+        }
+        Some(why)
+    }
 }
 
 #[cfg(test)]
@@ -102,8 +164,20 @@ mod tests {
 
     #[test]
     fn relative_change_handles_zero_and_never() {
-        assert_eq!(largest_change(&[Some(0.0)], &[Some(0.0)]), 0.0);
-        assert!((largest_change(&[Some(99.0)], &[Some(100.0)]) - 0.01).abs() < 1e-12);
-        assert_eq!(largest_change(&[None], &[Some(1.0)]), f64::INFINITY);
+        assert_eq!(
+            largest_change(&[(Some(0.0), 0.0)], &[(Some(0.0), 0.0)]),
+            0.0
+        );
+        let change = largest_change(&[(Some(99.0), 0.0)], &[(Some(100.0), 0.0)]);
+        assert!((change - 0.01).abs() < 1e-12);
+        assert_eq!(
+            largest_change(&[(None, 0.0)], &[(Some(1.0), 0.0)]),
+            f64::INFINITY
+        );
+        // Bounds count as change.
+        let old = [(Some(100.0), 0.5)];
+        let new = [(Some(100.0), 0.25)];
+        assert!((largest_change(&old, &new) - 0.0075).abs() < 1e-12);
+        assert!((bound_part(&old, &new) - 0.0075).abs() < 1e-12);
     }
 }

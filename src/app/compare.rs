@@ -53,6 +53,9 @@ pub struct CompareRequest {
     pub seed: Option<u64>,
     /// Worker threads (all cores if `None`).
     pub threads: Option<usize>,
+    /// Every percentile exact at any trial count (`--exact`; see
+    /// [`crate::runner::RunConfig::exact`]).
+    pub exact: bool,
     /// Draw the comparison charts.
     pub charts: bool,
 }
@@ -67,6 +70,7 @@ impl CompareRequest {
             trials: None,
             seed: None,
             threads: None,
+            exact: false,
             charts: true,
         }
     }
@@ -111,6 +115,7 @@ pub fn compare(request: &CompareRequest) -> Result<CompareOutcome, AppError> {
         seed: request.seed.unwrap_or(a.seed),
         threads,
         percentiles: DIFF_PERCENTILES.to_vec(),
+        exact: request.exact,
     };
     let mut notes = Vec::new();
     let _lock = FolderLock::acquire(&folder, &mut notes)?;

@@ -166,6 +166,7 @@ pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>
         trials: result.trials,
         percentiles: result.percentiles.clone(),
         percentile_method: result.method.describe().into(),
+        percentile_accuracy: crate::export::PercentileAccuracy::of(&result.accuracy, result.trials),
         horizon: [scenario.start.to_string(), scenario.end().to_string()],
         threads: run.threads,
         wall_time_seconds: recorded_seconds(run.wall_seconds),

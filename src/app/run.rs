@@ -31,6 +31,9 @@ pub struct RunRequest {
     pub seed: Option<u64>,
     /// Worker threads (all cores if `None`). Results do not depend on it.
     pub threads: Option<usize>,
+    /// Every percentile exact at any trial count (`--exact`; see
+    /// [`crate::runner::RunConfig::exact`]).
+    pub exact: bool,
     /// Percentiles to report, in percent, instead of each scenario's own.
     pub percentiles: Option<Vec<f64>>,
     /// Also report every metric by this period (if not monthly).
@@ -62,6 +65,7 @@ impl RunRequest {
             trials: None,
             seed: None,
             threads: None,
+            exact: false,
             percentiles: None,
             period: Period::Month,
             years: YearBasis::Calendar,
@@ -262,6 +266,7 @@ fn run_one(
             .percentiles
             .clone()
             .unwrap_or_else(|| scenario.percentiles.clone()),
+        exact: request.exact,
     };
     let started = Instant::now();
     if let Some(shard) = &request.shard {
@@ -311,6 +316,11 @@ fn run_one(
         export_trials,
         known,
     )?;
+    let notes = precision
+        .as_ref()
+        .and_then(|p| p.shortfall())
+        .into_iter()
+        .collect();
     let finished = Finished {
         scenario_path: path,
         scenario: &scenario,
@@ -331,7 +341,7 @@ fn run_one(
         folder,
         written,
         exported_trials: export_trials,
-        notes: Vec::new(),
+        notes,
     })))
 }
 

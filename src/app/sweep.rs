@@ -49,6 +49,9 @@ pub struct SweepRequest {
     pub seed: Option<u64>,
     /// Worker threads (all cores if `None`). Results do not depend on it.
     pub threads: Option<usize>,
+    /// Every percentile exact at any trial count (`--exact`; see
+    /// [`crate::runner::RunConfig::exact`]).
+    pub exact: bool,
 }
 
 impl SweepRequest {
@@ -61,6 +64,7 @@ impl SweepRequest {
             trials: None,
             seed: None,
             threads: None,
+            exact: false,
         }
     }
 }
@@ -113,6 +117,7 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
             seed: request.seed.unwrap_or(s.scenario.seed),
             threads,
             percentiles: SWEEP_PERCENTILES.to_vec(),
+            exact: request.exact,
         })
         .collect();
     let folder = output_dir(&request.out, path, OutputKind::Sweep);

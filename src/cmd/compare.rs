@@ -17,6 +17,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         trials: args.run.trials,
         seed: args.run.seed,
         threads: args.run.threads(),
+        exact: args.run.exact,
         charts: !args.no_charts,
     };
     let outcome = capsim::app::compare(&request)?;

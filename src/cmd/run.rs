@@ -22,6 +22,7 @@ pub fn run(args: RunArgs, out_given: bool) -> Result<(), Failure> {
         trials: args.run.trials,
         seed: args.run.seed,
         threads: args.run.threads(),
+        exact: args.run.exact,
         percentiles: args.percentiles,
         period: args.period,
         years: args.years,

@@ -23,7 +23,8 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
     let i50 = pct(50.0);
     let columns = key_columns(&r.percentiles);
     let cell = |o: usize, i: usize| {
-        r.outcomes[o].percentiles[i].map_or("-".to_string(), |v| format!("{v:.1}"))
+        let s = &r.outcomes[o];
+        s.percentiles[i].map_or("-".to_string(), |v| supported(v, s.bounds[i], 1))
     };
     let name = shown(&s.name);
     let head = format!("{}: \"{name}\"", path.display());
@@ -41,6 +42,12 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         s.end(),
         wall
     );
+    for line in wrapped(
+        &format!("percentiles: {}", r.accuracy.describe(r.trials)),
+        76,
+    ) {
+        outln!("  {line}");
+    }
     outln!("");
     let mut header = format!("  {:<LABEL$}", "Key outcomes");
     for &i in &columns {
@@ -111,6 +118,50 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
     print_outside_views(run)?;
     outln!("");
     print_written(&run.written)
+}
+
+/// `x` with at most `decimals` decimals, and fewer when its error `bound`
+/// (0 when exact) would make the last ones noise: the last digit shown is
+/// never finer than twice the bound. Above one unit, rounded to tens,
+/// hundreds, ... as whole numbers.
+pub(crate) fn supported(x: f64, bound: f64, decimals: usize) -> String {
+    let allowed = if bound > 0.0 {
+        (-(2.0 * bound).log10()).floor()
+    } else {
+        decimals as f64
+    };
+    let s = if allowed >= 0.0 {
+        format!("{x:.*}", (allowed as usize).min(decimals))
+    } else {
+        let unit = 10f64.powf(-allowed);
+        format!("{:.0}", (x / unit).round() * unit)
+    };
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    }
+}
+
+/// `text` cut into lines of at most `width` characters at spaces, the
+/// lines after the first indented by two.
+fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line");
+        if !line.trim().is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(format!("  {word}"));
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }
 
 /// The columns of the key outcomes: indices of the p10, p50 and p90 if all

@@ -18,6 +18,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         trials: args.run.trials,
         seed: args.run.seed,
         threads: args.run.threads(),
+        exact: args.run.exact,
     };
     let outcome = capsim::app::sweep(&request, &Bar::new(quiet))?;
     super::print_notes(&outcome.notes);

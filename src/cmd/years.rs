@@ -28,6 +28,18 @@ pub(crate) fn compact(v: Option<f64>) -> String {
     }
 }
 
+/// As [`compact`], with no digit finer than twice the value's error
+/// `bound` (0 when exact; see [`super::summary::supported`]).
+fn compact_within(v: Option<f64>, bound: f64) -> String {
+    match v {
+        Some(x) if x.is_finite() && bound > 0.0 => {
+            let decimals = usize::from(x.abs() < 9.95);
+            super::summary::supported(x, bound, decimals)
+        }
+        _ => compact(v),
+    }
+}
+
 /// `text` right-aligned in a column, always after at least one space.
 fn cell(text: &str) -> String {
     format!(" {text:>w$}", w = CELL - 1)
@@ -99,12 +111,14 @@ pub(crate) fn print_year_table(run: &FinishedRun, columns: &[usize]) -> Result<(
                     Some(i) => s.percentiles[i],
                     None => s.mean,
                 };
-                line.push_str(&cell(&compact(centre)));
+                let bound = |i: usize| s.bounds[i];
+                let centre_bound = p50.map_or(0.0, bound);
+                line.push_str(&cell(&compact_within(centre, centre_bound)));
                 if let Some((lo, hi)) = band {
                     let range = format!(
                         "{}..{}",
-                        compact(s.percentiles[lo]),
-                        compact(s.percentiles[hi])
+                        compact_within(s.percentiles[lo], bound(lo)),
+                        compact_within(s.percentiles[hi], bound(hi))
                     );
                     second.push_str(&cell(&range));
                 }

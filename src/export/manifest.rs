@@ -67,6 +67,8 @@ pub struct RunManifest {
     pub percentiles: Vec<f64>,
     /// How percentiles were computed.
     pub percentile_method: String,
+    /// How exact the reported percentiles are.
+    pub percentile_accuracy: PercentileAccuracy,
     /// First and last month of the horizon.
     pub horizon: [String; 2],
     /// Worker threads used (results do not depend on it).
@@ -190,5 +192,46 @@ impl Exporter for ManifestExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         Manifest::Run(report.manifest.clone()).write(out)
+    }
+}
+
+/// How exact a run's reported percentiles are (see
+/// [`crate::runner::Accuracy`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PercentileAccuracy {
+    /// The method in a sentence.
+    pub statement: String,
+    /// Whether every reported percentile is exact (PERCENTILE.INC over all
+    /// trials).
+    pub all_exact: bool,
+    /// Whether `--exact` asked for that.
+    pub exact_requested: bool,
+    /// Passes over the trials after the first, refining sketched values.
+    pub refinement_passes: usize,
+    /// Percentiles reported with a value, over every table of the run.
+    pub percentiles: u64,
+    /// How many of them are exact.
+    pub exact_percentiles: u64,
+    /// Among the others, the largest error bound as a fraction of the
+    /// percentile's standard error (below 0.1 when all met the goal).
+    pub worst_bound_over_std_error: Option<f64>,
+    /// Among the others, the largest error bound as a fraction of the
+    /// percentile's value.
+    pub worst_relative_bound: Option<f64>,
+}
+
+impl PercentileAccuracy {
+    /// The accuracy of a run of `trials` trials.
+    pub fn of(a: &crate::runner::Accuracy, trials: u64) -> PercentileAccuracy {
+        PercentileAccuracy {
+            statement: a.describe(trials),
+            all_exact: a.is_exact(),
+            exact_requested: a.exact_requested,
+            refinement_passes: a.passes,
+            percentiles: a.percentiles,
+            exact_percentiles: a.exact,
+            worst_bound_over_std_error: a.worst_bound_over_std_error,
+            worst_relative_bound: a.worst_relative_bound,
+        }
     }
 }

@@ -28,8 +28,8 @@ pub use comparison::write_comparison_csv;
 pub use deals::DealsCsvExporter;
 pub use manifest::{
     CAPSIM_VERSION, COMPARE_PAIRING, CompareManifest, KeyValue, MANIFEST_FILE, Manifest,
-    ManifestExporter, RunManifest, SWEEP_PAIRING, ScenarioRecord, SettingRecord, SweepManifest,
-    SweptKey, recorded_seconds,
+    ManifestExporter, PercentileAccuracy, RunManifest, SWEEP_PAIRING, ScenarioRecord,
+    SettingRecord, SweepManifest, SweptKey, recorded_seconds,
 };
 pub use outside_views::{OutsideViewsCsvExporter, VIEW_PERCENTILES, ViewRow, view_rows};
 pub use period::PeriodTimeseriesCsvExporter;

@@ -352,9 +352,7 @@ impl Refinement {
                 let p = &self.probes[self.active[a]];
                 if k < p.ka {
                     tally.below[a] += 1;
-                } else if k > p.kb {
-                    continue;
-                } else {
+                } else if k <= p.kb {
                     tally.inside[a] += 1;
                     let width = u128::from(p.kb - p.ka) + 1;
                     let bin = (u128::from(k - p.ka) * BINS as u128 / width) as usize;

@@ -18,8 +18,9 @@ pub enum Method {
     /// Every value kept; percentiles interpolate between order statistics
     /// (Excel's PERCENTILE.INC).
     Exact,
-    /// A DDSketch per quantity; percentiles are the value at rank
-    /// floor(p (n - 1)) to within 0.39% relative error.
+    /// A DDSketch per quantity, which brackets each percentile for the
+    /// refinement passes ([`crate::stats::Refinement`]); read alone, the
+    /// value at rank floor(p (n - 1)) to within 0.39% relative error.
     Sketch,
 }
 
@@ -31,7 +32,7 @@ impl Method {
                 "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
             }
             Method::Sketch => {
-                "DDSketch (bitwise log-linear mapping, 128 buckets per power of two), relative error at most 0.39%, clamped to the exact smallest and largest value: value at rank floor(p(n-1)); events and month outcomes exact (counted)"
+                "sketched, then refined: a DDSketch per quantity (bitwise log-linear mapping, 128 buckets per power of two) brackets each percentile, and passes that simulate the same trials again narrow the brackets to the exact order statistics (PERCENTILE.INC) or to within a tenth of the standard error (see percentile_accuracy); events and month outcomes exact (counted)"
             }
         }
     }

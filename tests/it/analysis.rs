@@ -115,6 +115,7 @@ fn config(trials: u64, seed: u64) -> capsim::runner::RunConfig {
         trials,
         seed,
         threads: 2,
+        exact: false,
         percentiles: vec![10.0, 50.0, 90.0],
     }
 }

@@ -63,6 +63,7 @@ fn the_fuzz_corpus_replays_without_panics_or_non_finite_numbers() {
             trials: 3,
             seed: scenario.seed,
             threads: 1,
+            exact: false,
             percentiles: scenario.percentiles.clone(),
         };
         let result = run(&scenario, &config, &|_| {}).expect("run");

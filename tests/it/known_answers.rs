@@ -458,6 +458,7 @@ usd_bn_per_gw_year = 12
         trials: 20,
         seed: 5,
         threads: 1,
+        exact: false,
         percentiles: vec![5.0, 50.0, 95.0],
     };
     let r = capsim::runner::run_by(&s, &config, Period::Quarter, &|_| {}).unwrap();
@@ -514,6 +515,7 @@ usd_bn_per_gw = 30
         trials: 4000,
         seed: 5,
         threads: 2,
+        exact: false,
         percentiles: vec![50.0],
     };
     let r = capsim::runner::run_by(&s, &config, Period::Quarter, &|_| {}).unwrap();

@@ -164,6 +164,7 @@ pub fn run_trials(scenario: &Scenario, trials: u64, seed: u64) -> RunResult {
         trials,
         seed,
         threads: 2,
+        exact: false,
         percentiles: vec![5.0, 50.0, 95.0],
     };
     run(scenario, &config, &|_| {}).expect("run")

@@ -10,6 +10,9 @@
 //! run split into shards ([`simulate`] over part of the chunks, then
 //! [`RunState::absorb`]) gives the same results as one run.
 
+mod passes;
+mod rows;
+
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -17,11 +20,16 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::metric::Metric;
-use crate::model::{Detail, Model, OutcomeKind, OutputLayout, TrialValues, Workspace};
-use crate::period::{Period, PeriodSpan, aggregate};
+use crate::model::{OutcomeKind, OutputLayout, TrialValues};
+use crate::period::{Period, PeriodSpan};
 use crate::scenario::Scenario;
-use crate::stats::{Distribution, Method, QuantityAccumulator, Summary, ValueKind};
-use crate::years::{Reporting, YearBasis, YearRows, YearTable, year_spans};
+use crate::stats::{
+    Distribution, Goal, Method, QuantityAccumulator, Refined, Refinement, Summary, ValueKind,
+};
+use crate::years::{Reporting, YearBasis, YearTable, year_spans};
+
+pub(crate) use passes::refine;
+use rows::{Keep, TrialRows};
 
 /// Trials per chunk: large enough to amortise scheduling, small enough to
 /// balance load and report progress smoothly.
@@ -45,6 +53,11 @@ pub struct RunConfig {
     pub threads: usize,
     /// Percentiles to report, in percent.
     pub percentiles: Vec<f64>,
+    /// Every percentile exact (PERCENTILE.INC over all trials) at any trial
+    /// count, with refinement passes when values were sketched; otherwise
+    /// the scalar outcomes are exact and the series' percentiles are within
+    /// a tenth of their standard error (see [`Accuracy`]).
+    pub exact: bool,
 }
 
 impl RunConfig {
@@ -137,6 +150,8 @@ pub struct RunState {
     pub seed: u64,
     /// Percentile method (chosen from the whole run's size).
     pub method: Method,
+    /// Whether every percentile is to be exact ([`RunConfig::exact`]).
+    pub exact: bool,
     /// Chunks absorbed so far: a contiguous range.
     pub chunks: Range<u64>,
     /// One accumulator per monthly series.
@@ -159,8 +174,7 @@ impl RunState {
     fn empty(
         layout: &OutputLayout,
         scope: Scope,
-        trials: u64,
-        seed: u64,
+        config: &RunConfig,
         method: Method,
         start: u64,
         period: Period,
@@ -191,9 +205,10 @@ impl RunState {
             } else {
                 per_metric(periods)
             },
-            trials,
-            seed,
+            trials: config.trials,
+            seed: config.seed,
             method,
+            exact: config.exact,
             chunks: start..start,
             series: match scope {
                 Scope::All => per_metric(layout.months),
@@ -229,6 +244,11 @@ impl RunState {
                 self.trials, later.trials, self.seed, later.seed
             )));
         }
+        if later.exact != self.exact {
+            return Err(RunError::Merge(
+                "parts of runs with and without --exact".into(),
+            ));
+        }
         if later.chunks.start != self.chunks.end {
             return Err(RunError::Merge(format!(
                 "chunks {}..{} do not follow chunks {}..{}",
@@ -256,6 +276,32 @@ impl RunState {
             a.absorb(b);
         }
         Ok(())
+    }
+
+    /// Every accumulator in the order of a trial's row (see
+    /// [`TrialRows`]), taken out of the state.
+    /// Also gives where each group ends in the row, for
+    /// [`put_row`](Self::put_row).
+    fn take_row(&mut self) -> (Vec<QuantityAccumulator>, [usize; 3]) {
+        let ends = [
+            self.series.len(),
+            self.series.len() + self.outcomes.len(),
+            self.series.len() + self.outcomes.len() + self.period_series.len(),
+        ];
+        let mut all: Vec<QuantityAccumulator> = std::mem::take(&mut self.series);
+        all.append(&mut self.outcomes);
+        all.append(&mut self.period_series);
+        all.append(&mut self.year_table);
+        (all, ends)
+    }
+
+    /// Puts back what [`take_row`](Self::take_row) took.
+    fn put_row(&mut self, mut all: Vec<QuantityAccumulator>, ends: [usize; 3]) {
+        let [series, outcomes, periods] = ends;
+        self.year_table = all.split_off(periods);
+        self.period_series = all.split_off(outcomes);
+        self.outcomes = all.split_off(series);
+        self.series = all;
     }
 
     /// Whether every chunk of the run has been absorbed.
@@ -293,6 +339,63 @@ pub struct RunResult {
     pub period_series: Vec<Summary>,
     /// The year-by-year table (empty for runs of outcomes alone).
     pub years: YearTable,
+    /// How exact the percentiles are.
+    pub accuracy: Accuracy,
+}
+
+/// How a run's percentiles were computed, and how close to exact they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Accuracy {
+    /// Whether every percentile was asked to be exact ([`RunConfig::exact`]).
+    pub exact_requested: bool,
+    /// Passes over the trials after the first, refining sketched
+    /// percentiles (0 when every value was kept).
+    pub passes: usize,
+    /// Percentiles reported with a value, in every table of the run.
+    pub percentiles: u64,
+    /// How many of them are exact: PERCENTILE.INC over all trials.
+    pub exact: u64,
+    /// Among the others, the largest error bound as a fraction of the
+    /// percentile's standard error (its lower bound; below 0.1 when every
+    /// percentile met its goal).
+    pub worst_bound_over_std_error: Option<f64>,
+    /// Among the others, the largest error bound as a fraction of the
+    /// percentile's value.
+    pub worst_relative_bound: Option<f64>,
+}
+
+impl Accuracy {
+    /// Whether every percentile reported is exact.
+    pub fn is_exact(&self) -> bool {
+        self.exact == self.percentiles
+    }
+
+    /// How the percentiles of a run of `trials` trials were computed, in a
+    /// sentence (for the terminal and the manifest).
+    pub fn describe(&self, trials: u64) -> String {
+        let passes = match self.passes {
+            0 => String::new(),
+            1 => ", after 1 refinement pass".to_string(),
+            n => format!(", after {n} refinement passes"),
+        };
+        let exact = format!("PERCENTILE.INC over all {trials} trials");
+        if self.is_exact() {
+            return format!("exact ({exact}{passes})");
+        }
+        let others = self.percentiles - self.exact;
+        let worst = self.worst_bound_over_std_error.unwrap_or(0.0);
+        let how = if worst < 0.1 {
+            format!("within {worst:.2} of their standard error (each below 0.1)")
+        } else {
+            format!(
+                "not all within a tenth of their standard error (the worst bound is {worst:.2} of it)"
+            )
+        };
+        format!(
+            "key outcomes exact ({exact}); {others} of {} monthly and yearly percentiles bounded, {how}{passes}; --exact for all exact",
+            self.percentiles
+        )
+    }
 }
 
 impl RunResult {
@@ -393,6 +496,7 @@ pub fn run_continuing(
                 && s.period == period
                 && s.years == reporting.years
                 && s.method == Method::Sketch
+                && s.exact == config.exact
                 && s.chunks.start == 0
                 && s.chunks.end <= whole
                 && s.trials <= config.trials =>
@@ -405,8 +509,7 @@ pub fn run_continuing(
             let mut s = RunState::empty(
                 &layout,
                 Scope::All,
-                config.trials,
-                config.seed,
+                config,
                 Method::Sketch,
                 0,
                 period,
@@ -474,7 +577,7 @@ pub fn run_outcomes(
 
 /// Which quantities a run summarises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
+pub(crate) enum Scope {
     /// Every monthly series and every outcome.
     All,
     /// The outcomes alone.
@@ -522,10 +625,6 @@ pub(crate) fn simulate_by(
     )
 }
 
-/// Trials below `.0` whose input values and outcomes are to be kept, and
-/// where: each as `(trial, values)`, in whatever order threads finish.
-type Keep<'a> = (u64, &'a Mutex<Vec<(u64, TrialValues)>>);
-
 /// As [`simulate_by`], summarising what `scope` says (period series only
 /// with every series), and keeping the trials `keep` asks for.
 fn simulate_scoped(
@@ -537,35 +636,22 @@ fn simulate_scoped(
     keep: Option<Keep>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
-    let model = Model::new(scenario);
-    let layout = model.layout().clone();
-    let period = if scope == Scope::All {
-        reporting.period
-    } else {
-        Period::Month
+    let rows = TrialRows::new(scenario, config.seed, scope, reporting);
+    let layout = OutputLayout::new(scenario);
+    let period = match scope {
+        Scope::All => reporting.period,
+        Scope::Outcomes => Period::Month,
     };
-    let years = YearRows::new(&layout, scenario.start, reporting.years);
-    let spans = period.spans(scenario.start, scenario.months);
-    let width_periods = if period == Period::Month {
-        0
-    } else {
-        layout.metrics.len() * spans.len()
-    };
-    // The series go into each row too, unless only outcomes are summarised.
-    let (series_len, detail) = match scope {
-        Scope::All => (layout.series_len(), Detail::Series),
-        Scope::Outcomes => (0, Detail::Outcomes),
-    };
-    let method = method_of(&layout, scope, config.trials, period, spans.len());
+    let periods = period.spans(scenario.start, scenario.months).len();
+    let method = method_of(&layout, scope, config.trials, period, periods);
     let mut state = RunState::empty(
         &layout,
         scope,
-        config.trials,
-        config.seed,
+        config,
         method,
         chunks.start,
         period,
-        spans.len(),
+        periods,
     );
     state.years = reporting.years;
     state.year_table = year_accumulators(
@@ -576,70 +662,23 @@ fn simulate_scoped(
         scenario.start,
         reporting.years,
     );
-    let width_years = state.year_table.len();
-    debug_assert!(width_years == 0 || width_years == years.width());
     let threads = config.threads.max(1);
     let pool = thread_pool(threads)?;
-    let width = series_len + layout.outcomes.len();
-    let outcomes_len = layout.outcomes.len();
-    // One flat row of accumulators: the series, the outcomes, the period
-    // series, then the year table (the model writes the first two straight
-    // into the row).
-    let mut all: Vec<QuantityAccumulator> = std::mem::take(&mut state.series);
-    all.append(&mut state.outcomes);
-    all.append(&mut state.period_series);
-    all.append(&mut state.year_table);
-    let months = layout.months;
+    // One flat row of accumulators, in the order of a trial's row: the
+    // series, the outcomes, the period series, then the year table.
+    let (mut all, ends) = state.take_row();
+    debug_assert_eq!(all.len(), rows.width());
     pool.install(|| {
         accumulate(
             config.trials,
             chunks.clone(),
             threads,
             &mut all,
-            &|first, last, buffer| {
-                let mut ws = Workspace::new(scenario);
-                let mut periods = Vec::with_capacity(width_periods);
-                // Where the series go when they are not summarised.
-                let mut unsummarised = vec![0.0; layout.series_len() - series_len];
-                let rows = buffer.chunks_exact_mut(width + width_periods + width_years);
-                for (trial, row) in (first..last).zip(rows) {
-                    let (series, rest) = row.split_at_mut(series_len);
-                    let (outcomes, rest) = rest.split_at_mut(outcomes_len);
-                    let (period_values, year_values) = rest.split_at_mut(width_periods);
-                    let series = match scope {
-                        Scope::All => series,
-                        Scope::Outcomes => &mut unsummarised[..],
-                    };
-                    model.simulate_into(config.seed, trial, &[], &mut ws, detail, series, outcomes);
-                    if let Some((_, kept)) = keep.filter(|(sample, _)| trial < *sample) {
-                        let values = (ws.input_values().to_vec(), outcomes.to_vec());
-                        // A few thousand trials: the lock is never contended
-                        // for long.
-                        kept.lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((trial, values));
-                    }
-                    if width_periods > 0 {
-                        periods.clear();
-                        for (k, metric) in layout.metrics.iter().enumerate() {
-                            let values = &series[k * months..(k + 1) * months];
-                            aggregate(metric.kind(), values, &spans, &mut periods);
-                        }
-                        period_values.copy_from_slice(&periods);
-                    }
-                    if width_years > 0 {
-                        years.fill(series, year_values);
-                    }
-                }
-            },
+            &|first, last, buffer| rows.fill(first, last, buffer, keep),
             progress,
         );
     });
-    debug_assert_eq!(all.len(), width + width_periods + width_years);
-    state.year_table = all.split_off(width + width_periods);
-    state.period_series = all.split_off(series_len + outcomes_len);
-    state.outcomes = all.split_off(series_len);
-    state.series = all;
+    state.put_row(all, ends);
     state.chunks.end = chunks.end;
     Ok(state)
 }
@@ -765,9 +804,92 @@ fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
     }
 }
 
-/// Summarises a complete state.
+/// Summarises a complete state: sketched percentiles are refined first
+/// (see [`Accuracy`]), which simulates the trials again.
 pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunResult {
     finish_keeping(scenario, state, percentiles, true)
+}
+
+/// Refines the sketched percentiles of `state` at `percentiles`: the scalar
+/// outcomes (and, with [`RunState::exact`], everything) to exact values, the
+/// rest to within a tenth of their standard error. Gives, per quantity in
+/// the order of a trial's row, its refined percentiles, and the refinement.
+fn refine_state(
+    scenario: &Scenario,
+    state: &mut RunState,
+    percentiles: &[f64],
+) -> (Vec<Vec<(usize, Refined)>>, Refinement) {
+    let scope = if state.series.is_empty() {
+        Scope::Outcomes
+    } else {
+        Scope::All
+    };
+    let (row, ends) = state.take_row();
+    let outcomes = ends[0]..ends[1];
+    let exact = state.exact;
+    let goal = |c: usize| {
+        if exact || outcomes.contains(&c) {
+            Goal::Exact
+        } else {
+            Goal::Bounded
+        }
+    };
+    let mut refinement = Refinement::new(&row, |_| percentiles, goal);
+    if !refinement.is_done() {
+        let reporting = Reporting {
+            period: state.period,
+            years: state.years,
+        };
+        let rows = TrialRows::new(scenario, state.seed, scope, reporting);
+        debug_assert_eq!(rows.width(), row.len());
+        refine(
+            state.trials,
+            rows.width(),
+            &mut refinement,
+            &|first, last, buffer| rows.fill(first, last, buffer, None),
+        );
+    }
+    let mut refined = vec![Vec::new(); row.len()];
+    for (column, index, r) in refinement.results() {
+        refined[column].push((index, r));
+    }
+    state.put_row(row, ends);
+    (refined, refinement)
+}
+
+/// What the summaries' bounds and the refinement say of a run's accuracy.
+fn accuracy_of<'a>(
+    summaries: impl Iterator<Item = &'a Summary>,
+    refinement: &Refinement,
+    exact_requested: bool,
+) -> Accuracy {
+    let mut a = Accuracy {
+        exact_requested,
+        passes: refinement.passes(),
+        ..Accuracy::default()
+    };
+    for s in summaries {
+        for (p, bound) in s.percentiles.iter().zip(&s.bounds) {
+            if p.is_some() {
+                a.percentiles += 1;
+                a.exact += u64::from(*bound == 0.0);
+            }
+        }
+    }
+    let worst = |x: Option<f64>, y: f64| Some(x.map_or(y, |x| x.max(y)));
+    for (_, _, r) in refinement.results().filter(|(_, _, r)| r.bound > 0.0) {
+        let over_se = if r.std_error > 0.0 {
+            r.bound / r.std_error
+        } else {
+            f64::INFINITY
+        };
+        a.worst_bound_over_std_error = worst(a.worst_bound_over_std_error, over_se);
+        a.worst_relative_bound = worst(
+            a.worst_relative_bound,
+            r.bound / r.value.abs().max(f64::MIN_POSITIVE),
+        );
+    }
+    a
 }
 
 /// As [`finish`]; without `distributions`, each outcome's summary alone (no
@@ -775,33 +897,49 @@ pub fn finish(scenario: &Scenario, state: RunState, percentiles: &[f64]) -> RunR
 /// rather than a full sort).
 fn finish_keeping(
     scenario: &Scenario,
-    state: RunState,
+    mut state: RunState,
     percentiles: &[f64],
     distributions: bool,
 ) -> RunResult {
     let layout = OutputLayout::new(scenario);
-    let summaries = |accs: Vec<QuantityAccumulator>| -> Vec<Summary> {
-        accs.into_par_iter()
-            .map(|acc| acc.finish_summary(percentiles))
-            .collect()
+    let (refined, refinement) = refine_state(scenario, &mut state, percentiles);
+    let mut refined = refined.into_iter();
+    let mut take = |n: usize| -> Vec<Vec<(usize, Refined)>> { refined.by_ref().take(n).collect() };
+    let refined_series = take(state.series.len());
+    let refined_outcomes = take(state.outcomes.len());
+    let refined_periods = take(state.period_series.len());
+    let refined_years = take(state.year_table.len());
+    let apply = |mut s: Summary, r: Vec<(usize, Refined)>| {
+        for (index, value) in r {
+            s.refine(index, value);
+        }
+        s
     };
-    let series = summaries(state.series);
-    let period_series = summaries(state.period_series);
+    let summaries =
+        |accs: Vec<QuantityAccumulator>, r: Vec<Vec<(usize, Refined)>>| -> Vec<Summary> {
+            accs.into_par_iter()
+                .zip(r)
+                .map(|(acc, r)| apply(acc.finish_summary(percentiles), r))
+                .collect()
+        };
+    let series = summaries(state.series, refined_series);
+    let period_series = summaries(state.period_series, refined_periods);
     let years = YearTable {
         basis: state.years,
         spans: year_spans(state.years, scenario.start, scenario.months),
-        summaries: summaries(state.year_table),
+        summaries: summaries(state.year_table, refined_years),
     };
     let (outcomes, outcome_distributions, month_counts) = if distributions {
         let finished: Vec<(Summary, Distribution, Option<Vec<u64>>)> = state
             .outcomes
             .into_par_iter()
+            .zip(refined_outcomes)
             .zip(layout.outcomes.par_iter())
-            .map(|(acc, spec)| {
+            .map(|((acc, r), spec)| {
                 let (s, d) = acc.finish(percentiles);
                 let months = d.tally().filter(|_| spec.kind == OutcomeKind::Month);
                 let months = months.map(|t| t.counts().to_vec());
-                (s, d, months)
+                (apply(s, r), d, months)
             })
             .collect();
         let mut outcomes = Vec::with_capacity(finished.len());
@@ -814,8 +952,21 @@ fn finish_keeping(
         }
         (outcomes, distributions, months)
     } else {
-        (summaries(state.outcomes), Vec::new(), Vec::new())
+        (
+            summaries(state.outcomes, refined_outcomes),
+            Vec::new(),
+            Vec::new(),
+        )
     };
+    let accuracy = accuracy_of(
+        series
+            .iter()
+            .chain(&outcomes)
+            .chain(&period_series)
+            .chain(&years.summaries),
+        &refinement,
+        state.exact,
+    );
     RunResult {
         layout,
         trials: state.trials,
@@ -830,6 +981,7 @@ fn finish_keeping(
         period_spans: state.period.spans(scenario.start, scenario.months),
         period_series,
         years,
+        accuracy,
     }
 }
 
