@@ -780,7 +780,7 @@ const TILE_ROWS: usize = 64;
 /// `columns` (column-major, one column of `rows.len() / width` values per
 /// accumulator). Eight columns at a time: each row's eight values come from
 /// one cache line and go to eight sequential streams.
-fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
+pub(crate) fn transpose(rows: &[f64], width: usize, columns: &mut [f64]) {
     let n = rows.len() / width;
     debug_assert_eq!(columns.len(), rows.len());
     for c0 in (0..width).step_by(BLOCK) {

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::stats::{PassTally, Refinement};
 
-use super::{CHUNK_TRIALS, TILE_ROWS};
+use super::{CHUNK_TRIALS, TILE_ROWS, transpose};
 
 /// Parts a pass is split into at most: each part counts into bins of its
 /// own (64 bins of three counters per open percentile), so more parts than
@@ -35,14 +35,16 @@ pub(crate) fn refine(
             .map(|k| {
                 let mut tally = r.tally();
                 let mut buffer = vec![0.0; TILE_ROWS * width];
+                let mut columns = vec![0.0; TILE_ROWS * width];
                 let (first, last) = (bound(k), bound(k + 1));
                 for tile in (first..last).step_by(TILE_ROWS) {
                     let end = (tile + TILE_ROWS as u64).min(last);
-                    let buffer = &mut buffer[..(end - tile) as usize * width];
+                    let n = (end - tile) as usize;
+                    let buffer = &mut buffer[..n * width];
                     rows(tile, end, buffer);
-                    for row in buffer.chunks_exact(width) {
-                        r.observe(&mut tally, row);
-                    }
+                    let columns = &mut columns[..n * width];
+                    transpose(buffer, width, columns);
+                    r.observe_columns(&mut tally, columns, n);
                 }
                 tally
             })

@@ -14,6 +14,7 @@ mod fuzz_corpus;
 mod inputs;
 mod known_answers;
 mod output_safety;
+mod precision;
 mod properties;
 mod safety;
 mod sources;

@@ -1,0 +1,240 @@
+//! Percentiles past the exact budget: every reported percentile is exact
+//! (PERCENTILE.INC over all trials) or within its stated bound, the key
+//! outcomes are exact by default and everything is with `--exact`, and run,
+//! sweep and compare agree.
+
+use std::path::Path;
+
+use capsim::model::{Model, OutputLayout, TrialRecord, Workspace};
+use capsim::runner::{RunConfig, RunResult, run, run_outcomes};
+use capsim::scenario::Scenario;
+use capsim::stats::Method;
+
+use crate::util::{SMALL, Workdir};
+
+/// `SMALL` over 51 years: about 120 KB of series a trial, so that a run of
+/// [`TRIALS`] trials sketches its percentiles.
+fn long_horizon() -> String {
+    SMALL.replacen("end = \"2027-12\"", "end = \"2076-12\"", 1)
+}
+
+const TRIALS: u64 = 1_300;
+const PERCENTILES: [f64; 6] = [0.0, 5.0, 33.3, 50.0, 90.0, 100.0];
+
+fn scenario() -> Scenario {
+    Scenario::parse(&long_horizon(), Path::new("long.toml")).expect("valid")
+}
+
+fn config(exact: bool) -> RunConfig {
+    RunConfig {
+        trials: TRIALS,
+        seed: 5,
+        threads: 2,
+        percentiles: PERCENTILES.to_vec(),
+        exact,
+    }
+}
+
+/// Every trial's series and outcomes, simulated one by one.
+fn every_trial(s: &Scenario) -> Vec<TrialRecord> {
+    let model = Model::new(s);
+    let mut ws = Workspace::new(s);
+    (0..TRIALS)
+        .map(|t| {
+            let mut rec = TrialRecord::new(model.layout());
+            model.simulate(5, t, &mut ws, &mut rec);
+            rec
+        })
+        .collect()
+}
+
+/// PERCENTILE.INC of `values` over all of them, trials without a value
+/// (non-finite) ranking above the rest; `None` among those.
+fn percentile_inc(values: &[f64], p: f64) -> Option<f64> {
+    let mut finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    finite.sort_by(f64::total_cmp);
+    let h = (values.len() - 1) as f64 * p / 100.0;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    let a = *finite.get(lo)?;
+    if frac == 0.0 {
+        return Some(a);
+    }
+    let b = *finite.get(lo + 1)?;
+    Some(a + frac * (b - a))
+}
+
+/// Checks each percentile of `got` against PERCENTILE.INC of `values`:
+/// bit for bit where its bound is 0, within the bound otherwise.
+fn check(name: &str, got: &capsim::stats::Summary, values: &[f64], exact: bool) {
+    for (i, p) in PERCENTILES.iter().enumerate() {
+        let want = percentile_inc(values, *p);
+        let bound = got.bounds[i];
+        match (got.percentiles[i], want) {
+            (Some(g), Some(w)) if bound == 0.0 => {
+                assert_eq!(g.to_bits(), w.to_bits(), "{name} p{p}: {g} vs exact {w}");
+            }
+            (Some(g), Some(w)) => {
+                assert!(!exact, "{name} p{p}: bound {bound} with --exact");
+                assert!(
+                    (g - w).abs() <= bound,
+                    "{name} p{p}: {g} +/- {bound} vs {w}"
+                );
+            }
+            (None, None) => {}
+            (g, w) => panic!("{name} p{p}: {g:?} vs exact {w:?}"),
+        }
+    }
+}
+
+fn check_run(r: &RunResult, s: &Scenario, records: &[TrialRecord], exact: bool) {
+    let layout = OutputLayout::new(s);
+    for (o, spec) in layout.outcomes.iter().enumerate() {
+        let values: Vec<f64> = records.iter().map(|r| r.outcomes[o]).collect();
+        // Outcomes are exact with or without --exact.
+        check(&spec.name, &r.outcomes[o], &values, true);
+        assert!(r.outcomes[o].is_exact(), "{}", spec.name);
+    }
+    // Every 7th series (months of every metric), against its trials.
+    for k in (0..layout.series_len()).step_by(7) {
+        let values: Vec<f64> = records.iter().map(|r| r.series[k]).collect();
+        check(&format!("series {k}"), &r.series[k], &values, exact);
+    }
+}
+
+#[test]
+fn sketched_runs_report_exact_outcomes_and_bounded_or_exact_series() {
+    let s = scenario();
+    let records = every_trial(&s);
+    for exact in [false, true] {
+        let r = run(&s, &config(exact), &|_| {}).expect("run");
+        assert_eq!(
+            r.method,
+            Method::Sketch,
+            "the run must sketch to test refinement"
+        );
+        assert!(r.accuracy.passes >= 1);
+        assert_eq!(r.accuracy.exact_requested, exact);
+        check_run(&r, &s, &records, exact);
+        if exact {
+            assert!(r.accuracy.is_exact(), "{:?}", r.accuracy);
+        }
+        if let Some(w) = r.accuracy.worst_bound_over_std_error {
+            assert!(w < 0.1, "{:?}", r.accuracy);
+        }
+    }
+}
+
+#[test]
+fn run_sweep_and_compare_agree_on_outcome_percentiles() {
+    let s = scenario();
+    let mut cfg = config(false);
+    cfg.percentiles = vec![10.0, 50.0, 90.0];
+    let full = run(&s, &cfg, &|_| {}).expect("run");
+    assert_eq!(full.method, Method::Sketch);
+    // What each setting of a sweep computes.
+    let outcomes = run_outcomes(&s, &cfg, &|_| {}).expect("outcomes");
+    // A scenario compared with itself: A's p10, p50, p90.
+    let rows = capsim::analysis::compare(&s, &s, &cfg).expect("compare");
+    for (o, spec) in full.layout.outcomes.iter().enumerate() {
+        let bits = |x: &[Option<f64>]| -> Vec<Option<u64>> {
+            x.iter().map(|v| v.map(f64::to_bits)).collect()
+        };
+        assert_eq!(
+            bits(&full.outcomes[o].percentiles),
+            bits(&outcomes.outcomes[o].percentiles),
+            "{}",
+            spec.name
+        );
+        let row = rows
+            .iter()
+            .find(|r| r.quantity == spec.name && r.month.is_none())
+            .expect("compared");
+        assert_eq!(
+            bits(&row.a.percentiles),
+            bits(&full.outcomes[o].percentiles),
+            "{}",
+            spec.name
+        );
+    }
+}
+
+#[test]
+fn the_terminal_and_manifest_say_how_percentiles_were_computed() {
+    let wd = Workdir::new();
+    wd.create("long.toml", long_horizon());
+    let trials = TRIALS.to_string();
+    let out = wd.capsim(&[
+        "run",
+        "long.toml",
+        "--trials",
+        &trials,
+        "--no-charts",
+        "--no-sensitivity",
+        "--no-deals",
+    ]);
+    out.expect_code(0);
+    let stdout = out.stdout();
+    assert!(stdout.contains("percentiles: "), "{stdout}");
+    assert!(
+        stdout.contains(&format!("PERCENTILE.INC over all {TRIALS}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("refinement pass"), "{stdout}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&wd.read("output/long/manifest.json")).unwrap();
+    let acc = &manifest["percentile_accuracy"];
+    assert!(acc["refinement_passes"].as_u64().unwrap() >= 1, "{acc}");
+    assert_eq!(acc["exact_requested"], false);
+    assert!(acc["percentiles"].as_u64().unwrap() > 1000, "{acc}");
+
+    // A small run keeps every value: exact without passes.
+    wd.create("small.toml", SMALL);
+    let out = wd.capsim(&[
+        "run",
+        "small.toml",
+        "--trials",
+        "200",
+        "--no-charts",
+        "--no-sensitivity",
+        "--no-deals",
+    ]);
+    out.expect_code(0);
+    assert!(
+        out.stdout()
+            .contains("percentiles: exact (PERCENTILE.INC over all 200 trials)"),
+        "{}",
+        out.stdout()
+    );
+}
+
+#[test]
+fn precision_says_on_stderr_when_and_why_it_stopped_short() {
+    let wd = Workdir::new();
+    wd.create("small.toml", SMALL);
+    let out = wd.capsim(&[
+        "run",
+        "small.toml",
+        "--trials",
+        "100",
+        "--precision",
+        "0.000001",
+        "--max-trials",
+        "400",
+        "--no-charts",
+        "--no-sensitivity",
+        "--no-deals",
+        "--quiet",
+    ]);
+    out.expect_code(0);
+    let stderr = out.stderr();
+    assert!(
+        stderr.contains("note: --precision 0.000001: not reached"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-trials 400"), "{stderr}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&wd.read("output/small/manifest.json")).unwrap();
+    assert_eq!(manifest["precision"]["converged"], false);
+    assert_eq!(manifest["precision"]["approximation"], 0.0);
+}
