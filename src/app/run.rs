@@ -170,7 +170,8 @@ pub fn run(
     for (((path, scenario), folder), notes) in each.zip(locks_notes) {
         let mut outcome = run_one(request, path, scenario, folder, threads, progress)?;
         if let RunOutcome::Finished(run) = &mut outcome {
-            run.notes = notes;
+            // The folder's notes first, then the run's own.
+            run.notes.splice(0..0, notes);
         }
         done(outcome);
     }
