@@ -37,23 +37,14 @@ pub struct PrecisionReport {
     pub runs: Vec<(u64, Option<f64>)>,
 }
 
-/// The key percentiles of a run, each with its error bound (0 when exact,
-/// as the scalar outcomes' percentiles are unless the refinement ran out of
-/// passes): the p10, p50 and p90 of each key outcome when the run reports
-/// them, else every percentile it reports.
+/// The p10, p50 and p90 of each key outcome, each with its error bound (0
+/// when exact, as outcomes' percentiles are unless the refinement ran out
+/// of passes).
 fn key_percentiles(r: &RunResult) -> Vec<(Option<f64>, f64)> {
-    let find = |x: f64| r.percentiles.iter().position(|p| (*p - x).abs() < 1e-9);
-    let columns: Vec<usize> = match [10.0, 50.0, 90.0].map(find) {
-        [Some(a), Some(b), Some(c)] => vec![a, b, c],
-        _ => (0..r.percentiles.len()).collect(),
-    };
     KEY_OUTCOMES
         .iter()
         .filter_map(|name| r.layout.outcomes.iter().position(|o| o.name == *name))
-        .flat_map(|i| {
-            let s = &r.outcomes[i];
-            columns.iter().map(|&j| (s.percentiles[j], s.bounds[j]))
-        })
+        .flat_map(|i| r.outcome_ends[i])
         .collect()
 }
 

@@ -10,7 +10,7 @@ use crate::scenario::{OutsideView, Scenario};
 
 /// The percentiles an outside view is always reported at, whatever the
 /// run's `--percentiles`.
-pub const VIEW_PERCENTILES: [f64; 3] = [10.0, 50.0, 90.0];
+pub const VIEW_PERCENTILES: [f64; 3] = crate::runner::OUTCOME_ENDS;
 
 /// One outside view set beside the run.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +25,8 @@ pub struct ViewRow<'s> {
 }
 
 /// The rows of every outside view of `scenario` in `result`: the
-/// percentiles from each view outcome's distribution (so they do not depend
-/// on the run's `--percentiles`), the share below from its companion 0/1
+/// percentiles from each view outcome's ends (`RunResult::outcome_ends`,
+/// so they do not depend on the run's `--percentiles`), the share below from its companion 0/1
 /// outcome. Empty percentiles where the run kept no distributions.
 pub fn view_rows<'s>(scenario: &'s Scenario, result: &RunResult) -> Vec<ViewRow<'s>> {
     scenario
@@ -35,11 +35,10 @@ pub fn view_rows<'s>(scenario: &'s Scenario, result: &RunResult) -> Vec<ViewRow<
         .enumerate()
         .map(|(k, view)| {
             let i = result.layout.first_view_outcome + 2 * k;
-            let dist = result.outcome_distributions.get(i);
+            let ends = result.outcome_ends.get(i);
             ViewRow {
                 view,
-                percentiles: VIEW_PERCENTILES
-                    .map(|p| dist.and_then(|d| d.percentile(p, result.trials))),
+                percentiles: [0, 1, 2].map(|j| ends.and_then(|e| e[j].0)),
                 share_below: share_of_ones(result, i + 1),
             }
         })

@@ -341,7 +341,15 @@ pub struct RunResult {
     pub years: YearTable,
     /// How exact the percentiles are.
     pub accuracy: Accuracy,
+    /// Each scalar outcome's p10, p50 and p90 whatever `percentiles` are,
+    /// exact as its other percentiles are (for outside views and
+    /// `--precision`); empty where `outcome_distributions` is.
+    pub outcome_ends: Vec<Ends>,
 }
+
+/// The percentiles every scalar outcome is also summarised at, whatever a
+/// run's percentiles: its p10, p50 and p90.
+pub const OUTCOME_ENDS: [f64; 3] = [10.0, 50.0, 90.0];
 
 /// How a run's percentiles were computed, and how close to exact they are.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -834,7 +842,16 @@ fn refine_state(
             Goal::Bounded
         }
     };
-    let mut refinement = Refinement::new(&row, |_| percentiles, goal);
+    // Outcomes also at OUTCOME_ENDS, after the run's percentiles.
+    let with_ends: Vec<f64> = percentiles.iter().chain(&OUTCOME_ENDS).copied().collect();
+    let list = |c: usize| -> &[f64] {
+        if outcomes.contains(&c) {
+            &with_ends
+        } else {
+            percentiles
+        }
+    };
+    let mut refinement = Refinement::new(&row, list, goal);
     if !refinement.is_done() {
         let reporting = Reporting {
             period: state.period,
@@ -929,8 +946,8 @@ fn finish_keeping(
         spans: year_spans(state.years, scenario.start, scenario.months),
         summaries: summaries(state.year_table, refined_years),
     };
-    let (outcomes, outcome_distributions, month_counts) = if distributions {
-        let finished: Vec<(Summary, Distribution, Option<Vec<u64>>)> = state
+    let (outcomes, outcome_distributions, month_counts, outcome_ends) = if distributions {
+        let finished: Vec<(Summary, Distribution, Option<Vec<u64>>, Ends)> = state
             .outcomes
             .into_par_iter()
             .zip(refined_outcomes)
@@ -939,21 +956,39 @@ fn finish_keeping(
                 let (s, d) = acc.finish(percentiles);
                 let months = d.tally().filter(|_| spec.kind == OutcomeKind::Month);
                 let months = months.map(|t| t.counts().to_vec());
-                (apply(s, r), d, months)
+                // The distribution's own ends where it is exact, the
+                // refined ones where it is sketched.
+                let sketched = matches!(d, Distribution::Sketch(_));
+                let unrefined = if sketched { f64::INFINITY } else { 0.0 };
+                let mut ends = OUTCOME_ENDS.map(|p| (d.percentile(p, s.trials), unrefined));
+                let n = percentiles.len();
+                let (own, end): (Vec<_>, Vec<_>) = r.into_iter().partition(|(i, _)| *i < n);
+                for (i, x) in end {
+                    ends[i - n] = (Some(x.value), x.bound);
+                }
+                (apply(s, own), d, months, ends)
             })
             .collect();
         let mut outcomes = Vec::with_capacity(finished.len());
         let mut distributions = Vec::with_capacity(finished.len());
         let mut months = Vec::with_capacity(finished.len());
-        for (s, d, m) in finished {
+        let mut ends = Vec::with_capacity(finished.len());
+        for (s, d, m, e) in finished {
             outcomes.push(s);
             distributions.push(d);
             months.push(m);
+            ends.push(e);
         }
-        (outcomes, distributions, months)
+        (outcomes, distributions, months, ends)
     } else {
+        let n = percentiles.len();
+        let own = refined_outcomes
+            .into_iter()
+            .map(|r| r.into_iter().filter(|(i, _)| *i < n).collect())
+            .collect();
         (
-            summaries(state.outcomes, refined_outcomes),
+            summaries(state.outcomes, own),
+            Vec::new(),
             Vec::new(),
             Vec::new(),
         )
@@ -982,8 +1017,13 @@ fn finish_keeping(
         period_series,
         years,
         accuracy,
+        outcome_ends,
     }
 }
+
+/// An outcome's p10, p50 and p90 ([`OUTCOME_ENDS`]), each with its error
+/// bound (0 when exact).
+pub type Ends = [(Option<f64>, f64); 3];
 
 #[cfg(test)]
 mod tests {

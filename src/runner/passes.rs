@@ -11,7 +11,7 @@ use super::{CHUNK_TRIALS, TILE_ROWS, transpose};
 /// Parts a pass is split into at most: each part counts into bins of its
 /// own (64 bins of three counters per open percentile), so more parts than
 /// this would cost more memory than they save time.
-const MAX_PARTS: u64 = 16;
+const MAX_PARTS: u64 = 8;
 
 /// Runs passes over trials `0..trials`, whose rows of `width` values `rows`
 /// writes (as [`super::accumulate`]'s), until `refinement` is done, on the

@@ -370,6 +370,8 @@ impl Distribution {
                 let b = *v.get(lo as usize + 1)?;
                 Some(a + frac * (b - a))
             }
+            // As exact values: no value when the next rank has none.
+            Distribution::Sketch(_) if frac > 0.0 && lo + 1 >= finite => None,
             Distribution::Sketch(s) => s.value_at_rank(lo),
             Distribution::Tally(t) => {
                 let a = t.value_at_rank(lo)?;
