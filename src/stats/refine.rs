@@ -157,6 +157,9 @@ fn with_margin(bound: f64) -> f64 {
 struct Hot {
     ka: u64,
     span: u64,
+    /// Where this probe's bins start in a [`PassTally`]; probes that
+    /// collect their values have none.
+    bins: Option<usize>,
     /// `BINS * 2^64 / (span + 1)`: a key's bin is its offset times this,
     /// shifted down 64 bits (a multiplication, not a division).
     scale: u128,
@@ -164,11 +167,12 @@ struct Hot {
 }
 
 impl Hot {
-    fn of(p: &Probe) -> Hot {
+    fn of(p: &Probe, bins: Option<usize>) -> Hot {
         let span = p.kb - p.ka;
         Hot {
             ka: p.ka,
             span,
+            bins,
             scale: ((BINS as u128) << 64) / (u128::from(span) + 1),
             cap: p.cap,
         }
@@ -350,6 +354,7 @@ impl Refinement {
             budget -= p.cap;
         }
         open.sort_unstable_by_key(|&i| (self.probes[i].column, i));
+        let mut histograms = 0;
         for &i in &open {
             let column = self.probes[i].column;
             let at = self.active.len();
@@ -358,19 +363,26 @@ impl Refinement {
                 _ => self.columns.push((column, at..at + 1)),
             }
             self.active.push(i);
-            self.hot.push(Hot::of(&self.probes[i]));
+            // Bins only where values are not collected: a pass's memory is
+            // its collected values or its bins, not both.
+            let bins = (self.probes[i].cap == 0).then(|| {
+                histograms += 1;
+                (histograms - 1) * BINS
+            });
+            self.hot.push(Hot::of(&self.probes[i], bins));
         }
     }
 
     /// An empty tally for one part of the next pass.
     pub fn tally(&self) -> PassTally {
         let n = self.active.len();
+        let bins = self.hot.iter().filter(|h| h.bins.is_some()).count() * BINS;
         PassTally {
             below: vec![0; n],
             inside: vec![0; n],
-            counts: vec![0; n * BINS],
-            min: vec![u64::MAX; n * BINS],
-            max: vec![0; n * BINS],
+            counts: vec![0; bins],
+            min: vec![u64::MAX; bins],
+            max: vec![0; bins],
             values: vec![Vec::new(); n],
             overflow: vec![false; n],
         }
@@ -422,14 +434,15 @@ impl Refinement {
         while inside != 0 {
             let k = keys[inside.trailing_zeros() as usize];
             inside &= inside - 1;
-            let offset = k.wrapping_sub(h.ka);
-            let j = a * BINS + h.bin(offset);
-            tally.counts[j] += 1;
-            tally.min[j] = tally.min[j].min(k);
-            tally.max[j] = tally.max[j].max(k);
-            if h.cap > 0 && !tally.overflow[a] {
+            if let Some(start) = h.bins {
+                let j = start + h.bin(k.wrapping_sub(h.ka));
+                tally.counts[j] += 1;
+                tally.min[j] = tally.min[j].min(k);
+                tally.max[j] = tally.max[j].max(k);
+            } else if !tally.overflow[a] {
                 let values = &mut tally.values[a];
                 if values.len() as u64 >= h.cap {
+                    // Past the estimate: the next pass knows the count.
                     tally.overflow[a] = true;
                     *values = Vec::new();
                 } else {
@@ -453,7 +466,7 @@ impl Refinement {
                     v.sort_unstable_by_key(|x| ordered_key(*x));
                     v
                 });
-            let bins = a * BINS..(a + 1) * BINS;
+            let bins = self.hot[a].bins.map_or(0..0, |start| start..start + BINS);
             let (counts, min, max) = (
                 &tally.counts[bins.clone()],
                 &tally.min[bins.clone()],
@@ -468,6 +481,9 @@ impl Refinement {
                 } else if let Some(v) = &collected {
                     let k = ordered_key(v[(r - below) as usize]);
                     ((k, k), None)
+                } else if counts.is_empty() {
+                    // Collecting overflowed: somewhere in the bracket.
+                    ((p.ka, p.kb), None)
                 } else {
                     let mut seen = below;
                     let j = counts
@@ -509,10 +525,11 @@ impl Refinement {
             }
             p.ka = next.0;
             p.kb = next.1;
+            let all_inside = p.ranks().all(|(_, r)| r >= below && r < below + inside);
             p.expected = match (bins_hit.iter().min(), bins_hit.iter().max()) {
-                (Some(&j0), Some(&j1)) if bins_hit.len() == p.ranks().count() => {
-                    counts[j0..=j1].iter().sum()
-                }
+                (Some(&j0), Some(&j1)) if all_inside => counts[j0..=j1].iter().sum(),
+                // The same bracket again, now counted.
+                _ if all_inside => inside,
                 // A rank outside the bracket: the next one is wider.
                 _ => p.finite,
             };
