@@ -393,7 +393,7 @@ impl Accuracy {
         let others = self.percentiles - self.exact;
         let worst = self.worst_bound_over_std_error.unwrap_or(0.0);
         let how = if worst < 0.1 {
-            format!("within {worst:.2} of their standard error (each below 0.1)")
+            format!("each within a tenth of its standard error (the worst {worst:.3} of it)")
         } else {
             format!(
                 "not all within a tenth of their standard error (the worst bound is {worst:.2} of it)"
