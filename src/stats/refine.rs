@@ -8,7 +8,8 @@
 //! comes from the sketch, whose value at a rank is within
 //! [`SKETCH_ALPHA`] of the true one. In each pass every value of the quantity
 //! is counted below, inside or above the bracket, and those inside go to
-//! [`BINS`] bins of about equal width in [`ordered_key`] order, each bin
+//! bins of about equal width in [`ordered_key`] order ([`BINS`] each, more
+//! when few probes are left), each bin
 //! keeping
 //! its smallest and largest key; a probe whose bracket holds few enough
 //! values also collects them. After the pass each rank lies in a known bin
@@ -30,9 +31,17 @@
 use super::sketch::MIN_MAGNITUDE;
 use super::{QuantityAccumulator, SKETCH_ALPHA, from_ordered_key, ordered_key};
 
-/// Bins of a probe's bracket per pass: each pass narrows a bracket of keys
-/// at least this many times.
+/// Bins of a probe's bracket per pass at least: each pass narrows a bracket
+/// of keys at least this many times.
 pub const BINS: usize = 128;
+
+/// Bins of one pass over all its probes, per part of the trials (24 bytes
+/// each): when fewer probes are left, each gets more bins, up to
+/// [`MAX_BINS`], so that the last passes narrow faster.
+pub const BIN_BUDGET: usize = BINS * 12_800;
+
+/// Bins of one probe at most.
+pub const MAX_BINS: usize = 1 << 16;
 
 /// Passes at most: enough to isolate one key of 64 bits in 64 bins a pass.
 pub const MAX_PASSES: usize = 12;
@@ -153,14 +162,15 @@ fn with_margin(bound: f64) -> f64 {
 }
 
 /// An active probe's bracket as a pass reads it: keys `ka..=ka + span`,
-/// in [`BINS`] bins of about equal width.
+/// in bins of about equal width.
 #[derive(Debug, Clone, Copy, Default)]
 struct Hot {
     ka: u64,
     span: u64,
-    /// Where this probe's bins start in a [`PassTally`]; probes that
-    /// collect their values have none.
-    bins: Option<usize>,
+    /// Where this probe's bins start in a [`PassTally`], and how many
+    /// there are (none for probes that collect their values).
+    start: usize,
+    bins: usize,
     /// `BINS * 2^64 / (span + 1)`: a key's bin is its offset times this,
     /// shifted down 64 bits (a multiplication, not a division).
     scale: u128,
@@ -168,13 +178,14 @@ struct Hot {
 }
 
 impl Hot {
-    fn of(p: &Probe, bins: Option<usize>) -> Hot {
+    fn of(p: &Probe, bins: std::ops::Range<usize>) -> Hot {
         let span = p.kb - p.ka;
         Hot {
             ka: p.ka,
             span,
-            bins,
-            scale: ((BINS as u128) << 64) / (u128::from(span) + 1),
+            start: bins.start,
+            bins: bins.len(),
+            scale: ((bins.len() as u128) << 64) / (u128::from(span) + 1),
             cap: p.cap,
         }
     }
@@ -184,7 +195,7 @@ impl Hot {
     /// largest key).
     #[inline]
     fn bin(&self, offset: u64) -> usize {
-        (((u128::from(offset) * self.scale) >> 64) as usize).min(BINS - 1)
+        self.start + (((u128::from(offset) * self.scale) >> 64) as usize).min(self.bins - 1)
     }
 }
 
@@ -194,7 +205,8 @@ impl Hot {
 pub struct PassTally {
     below: Vec<u64>,
     inside: Vec<u64>,
-    /// `BINS` counts, smallest and largest keys per active probe.
+    /// Counts, smallest and largest keys of the bins of each active probe
+    /// that does not collect its values.
     counts: Vec<u64>,
     min: Vec<u64>,
     max: Vec<u64>,
@@ -241,6 +253,8 @@ pub struct Refinement {
     passes: usize,
     /// Values a pass may collect ([`COLLECT_BUDGET`]).
     budget: u64,
+    /// Bins a pass may count into, per part ([`BIN_BUDGET`]).
+    bin_budget: usize,
 }
 
 impl Refinement {
@@ -306,17 +320,20 @@ impl Refinement {
         let mut r = Refinement {
             probes,
             budget: COLLECT_BUDGET,
+            bin_budget: BIN_BUDGET,
             ..Refinement::default()
         };
         r.plan();
         r
     }
 
-    /// As it is, collecting at most `budget` values a pass (tests use 0 to
-    /// follow the bins alone).
+    /// As it is, collecting at most `budget` values a pass and counting
+    /// into at most `bins` bins (tests use small budgets to follow the
+    /// bins alone, [`BINS`] per probe).
     #[must_use]
-    pub fn with_budget(mut self, budget: u64) -> Refinement {
+    pub fn with_budgets(mut self, budget: u64, bins: usize) -> Refinement {
         self.budget = budget;
+        self.bin_budget = bins;
         self.plan();
         self
     }
@@ -355,7 +372,9 @@ impl Refinement {
             budget -= p.cap;
         }
         open.sort_unstable_by_key(|&i| (self.probes[i].column, i));
-        let mut histograms = 0;
+        let histograms = open.iter().filter(|&&i| self.probes[i].cap == 0).count();
+        let per_probe = (self.bin_budget / histograms.max(1)).clamp(BINS, MAX_BINS);
+        let mut next_bin = 0;
         for &i in &open {
             let column = self.probes[i].column;
             let at = self.active.len();
@@ -366,10 +385,12 @@ impl Refinement {
             self.active.push(i);
             // Bins only where values are not collected: a pass's memory is
             // its collected values or its bins, not both.
-            let bins = (self.probes[i].cap == 0).then(|| {
-                histograms += 1;
-                (histograms - 1) * BINS
-            });
+            let bins = if self.probes[i].cap == 0 {
+                next_bin += per_probe;
+                next_bin - per_probe..next_bin
+            } else {
+                0..0
+            };
             self.hot.push(Hot::of(&self.probes[i], bins));
         }
     }
@@ -377,7 +398,7 @@ impl Refinement {
     /// An empty tally for one part of the next pass.
     pub fn tally(&self) -> PassTally {
         let n = self.active.len();
-        let bins = self.hot.iter().filter(|h| h.bins.is_some()).count() * BINS;
+        let bins = self.hot.iter().map(|h| h.bins).sum();
         PassTally {
             below: vec![0; n],
             inside: vec![0; n],
@@ -435,8 +456,8 @@ impl Refinement {
         while inside != 0 {
             let k = keys[inside.trailing_zeros() as usize];
             inside &= inside - 1;
-            if let Some(start) = h.bins {
-                let j = start + h.bin(k.wrapping_sub(h.ka));
+            if h.bins > 0 {
+                let j = h.bin(k.wrapping_sub(h.ka));
                 tally.counts[j] += 1;
                 tally.min[j] = tally.min[j].min(k);
                 tally.max[j] = tally.max[j].max(k);
@@ -467,7 +488,8 @@ impl Refinement {
                     v.sort_unstable_by_key(|x| ordered_key(*x));
                     v
                 });
-            let bins = self.hot[a].bins.map_or(0..0, |start| start..start + BINS);
+            let h = self.hot[a];
+            let bins = h.start..h.start + h.bins;
             let (counts, min, max) = (
                 &tally.counts[bins.clone()],
                 &tally.min[bins.clone()],
@@ -493,7 +515,7 @@ impl Refinement {
                             seen += c;
                             r < seen
                         })
-                        .unwrap_or(BINS - 1);
+                        .unwrap_or(counts.len() - 1);
                     ((min[j], max[j]), Some(j))
                 }
             };
@@ -581,7 +603,7 @@ mod tests {
                 acc
             })
             .collect();
-        let mut r = Refinement::new(&accs, |_| percentiles, |_| goal).with_budget(budget);
+        let mut r = Refinement::new(&accs, |_| percentiles, |_| goal).with_budgets(budget, BINS);
         let mut row = vec![0.0; columns.len()];
         while !r.is_done() {
             let mut total: Option<PassTally> = None;
