@@ -24,7 +24,8 @@ use crate::model::{OutcomeKind, OutputLayout, TrialValues};
 use crate::period::{Period, PeriodSpan};
 use crate::scenario::Scenario;
 use crate::stats::{
-    Distribution, Goal, Method, QuantityAccumulator, Refined, Refinement, Summary, ValueKind,
+    Distribution, Goal, Method, QuantityAccumulator, ROUNDING, Refined, Refinement, Summary,
+    ValueKind,
 };
 use crate::years::{Reporting, YearBasis, YearTable, year_spans};
 
@@ -393,7 +394,9 @@ impl Accuracy {
         let others = self.percentiles - self.exact;
         let worst = self.worst_bound_over_std_error.unwrap_or(0.0);
         let how = if worst < 0.1 {
-            format!("each within a tenth of its standard error (the worst {worst:.3} of it)")
+            format!(
+                "each within a tenth of its standard error (the worst {worst:.3} of it) or within float rounding"
+            )
         } else {
             format!(
                 "not all within a tenth of their standard error (the worst bound is {worst:.2} of it)"
@@ -894,7 +897,10 @@ fn accuracy_of<'a>(
         }
     }
     let worst = |x: Option<f64>, y: f64| Some(x.map_or(y, |x| x.max(y)));
-    for (_, _, r) in refinement.results().filter(|(_, _, r)| r.bound > 0.0) {
+    // Bounds at the level of float rounding are not compared with the
+    // standard error (see `stats::ROUNDING`).
+    let bounded = |r: &Refined| r.bound > ROUNDING * r.value.abs();
+    for (_, _, r) in refinement.results().filter(|(_, _, r)| bounded(r)) {
         let over_se = if r.std_error > 0.0 {
             r.bound / r.std_error
         } else {

@@ -17,7 +17,10 @@ mod tree;
 
 pub use moments::Moments;
 pub(crate) use moments::lane_sum;
-pub use refine::{BINS, COLLECT_BUDGET, Goal, MAX_PASSES, PassTally, Refined, Refinement};
+pub use refine::{
+    BIN_BUDGET, BINS, COLLECT_BUDGET, Goal, MAX_BINS, MAX_PASSES, PassTally, ROUNDING, Refined,
+    Refinement,
+};
 pub use sketch::Sketch;
 pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA, Tally, ValueKind};
 pub use tree::{DyadicReducer, Mergeable};
