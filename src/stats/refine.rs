@@ -395,8 +395,10 @@ impl Refinement {
             // Bins only where values are not collected: a pass's memory is
             // its collected values or its bins, not both.
             let bins = if self.probes[i].cap == 0 {
-                next_bin += per_probe;
-                next_bin - per_probe..next_bin
+                // No more bins than values to count.
+                let n = per_probe.min((self.probes[i].expected as usize).max(BINS));
+                next_bin += n;
+                next_bin - n..next_bin
             } else {
                 0..0
             };
