@@ -3,7 +3,7 @@
 //! so B - A per trial isolates the effect of what differs.
 
 use crate::metric::Metric;
-use crate::model::{Model, OutcomeKind, TrialRecord, Workspace};
+use crate::model::{Model, OutcomeKind, OutputLayout, TrialRecord, Workspace};
 use crate::month::Month;
 use crate::runner::{RunConfig, RunError, accumulate, method_for_width, refine};
 use crate::scenario::Scenario;
@@ -125,17 +125,11 @@ fn read(rec: &TrialRecord, at: Location) -> f64 {
     }
 }
 
-/// Compares `b` against `a` over `config.trials` paired trials. Quantities
-/// are the outcomes both have (by name) and [`COMPARED_METRICS`] in the
-/// calendar months both horizons cover. Percentiles of A and B are the p10,
-/// p50, p90; of the difference, `config.percentiles`.
-pub fn compare(
-    a: &Scenario,
-    b: &Scenario,
-    config: &RunConfig,
-) -> Result<Vec<ComparisonRow>, RunError> {
-    let (ma, mb) = (Model::new(a), Model::new(b));
-    let (la, lb) = (ma.layout(), mb.layout());
+/// The quantities `a` and `b` share, as pairs of locations in their trial
+/// records: the outcomes both have (by name; month outcomes only when the
+/// horizons start together) and [`COMPARED_METRICS`] in the calendar months
+/// both horizons cover.
+fn pairs_of(a: &Scenario, b: &Scenario, la: &OutputLayout, lb: &OutputLayout) -> Vec<Pair> {
     let mut pairs = Vec::new();
     for (i, o) in la.outcomes.iter().enumerate() {
         if let Some(j) = lb.outcomes.iter().position(|p| p.name == o.name) {
@@ -178,6 +172,21 @@ pub fn compare(
             });
         }
     }
+    pairs
+}
+
+/// Compares `b` against `a` over `config.trials` paired trials. Quantities
+/// are the outcomes both have (by name) and [`COMPARED_METRICS`] in the
+/// calendar months both horizons cover. Percentiles of A and B are the p10,
+/// p50, p90; of the difference, `config.percentiles`.
+pub fn compare(
+    a: &Scenario,
+    b: &Scenario,
+    config: &RunConfig,
+) -> Result<Vec<ComparisonRow>, RunError> {
+    let (ma, mb) = (Model::new(a), Model::new(b));
+    let (la, lb) = (ma.layout(), mb.layout());
+    let pairs = pairs_of(a, b, la, lb);
     // Per pair: A, B, B - A, [B > A], [B < A].
     let width = 5 * pairs.len();
     let method = method_for_width(config.trials, width);

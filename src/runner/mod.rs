@@ -451,7 +451,7 @@ pub fn run_by(
 
 /// As [`run_by`], also keeping the input values and outcomes of the first
 /// `sample` trials (in trial order), bit for bit what
-/// [`Model::simulate`] gives for them: per-trial analyses of the same run,
+/// [`crate::model::Model::simulate`] gives for them: per-trial analyses of the same run,
 /// such as sensitivity, then need not simulate them again.
 pub fn run_sampling(
     scenario: &Scenario,
