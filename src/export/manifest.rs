@@ -218,6 +218,8 @@ pub struct PercentileAccuracy {
     /// Among the others, the largest error bound as a fraction of the
     /// percentile's value.
     pub worst_relative_bound: Option<f64>,
+    /// Whether the scalar outcomes' percentiles are all exact.
+    pub outcomes_exact: bool,
 }
 
 impl PercentileAccuracy {
@@ -232,6 +234,7 @@ impl PercentileAccuracy {
             exact_percentiles: a.exact,
             worst_bound_over_std_error: a.worst_bound_over_std_error,
             worst_relative_bound: a.worst_relative_bound,
+            outcomes_exact: a.outcomes_exact,
         }
     }
 }

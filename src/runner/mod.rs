@@ -371,6 +371,9 @@ pub struct Accuracy {
     /// Among the others, the largest error bound as a fraction of the
     /// percentile's value.
     pub worst_relative_bound: Option<f64>,
+    /// Whether every scalar outcome's percentiles are exact (they are
+    /// refined to exact values unless the passes run out).
+    pub outcomes_exact: bool,
 }
 
 impl Accuracy {
@@ -402,9 +405,14 @@ impl Accuracy {
                 "not all within a tenth of their standard error (the worst bound is {worst:.2} of it)"
             )
         };
+        let outcomes = if self.outcomes_exact {
+            "the scalar outcomes among them"
+        } else {
+            "not all scalar outcomes among them"
+        };
         format!(
-            "key outcomes exact ({exact}); {others} of {} monthly and yearly percentiles bounded, {how}{passes}; --exact for all exact",
-            self.percentiles
+            "{} of {} exact ({exact}), {outcomes}; the other {others} {how}{passes}; --exact for all exact",
+            self.exact, self.percentiles
         )
     }
 }
@@ -999,7 +1007,7 @@ fn finish_keeping(
             Vec::new(),
         )
     };
-    let accuracy = accuracy_of(
+    let mut accuracy = accuracy_of(
         series
             .iter()
             .chain(&outcomes)
@@ -1008,6 +1016,7 @@ fn finish_keeping(
         &refinement,
         state.exact,
     );
+    accuracy.outcomes_exact = outcomes.iter().all(Summary::is_exact);
     RunResult {
         layout,
         trials: state.trials,
@@ -1034,6 +1043,45 @@ pub type Ends = [(Option<f64>, f64); 3];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accuracy_says_what_is_exact_and_how_close_the_rest_is() {
+        let mut a = Accuracy {
+            exact_requested: false,
+            passes: 2,
+            percentiles: 100,
+            exact: 100,
+            worst_bound_over_std_error: None,
+            worst_relative_bound: None,
+            outcomes_exact: true,
+        };
+        assert_eq!(
+            a.describe(5000),
+            "exact (PERCENTILE.INC over all 5000 trials, after 2 refinement passes)"
+        );
+        a.passes = 0;
+        assert_eq!(
+            a.describe(5000),
+            "exact (PERCENTILE.INC over all 5000 trials)"
+        );
+        a.passes = 1;
+        a.exact = 60;
+        a.worst_bound_over_std_error = Some(0.0734);
+        assert_eq!(
+            a.describe(5000),
+            "60 of 100 exact (PERCENTILE.INC over all 5000 trials), the scalar outcomes among them; the other 40 each within a tenth of its standard error (the worst 0.073 of it) or within float rounding, after 1 refinement pass; --exact for all exact"
+        );
+        a.outcomes_exact = false;
+        a.worst_bound_over_std_error = Some(0.5);
+        let s = a.describe(5000);
+        assert!(s.contains("not all scalar outcomes among them"), "{s}");
+        assert!(
+            s.contains(
+                "not all within a tenth of their standard error (the worst bound is 0.50 of it)"
+            ),
+            "{s}"
+        );
+    }
 
     #[test]
     fn transpose_moves_every_value_to_its_column() {

@@ -122,6 +122,7 @@ fn sketched_runs_report_exact_outcomes_and_bounded_or_exact_series() {
         );
         assert!(r.accuracy.passes >= 1);
         assert_eq!(r.accuracy.exact_requested, exact);
+        assert!(r.accuracy.outcomes_exact, "{:?}", r.accuracy);
         check_run(&r, &s, &records, exact);
         if exact {
             assert!(r.accuracy.is_exact(), "{:?}", r.accuracy);
@@ -194,6 +195,7 @@ fn the_terminal_and_manifest_say_how_percentiles_were_computed() {
     let acc = &manifest["percentile_accuracy"];
     assert!(acc["refinement_passes"].as_u64().unwrap() >= 1, "{acc}");
     assert_eq!(acc["exact_requested"], false);
+    assert_eq!(acc["outcomes_exact"], true);
     assert!(acc["percentiles"].as_u64().unwrap() > 1000, "{acc}");
 
     // A small run keeps every value: exact without passes.
