@@ -185,14 +185,22 @@ pub(crate) fn statistics_header(fixed: &[&str], percentiles: &[f64]) -> Vec<Stri
     let stats = ["mean", "std_dev", "std_error"];
     let mut header: Vec<String> = fixed.iter().chain(&stats).map(|s| s.to_string()).collect();
     header.extend(percentiles.iter().map(|p| percentile_column(*p)));
+    header.push(PERCENTILE_BOUND_COLUMN.to_string());
     header
 }
 
+/// The column of the statistics tables that bounds how far the row's
+/// percentiles are from the exact ones (PERCENTILE.INC over all trials), in
+/// the row's unit: 0 when they are exact.
+pub const PERCENTILE_BOUND_COLUMN: &str = "percentile_error_bound";
+
 /// The cells of `s` under [`statistics_header`]'s statistics columns.
 pub(crate) fn statistics_cells(s: &crate::stats::Summary) -> impl Iterator<Item = String> + '_ {
+    let bound = s.bounds.iter().copied().fold(0.0, f64::max);
     [s.mean, s.std_dev, s.std_error]
         .into_iter()
         .chain(s.percentiles.iter().copied())
+        .chain([Some(bound)])
         .map(format_number)
 }
 

@@ -198,6 +198,51 @@ fn the_terminal_and_manifest_say_how_percentiles_were_computed() {
     assert_eq!(acc["outcomes_exact"], true);
     assert!(acc["percentiles"].as_u64().unwrap() > 1000, "{acc}");
 
+    // Every cell of timeseries.csv is within its row's stated bound of the
+    // exact value (`--exact`), and bounds are 0 exactly where they agree.
+    let exact_out = wd.capsim(&[
+        "run",
+        "long.toml",
+        "--trials",
+        &trials,
+        "--no-charts",
+        "--no-sensitivity",
+        "--no-deals",
+        "--exact",
+        "--out",
+        "exact",
+    ]);
+    exact_out.expect_code(0);
+    let (got, want) = (
+        wd.read_csv("output/long/timeseries.csv"),
+        wd.read_csv("exact/long/timeseries.csv"),
+    );
+    assert_eq!(got[0], want[0]);
+    assert_eq!(got.len(), want.len());
+    let bound_at = crate::util::column(&got[0], "percentile_error_bound");
+    let p_columns: Vec<usize> = (0..got[0].len())
+        .filter(|&c| got[0][c].starts_with('p') && c != bound_at)
+        .collect();
+    assert!(!p_columns.is_empty());
+    for (g, w) in got[1..].iter().zip(&want[1..]) {
+        assert_eq!(w[bound_at], "0", "{w:?}");
+        let bound: f64 = g[bound_at].parse().unwrap();
+        for &c in &p_columns {
+            if g[c].is_empty() || w[c].is_empty() {
+                assert_eq!(g[c], w[c], "{g:?}");
+                continue;
+            }
+            let (a, b): (f64, f64) = (g[c].parse().unwrap(), w[c].parse().unwrap());
+            // The CSV rounds to 6 decimals.
+            assert!(
+                (a - b).abs() <= bound + 1e-6,
+                "{} {}: {a} vs exact {b}, bound {bound}",
+                g[0],
+                g[2]
+            );
+        }
+    }
+
     // A small run keeps every value: exact without passes.
     wd.create("small.toml", SMALL);
     let out = wd.capsim(&[

@@ -49,7 +49,7 @@ fn run_writes_the_three_files_with_the_documented_columns() {
     let mut lines = ts.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "metric,unit,month,mean,std_dev,std_error,p5,p10,p25,p50,p75,p90,p95"
+        "metric,unit,month,mean,std_dev,std_error,p5,p10,p25,p50,p75,p90,p95,percentile_error_bound"
     );
     // 18 metrics (compute included: a tranche gives PFLOP/s; interest and
     // equity raised only with [financing]) x 24 months.
