@@ -256,7 +256,7 @@ pub struct Refinement {
     /// Open probes grouped by column: `(column, range in active)`.
     columns: Vec<(usize, std::ops::Range<usize>)>,
     active: Vec<usize>,
-    /// What [`observe`](Self::observe) reads of each active probe, packed
+    /// What [`observe_columns`](Self::observe_columns) reads of each active probe, packed
     /// for the cache (a pass reads every one for every trial).
     hot: Vec<Hot>,
     passes: usize,
@@ -421,16 +421,11 @@ impl Refinement {
         }
     }
 
-    /// Counts one trial's row (one value per column; non-finite values are
-    /// trials without a value, which rank above every value).
-    pub fn observe(&self, tally: &mut PassTally, row: &[f64]) {
-        self.observe_columns(tally, row, 1);
-    }
-
     /// Counts a tile of `n` trials given column by column (`columns` holds
     /// `n` values of column 0, then of column 1, ...): each probe's counts
     /// run over the tile's values of its column in one loop the compiler
-    /// vectorises.
+    /// vectorises. Non-finite values are trials without a value, which rank
+    /// above every value.
     pub fn observe_columns(&self, tally: &mut PassTally, columns: &[f64], n: usize) {
         let mut keys = [0u64; 64];
         for (column, range) in &self.columns {
@@ -624,7 +619,8 @@ mod tests {
                     for (x, c) in row.iter_mut().zip(columns) {
                         *x = c[trial];
                     }
-                    r.observe(&mut t, &row);
+                    // One trial: its row is a tile of one, column by column.
+                    r.observe_columns(&mut t, &row, 1);
                 }
                 match &mut total {
                     Some(all) => all.merge(t),

@@ -172,15 +172,14 @@ fn the_terminal_and_manifest_say_how_percentiles_were_computed() {
     let wd = Workdir::new();
     wd.create("long.toml", long_horizon());
     let trials = TRIALS.to_string();
-    let out = wd.capsim(&[
-        "run",
-        "long.toml",
-        "--trials",
-        &trials,
-        "--no-charts",
-        "--no-sensitivity",
-        "--no-deals",
-    ]);
+    // The long scenario's run, with `extra` options.
+    let run_long = |extra: &[&str]| {
+        let mut args = vec!["run", "long.toml", "--trials", &trials];
+        args.extend(["--no-charts", "--no-sensitivity", "--no-deals"]);
+        args.extend(extra);
+        wd.capsim(&args)
+    };
+    let out = run_long(&[]);
     out.expect_code(0);
     // The statement wraps: compare with single spaces.
     let stdout = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -199,19 +198,8 @@ fn the_terminal_and_manifest_say_how_percentiles_were_computed() {
     assert!(acc["percentiles"].as_u64().unwrap() > 1000, "{acc}");
 
     // Every cell of timeseries.csv is within its row's stated bound of the
-    // exact value (`--exact`), and bounds are 0 exactly where they agree.
-    let exact_out = wd.capsim(&[
-        "run",
-        "long.toml",
-        "--trials",
-        &trials,
-        "--no-charts",
-        "--no-sensitivity",
-        "--no-deals",
-        "--exact",
-        "--out",
-        "exact",
-    ]);
+    // exact value (`--exact`, whose bounds are all 0).
+    let exact_out = run_long(&["--exact", "--out", "exact"]);
     exact_out.expect_code(0);
     let (got, want) = (
         wd.read_csv("output/long/timeseries.csv"),
