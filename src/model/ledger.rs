@@ -20,12 +20,15 @@ pub struct Ledger {
     /// Paid inside the horizon: the contract's payments outcome.
     pub inside: f64,
     /// Still to pay after the horizon for what was delivered or is due:
-    /// remaining lease payments, pay-as-delivered accrual on the contract's
+    /// the lease payments from the horizon's end on, of every lease financed
+    /// (whole annuities for those first paid after the horizon),
+    /// pay-as-delivered accrual on the contract's
     /// capacity until its term ends or its value is paid, purchases of
     /// tranches that arrive later, the rest of a take-or-pay schedule.
     pub after: f64,
     /// Never paid: options not exercised, tranches that never arrive, prices
-    /// below the cap, capacity late for the term.
+    /// below the cap, capacity late for the term; for a lease, the value
+    /// less every principal financed.
     pub never: f64,
     /// Lease interest: the lease payments beyond the principal, which the
     /// value does not cap (0 for other bases).

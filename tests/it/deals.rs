@@ -494,3 +494,95 @@ fn run_writes_deals_csv_and_deals_prints_the_table() {
         out.stdout
     );
 }
+
+/// Leases whose first payment falls after the horizon (2026-01 to 2026-08,
+/// T = 8), as `docs/analysis.md` describes `paid_after_horizon`: every
+/// linked tranche that arrives is financed, whenever its first payment
+/// q_j falls, and the months of its annuity from T on are paid after the
+/// horizon.
+const LATE_LEASES: &str = r#"
+[scenario]
+name = "late-leases"
+start = "2026-01"
+end = "2026-08"
+
+# Delivered after the horizon's end: 10 financed at no interest, all of it
+# paid after the horizon.
+[[tranche]]
+name = "late"
+counterparty = "v"
+gw = 1
+planned = "2027-03"
+accelerators_per_gw = 1
+
+[[contract]]
+name = "after"
+counterparty = "Lessor"
+basis = "lease"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 12
+tranches = ["late"]
+usd_bn_per_gw = 10
+
+# Two tranches under a value of 15: `straddle` first paid in 2026-06
+# (q = 5), `later` in 2026-10 (q = 9, after the horizon), so `straddle`
+# takes 10 of the value first and `later` is cut to 5.
+[[tranche]]
+name = "later"
+counterparty = "v"
+gw = 1
+planned = "2026-12"
+accelerators_per_gw = 1
+
+[[tranche]]
+name = "straddle"
+counterparty = "v"
+gw = 1
+planned = "2026-08"
+accelerators_per_gw = 1
+
+[[contract]]
+name = "capped"
+counterparty = "Lessor"
+basis = "lease"
+value_usd_bn = 15
+start = "2026-01"
+term_months = 12
+tranches = ["later", "straddle"]
+usd_bn_per_gw = 10
+rate = 0.12
+lead_months = 2
+"#;
+
+/// A lease delivered after the horizon counts its whole annuity after it and
+/// its principal as financed (the issue's minimal case: after 10, never 90,
+/// not 0 and 100); a lease that straddles the horizon's end counts its
+/// months from T on; principals come from the value in order of first
+/// payment, whether inside the horizon or after it.
+#[test]
+fn leases_first_paid_after_the_horizon_are_paid_after_it() {
+    let s = scenario(LATE_LEASES);
+    let a = deals(&s, 1, 3);
+    let row = |name: &str| a.rows.iter().find(|r| r.name == name).unwrap();
+    let l = row("after");
+    close(l.before.p50, 0.0, "late lease before");
+    close(l.inside.p50, 0.0, "late lease inside");
+    close(l.after.p50, 10.0, "late lease after");
+    close(l.never.p50, 90.0, "late lease never");
+    close(l.interest.p50, 0.0, "late lease interest");
+    // A_10 = 10 r / (1 - (1 + r)^-12) at r = 1%; `later`'s principal of 5
+    // pays A_10 / 2. `straddle`: months 5-7 inside, 8-16 after; `later`:
+    // months 9-20, all after.
+    let a10 = 10.0 * 0.01 / (1.0 - 1.01f64.powi(-12));
+    let c = row("capped");
+    close(c.before.p50, 0.0, "capped before");
+    close(c.inside.p50, 3.0 * a10, "capped inside");
+    close(c.after.p50, 9.0 * a10 + 12.0 * a10 / 2.0, "capped after");
+    close(c.never.p50, 0.0, "capped never");
+    close(
+        c.interest.p50,
+        12.0 * a10 + 12.0 * a10 / 2.0 - 15.0,
+        "capped interest",
+    );
+}
