@@ -147,7 +147,8 @@ impl Model<'_> {
     /// The capacity stage: reads each tranche's draws from `v`; writes
     /// capacity online (and planned capacity, the shortfall, accelerators
     /// and compute, as needed) into `series` and the fleet into `ws`.
-    /// Returns the GW of tranches that never arrive.
+    /// Returns the GW of tranches that never arrive (by their `p_never`
+    /// draw, or options left out: declined, or pending a later decision).
     #[inline]
     pub(super) fn capacity<const ALL: bool>(
         &self,

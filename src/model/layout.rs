@@ -42,7 +42,8 @@ pub mod outcome {
     pub const TOTAL_FUNDING: usize = 3;
     /// Capacity online in the last month, GW.
     pub const CAPACITY_END: usize = 4;
-    /// GW of tranches that never arrive.
+    /// GW of tranches that never arrive: `p_never` draws and options not
+    /// exercised, each tranche once.
     pub const CAPACITY_NEVER: usize = 5;
     /// Lowest month-end cash, USD bn.
     pub const MIN_CASH: usize = 6;

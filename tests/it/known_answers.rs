@@ -780,6 +780,92 @@ usd_bn_per_gw_year = 10
     );
 }
 
+/// An option tranche of `gw` GW planned in `planned`, decided in `decision`
+/// on `condition` (the inside of an `exercise_if` table), with `extra` keys.
+fn option_tranche(
+    name: &str,
+    gw: f64,
+    planned: &str,
+    decision: &str,
+    condition: &str,
+    extra: &str,
+) -> String {
+    format!(
+        r#"
+[[tranche]]
+name = "{name}"
+counterparty = "x"
+status = "option"
+gw = {gw}
+planned = "{planned}"
+accelerators_per_gw = 1
+decision = "{decision}"
+exercise_if = {{ {condition} }}
+{extra}
+"#
+    )
+}
+
+/// Asserts every trial had `want` as outcome `name` (mean and percentiles).
+fn assert_outcome_exact(r: &RunResult, name: &str, want: f64) {
+    let o = outcome(r, name);
+    let mean = o.mean.unwrap();
+    assert!(
+        (mean - want).abs() < 1e-9,
+        "{name}: mean {mean}, want {want}"
+    );
+    for p in &o.percentiles {
+        assert!(
+            (p.unwrap() - want).abs() < 1e-9,
+            "{name}: {p:?}, want {want}"
+        );
+    }
+}
+
+/// `capacity_never_arriving_gw` (section 10 of the format) is the drawn size
+/// of every tranche that does not arrive: those that draw never (`p_never`)
+/// and options with a `decision` not exercised, each counted once. Without
+/// `[revenue]` demand is 0, so `demand_run_rate_at_least = 1` never holds:
+/// 2 GW cancelled + 3 GW lapsed + 4 GW lapsed (whatever its own `p_never`
+/// draw) = 9 GW in every trial; the 0.5 GW option exercised and the 1 GW
+/// binding tranche arrive. `p_never` alone would give 2 + 0.5 x 4 = 4 on
+/// average.
+#[test]
+fn capacity_never_arriving_counts_options_not_exercised() {
+    let lapses = "demand_run_rate_at_least = 1";
+    let s = scenario(&format!(
+        r#"{HORIZON}
+[[tranche]]
+name = "bound"
+counterparty = "x"
+gw = 1
+planned = "2026-01"
+accelerators_per_gw = 1
+
+[[tranche]]
+name = "cancelled"
+counterparty = "x"
+gw = 2
+planned = "2026-03"
+p_never = 1
+accelerators_per_gw = 1
+{lapsed}{both}{taken}"#,
+        lapsed = option_tranche("lapsed", 3.0, "2026-04", "2026-02", lapses, ""),
+        both = option_tranche("both", 4.0, "2026-04", "2026-02", lapses, "p_never = 0.5"),
+        taken = option_tranche(
+            "taken",
+            0.5,
+            "2026-04",
+            "2026-02",
+            "cash_at_least = -1000",
+            ""
+        ),
+    ));
+    let r = simulate(&s, 200);
+    assert_outcome_exact(&r, "capacity_never_arriving_gw", 9.0);
+    assert_outcome_exact(&r, "capacity_online_end_gw", 1.5);
+}
+
 /// Revenue of exactly 10 a month (demand 120 a year, no growth, capacity
 /// to spare) and other costs of 2 a month, from 2025-11 to 2028-06: free
 /// cash flow is 8 a month and cash after month m is 8 (m + 1). The first
