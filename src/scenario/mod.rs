@@ -79,7 +79,8 @@ pub enum TrancheStatus {
 pub struct Condition {
     /// Demand run rate over what capacity online can earn (capacity online x
     /// revenue per GW-year) at least this: 1 means revenue is
-    /// compute-constrained.
+    /// compute-constrained. With nothing earning, the ratio is infinite if
+    /// demand is above 0 and 0 if demand is 0 too.
     pub demand_over_capacity_at_least: Option<f64>,
     /// Demand run rate at least this, USD bn/year.
     pub demand_run_rate_at_least: Option<f64>,

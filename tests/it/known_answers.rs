@@ -5,6 +5,7 @@ use std::path::Path;
 
 use capsim::distribution::{LogNormal, Triangular};
 use capsim::metric::Metric;
+use capsim::model::{Model, TrialRecord, Workspace};
 use capsim::runner::{RunConfig, RunResult};
 use capsim::scenario::Scenario;
 use capsim::stats::Summary;
@@ -864,6 +865,152 @@ accelerators_per_gw = 1
     let r = simulate(&s, 200);
     assert_outcome_exact(&r, "capacity_never_arriving_gw", 9.0);
     assert_outcome_exact(&r, "capacity_online_end_gw", 1.5);
+}
+
+/// `demand_over_capacity_at_least` when what capacity online can earn
+/// (capacity online x `usd_bn_per_gw_year`) is 0 (section 4 of the format):
+/// the ratio is infinite if demand is above 0, so the option is exercised
+/// whatever the threshold; it is 0 if demand is 0 too, so the option lapses
+/// unless the threshold is 0. Option `o` (1 GW, planned 2026-06) is decided
+/// in 2026-02 with nothing online, or, in the cases that have it, `bound`
+/// (1 GW since 2025) online at a price of 0.
+#[test]
+fn demand_over_capacity_with_nothing_earning_is_infinite_or_zero() {
+    let bound = r#"
+[[tranche]]
+name = "bound"
+counterparty = "x"
+gw = 1
+planned = "2025-01"
+accelerators_per_gw = 1
+"#;
+    // (`bound` or nothing, demand run rate, revenue per GW-year, threshold,
+    // exercised)
+    let cases = [
+        ("", "10", "10", "1000", true),
+        ("", "0", "10", "0.5", false),
+        ("", "0", "10", "0", true),
+        (bound, "10", "0", "1000", true),
+        (bound, "0", "0", "0.5", false),
+    ];
+    for (online, demand, price, threshold, exercised) in cases {
+        let s = scenario(&format!(
+            r#"{HORIZON}{online}{o}
+[revenue]
+run_rate_usd_bn = {demand}
+annual_growth = 0
+usd_bn_per_gw_year = {price}
+"#,
+            o = option_tranche(
+                "o",
+                1.0,
+                "2026-06",
+                "2026-02",
+                &format!("demand_over_capacity_at_least = {threshold}"),
+                ""
+            ),
+        ));
+        let r = simulate(&s, 20);
+        let case = format!("online {online:?}, demand {demand}, threshold {threshold}");
+        let never = if exercised { 0.0 } else { 1.0 };
+        let never_got = outcome(&r, "capacity_never_arriving_gw").mean.unwrap();
+        assert_eq!(never_got, never, "{case}");
+    }
+    // Without `[revenue]` demand and capacity's earning power are both 0.
+    let s = scenario(&format!(
+        "{HORIZON}{}",
+        option_tranche(
+            "o",
+            1.0,
+            "2026-06",
+            "2026-02",
+            "demand_over_capacity_at_least = 0.5",
+            ""
+        )
+    ));
+    assert_outcome_exact(&simulate(&s, 20), "capacity_never_arriving_gw", 1.0);
+}
+
+/// An exercised option energises, and its payments fall due, no earlier than
+/// the month after its decision (sections 4 and 12 of the format): both
+/// options are decided in 2026-03 (month 2). `o`, planned for month 1,
+/// energises in month 3 (E = max(1, 2 + 1)); its purchase (lead 2) and first
+/// lease payment (lead 2), due by the lead in month 1, fall due in month 3
+/// (q = max(E - lead, start, 2 + 1)), its pay-as-delivered accrual and its
+/// per-GW funding start in month 3. `p`, planned for month 6, energises then
+/// and its purchase falls due in month 4, its lead ahead (the month after
+/// the decision is a floor, not a date).
+#[test]
+fn an_exercised_option_starts_no_earlier_than_the_month_after_its_decision() {
+    let exercised = "cash_at_least = -1000";
+    let s = scenario(&format!(
+        r#"{HORIZON}{o}{p}
+[[contract]]
+name = "chips"
+counterparty = "v"
+basis = "purchase"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 12
+tranches = ["o", "p"]
+usd_bn_per_gw = 30
+lead_months = 2
+
+[[contract]]
+name = "lease"
+counterparty = "v"
+basis = "lease"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 12
+tranches = ["o"]
+usd_bn_per_gw = 12
+lead_months = 2
+
+[[contract]]
+name = "cloud"
+counterparty = "v"
+basis = "pay_as_delivered"
+value_usd_bn = 100
+start = "2026-01"
+term_months = 12
+tranches = ["o"]
+usd_bn_per_gw_year = 12
+
+[[funding]]
+name = "vendor"
+basis = "per_gw"
+usd_bn_per_gw = 5
+tranches = ["o", "p"]
+"#,
+        o = option_tranche("o", 1.0, "2026-02", "2026-03", exercised, ""),
+        p = option_tranche("p", 1.0, "2026-07", "2026-03", exercised, ""),
+    ));
+    let model = Model::new(&s);
+    let mut ws = Workspace::new(&s);
+    let mut rec = TrialRecord::new(model.layout());
+    let t = model.deal_trial(s.seed, 0, &mut ws, &mut rec);
+    let months = s.months;
+    let contract = |ci: usize| &t.monthly[ci * months..(ci + 1) * months];
+    assert_eq!(contract(0), [0.0, 0.0, 0.0, 30.0, 30.0, 0.0, 0.0, 0.0]);
+    assert_eq!(contract(1), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+    assert_eq!(contract(2), [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+    let r = simulate(&s, 20);
+    assert_exact(
+        &r,
+        Metric::CapacityOnlineGw,
+        &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0],
+    );
+    assert_exact(
+        &r,
+        Metric::ComputePaymentsUsdBn,
+        &[0.0, 0.0, 0.0, 32.0, 32.0, 2.0, 2.0, 2.0],
+    );
+    assert_exact(
+        &r,
+        Metric::FundingUsdBn,
+        &[0.0, 0.0, 0.0, 5.0, 0.0, 0.0, 5.0, 0.0],
+    );
 }
 
 /// Revenue of exactly 10 a month (demand 120 a year, no growth, capacity
