@@ -16,7 +16,7 @@ use crate::runner::{RunConfig, RunState};
 const MAGIC: &str = "capsim-shard-state";
 /// Bumped whenever the state's layout or meaning changes. Version 5 added
 /// the SHA-256 trailer, version 6 the year table.
-pub(crate) const STATE_FORMAT_VERSION: u32 = 7;
+pub(crate) const STATE_FORMAT_VERSION: u32 = 8;
 /// Length of the trailer: SHA-256 of every byte before it.
 const CHECKSUM_BYTES: usize = 32;
 
@@ -366,6 +366,7 @@ impl StateFile {
                 period_series: Vec::new(),
                 years: self.state.years,
                 year_table: Vec::new(),
+                pilot: None,
             },
         }
     }

@@ -245,6 +245,7 @@ pub fn compare(
             threads,
             &mut accs,
             &rows,
+            None,
             &|_| {},
         );
         let mut refinement = Refinement::new(&accs, percentiles, goal);

@@ -11,6 +11,7 @@
 //! [`RunState::absorb`]) gives the same results as one run.
 
 mod passes;
+mod pilot;
 mod rows;
 
 use std::ops::Range;
@@ -24,12 +25,14 @@ use crate::model::{OutcomeKind, OutputLayout, TrialValues};
 use crate::period::{Period, PeriodSpan};
 use crate::scenario::Scenario;
 use crate::stats::{
-    Distribution, Goal, Method, QuantityAccumulator, ROUNDING, Refined, Refinement, Summary,
-    ValueKind,
+    Distribution, Goal, Method, PassTally, QuantityAccumulator, ROUNDING, Refined, Refinement,
+    Summary, ValueKind,
 };
 use crate::years::{Reporting, YearBasis, YearTable, year_spans};
 
 pub(crate) use passes::refine;
+use pilot::Pilot;
+pub use pilot::PilotTally;
 use rows::{Keep, TrialRows};
 
 /// Trials per chunk: large enough to amortise scheduling, small enough to
@@ -168,6 +171,10 @@ pub struct RunState {
     /// One accumulator per year-table quantity per year (see
     /// [`crate::years`]); empty when only outcomes are summarised.
     pub year_table: Vec<QuantityAccumulator>,
+    /// For sketched runs, what the pass counted against the pilot's
+    /// brackets (`None` when parts were counted against different ones:
+    /// the percentiles are then refined from the sketches alone).
+    pub pilot: Option<PilotTally>,
 }
 
 impl RunState {
@@ -210,6 +217,7 @@ impl RunState {
             seed: config.seed,
             method,
             exact: config.exact,
+            pilot: None,
             chunks: start..start,
             series: match scope {
                 Scope::All => per_metric(layout.months),
@@ -264,6 +272,10 @@ impl RunState {
             return Err(RunError::Merge("parts of differently shaped runs".into()));
         }
         self.chunks.end = later.chunks.end;
+        self.pilot = match (self.pilot.take(), later.pilot) {
+            (Some(a), Some(b)) => a.absorb(b),
+            _ => None,
+        };
         for (a, b) in self.series.iter_mut().zip(later.series) {
             a.absorb(b);
         }
@@ -687,19 +699,65 @@ fn simulate_scoped(
     // series, the outcomes, the period series, then the year table.
     let (mut all, ends) = state.take_row();
     debug_assert_eq!(all.len(), rows.width());
-    pool.install(|| {
-        accumulate(
+    let fill = |first, last, buffer: &mut [f64]| rows.fill(first, last, buffer, keep);
+    state.pilot = pool.install(|| {
+        if method == Method::Exact {
+            accumulate(
+                config.trials,
+                chunks.clone(),
+                threads,
+                &mut all,
+                &fill,
+                None,
+                progress,
+            );
+            return None;
+        }
+        // The pilot's trials are kept (for sensitivity) only by the part of
+        // the run they belong to.
+        let keep = keep.filter(|_| chunks.start == 0);
+        let length = Pilot::length(config.trials, rows.width());
+        let pilot = Pilot::simulate(length, rows.width(), &|first, last, buffer| {
+            rows.fill(first, last, buffer, keep);
+        });
+        let reported = RowPercentiles::new(&config.percentiles, ends, config.exact);
+        let sketched = (0..all.len()).filter(|&c| all[c].sketch().is_some());
+        let refinement = pilot.refinement(
+            config.trials,
+            sketched,
+            |c| reported.list(c),
+            |c| reported.goal(c),
+        );
+        let counting = Counting {
+            pilot: &pilot,
+            refinement: &refinement,
+        };
+        let tally = accumulate(
             config.trials,
             chunks.clone(),
             threads,
             &mut all,
-            &|first, last, buffer| rows.fill(first, last, buffer, keep),
+            &fill,
+            Some(counting),
             progress,
         );
+        tally.map(|tally| PilotTally {
+            percentiles: config.percentiles.clone(),
+            refinement,
+            tally,
+        })
     });
     state.put_row(all, ends);
     state.chunks.end = chunks.end;
     Ok(state)
+}
+
+/// What a pass reads besides simulating: the pilot's trials, which it
+/// need not simulate again, and the brackets it counts every trial against.
+#[derive(Clone, Copy)]
+pub(crate) struct Counting<'a> {
+    pilot: &'a Pilot,
+    refinement: &'a Refinement,
 }
 
 /// Fills every accumulator from the chunks in `chunks`. The chunks are cut
@@ -708,7 +766,9 @@ fn simulate_scoped(
 /// rows of trials `first..last`, one value per accumulator per trial), 64
 /// trials at a time, and absorbs each such tile into accumulators of its own
 /// while the values are still in cache; then the parts are absorbed in
-/// order, as shards are.
+/// order, as shards are. With `counting`, the tiles the pilot holds are
+/// taken from it, and every tile is also counted against the brackets: the
+/// parts' tallies, added, are returned.
 /// Threads never wait for each other until the end, and the result is the
 /// same for any number of parts. Call inside the run's pool.
 pub(crate) fn accumulate(
@@ -717,78 +777,115 @@ pub(crate) fn accumulate(
     threads: usize,
     accumulators: &mut [QuantityAccumulator],
     rows: &(dyn Fn(u64, u64, &mut [f64]) + Sync),
+    counting: Option<Counting>,
     progress: &(dyn Fn(u64) + Sync),
-) {
+) -> Option<PassTally> {
     let count = chunks.end.saturating_sub(chunks.start);
     let parts = (threads.max(1) as u64).min(count.max(1));
     let bound = |k: u64| chunks.start + count * k / parts;
-    let mut later: Vec<(Range<u64>, Vec<QuantityAccumulator>)> = (1..parts)
+    let tally = || counting.map(|c| c.refinement.tally());
+    let mut later: Vec<(Range<u64>, Vec<QuantityAccumulator>, Option<PassTally>)> = (1..parts)
         .map(|k| {
             let fresh = accumulators.iter().map(|a| a.empty_like()).collect();
-            (bound(k)..bound(k + 1), fresh)
+            (bound(k)..bound(k + 1), fresh, tally())
         })
         .collect();
+    let mut first_tally = tally();
     rayon::join(
-        || accumulate_part(trials, bound(0)..bound(1), accumulators, rows, progress),
         || {
-            later.par_iter_mut().for_each(|(range, accs)| {
-                accumulate_part(trials, range.clone(), accs, rows, progress);
+            let part = Part {
+                trials,
+                rows,
+                counting,
+                progress,
+            };
+            part.run(bound(0)..bound(1), accumulators, first_tally.as_mut());
+        },
+        || {
+            later.par_iter_mut().for_each(|(range, accs, t)| {
+                let part = Part {
+                    trials,
+                    rows,
+                    counting,
+                    progress,
+                };
+                part.run(range.clone(), accs, t.as_mut());
             });
         },
     );
-    for (_, part) in later {
+    for (_, part, t) in later {
         accumulators
             .par_iter_mut()
             .zip(part.into_par_iter())
             .for_each(|(a, b)| a.absorb(b));
+        if let (Some(all), Some(t)) = (first_tally.as_mut(), t) {
+            all.merge(t);
+        }
     }
+    first_tally
 }
 
-/// One thread's share of [`accumulate`]: the chunks of `chunks` in order.
-fn accumulate_part(
+/// One thread's share of [`accumulate`].
+struct Part<'a> {
     trials: u64,
-    chunks: Range<u64>,
-    accumulators: &mut [QuantityAccumulator],
-    rows: &(dyn Fn(u64, u64, &mut [f64]) + Sync),
-    progress: &(dyn Fn(u64) + Sync),
-) {
-    let width = accumulators.len();
-    if width == 0 {
-        // Nothing to summarise (and nothing to transpose).
-        let done =
+    rows: &'a (dyn Fn(u64, u64, &mut [f64]) + Sync),
+    counting: Option<Counting<'a>>,
+    progress: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Part<'_> {
+    /// The chunks of `chunks` in order.
+    fn run(
+        &self,
+        chunks: Range<u64>,
+        accumulators: &mut [QuantityAccumulator],
+        mut tally: Option<&mut PassTally>,
+    ) {
+        let trials = self.trials;
+        let width = accumulators.len();
+        let part_trials =
             (chunks.end * CHUNK_TRIALS).min(trials) - (chunks.start * CHUNK_TRIALS).min(trials);
-        progress(done);
-        return;
-    }
-    let part_trials =
-        (chunks.end * CHUNK_TRIALS).min(trials) - (chunks.start * CHUNK_TRIALS).min(trials);
-    for acc in accumulators.iter_mut() {
-        acc.reserve(part_trials as usize);
-    }
-    // Reused tile after tile: `rows` overwrites every value, so it is never
-    // cleared.
-    let mut rows_buffer = vec![0.0; TILE_ROWS * width];
-    let mut columns = vec![0.0; TILE_ROWS * width];
-    for chunk in chunks {
-        let first = chunk * CHUNK_TRIALS;
-        let last = (first + CHUNK_TRIALS).min(trials);
-        // A tile of trials at a time: simulated, transposed and absorbed
-        // while its rows and columns are still in cache.
-        for tile in (first..last).step_by(TILE_ROWS) {
-            let tile_end = (tile + TILE_ROWS as u64).min(last);
-            let n = (tile_end - tile) as usize;
-            let tile_rows = &mut rows_buffer[..n * width];
-            rows(tile, tile_end, tile_rows);
-            let columns = &mut columns[..n * width];
-            transpose(tile_rows, width, columns);
-            for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
-                acc.absorb_tile(column);
-            }
+        if width == 0 {
+            // Nothing to summarise (and nothing to transpose).
+            (self.progress)(part_trials);
+            return;
         }
         for acc in accumulators.iter_mut() {
-            acc.close_chunk(chunk);
+            acc.reserve(part_trials as usize);
         }
-        progress(last - first);
+        // Reused tile after tile: `rows` overwrites every value, so it is
+        // never cleared.
+        let mut rows_buffer = vec![0.0; TILE_ROWS * width];
+        let mut columns = vec![0.0; TILE_ROWS * width];
+        for chunk in chunks {
+            let first = chunk * CHUNK_TRIALS;
+            let last = (first + CHUNK_TRIALS).min(trials);
+            // A tile of trials at a time: simulated, transposed and absorbed
+            // while its rows and columns are still in cache.
+            for tile in (first..last).step_by(TILE_ROWS) {
+                let tile_end = (tile + TILE_ROWS as u64).min(last);
+                let n = (tile_end - tile) as usize;
+                let columns = &mut columns[..n * width];
+                let from_pilot = self
+                    .counting
+                    .is_some_and(|c| c.pilot.tile(tile, tile_end, columns));
+                if !from_pilot {
+                    let tile_rows = &mut rows_buffer[..n * width];
+                    (self.rows)(tile, tile_end, tile_rows);
+                    transpose(tile_rows, width, columns);
+                }
+                for (acc, column) in accumulators.iter_mut().zip(columns.chunks_exact(n)) {
+                    acc.absorb_tile(column);
+                }
+                if let (Some(c), Some(t)) = (self.counting, tally.as_deref_mut()) {
+                    c.refinement.observe_columns(t, columns, n);
+                }
+            }
+            for acc in accumulators.iter_mut() {
+                acc.close_chunk(chunk);
+            }
+            (self.progress)(last - first);
+        }
     }
 }
 
@@ -844,25 +941,16 @@ fn refine_state(
         Scope::All
     };
     let (row, ends) = state.take_row();
-    let outcomes = ends[0]..ends[1];
-    let exact = state.exact;
-    let goal = |c: usize| {
-        if exact || outcomes.contains(&c) {
-            Goal::Exact
-        } else {
-            Goal::Bounded
-        }
-    };
-    // Outcomes also at OUTCOME_ENDS, after the run's percentiles.
-    let with_ends: Vec<f64> = percentiles.iter().chain(&OUTCOME_ENDS).copied().collect();
-    let list = |c: usize| -> &[f64] {
-        if outcomes.contains(&c) {
-            &with_ends
-        } else {
-            percentiles
-        }
-    };
-    let mut refinement = Refinement::new(&row, list, goal);
+    let reported = RowPercentiles::new(percentiles, ends, state.exact);
+    let mut refinement = Refinement::new(&row, |c| reported.list(c), |c| reported.goal(c));
+    // What the pass counted against the pilot's brackets: most percentiles
+    // are found without another pass.
+    if let Some(pilot) = state.pilot.take().filter(|p| p.percentiles == percentiles) {
+        let mut counted = pilot.refinement;
+        counted.calibrate(&row);
+        counted.advance(pilot.tally);
+        refinement.adopt(&counted);
+    }
     if !refinement.is_done() {
         let reporting = Reporting {
             period: state.period,
@@ -883,6 +971,45 @@ fn refine_state(
     }
     state.put_row(row, ends);
     (refined, refinement)
+}
+
+/// Which percentiles of each quantity of a trial's row are reported, and
+/// how exactly: the run's, and for the scalar outcomes also
+/// [`OUTCOME_ENDS`]; exact for the outcomes (or everything, with `exact`),
+/// bounded for the rest.
+struct RowPercentiles {
+    run: Vec<f64>,
+    with_ends: Vec<f64>,
+    outcomes: Range<usize>,
+    exact: bool,
+}
+
+impl RowPercentiles {
+    /// For a row whose groups end at `ends` (see [`RunState::take_row`]).
+    fn new(percentiles: &[f64], ends: [usize; 3], exact: bool) -> RowPercentiles {
+        RowPercentiles {
+            run: percentiles.to_vec(),
+            with_ends: percentiles.iter().chain(&OUTCOME_ENDS).copied().collect(),
+            outcomes: ends[0]..ends[1],
+            exact,
+        }
+    }
+
+    fn list(&self, column: usize) -> &[f64] {
+        if self.outcomes.contains(&column) {
+            &self.with_ends
+        } else {
+            &self.run
+        }
+    }
+
+    fn goal(&self, column: usize) -> Goal {
+        if self.exact || self.outcomes.contains(&column) {
+            Goal::Exact
+        } else {
+            Goal::Bounded
+        }
+    }
 }
 
 /// What the summaries' bounds and the refinement say of a run's accuracy.

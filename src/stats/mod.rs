@@ -18,8 +18,8 @@ mod tree;
 pub use moments::Moments;
 pub(crate) use moments::lane_sum;
 pub use refine::{
-    BIN_BUDGET, BINS, COLLECT_BUDGET, Goal, MAX_BINS, MAX_PASSES, PassTally, ROUNDING, Refined,
-    Refinement,
+    BIN_BUDGET, BINS, COLLECT_BUDGET, Goal, MAX_BINS, MAX_PASSES, PILOT_Z, PassTally, ROUNDING,
+    Refined, Refinement,
 };
 pub use sketch::Sketch;
 pub use store::{Distribution, DistributionStore, Method, SKETCH_ALPHA, Tally, ValueKind};

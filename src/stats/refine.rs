@@ -28,6 +28,8 @@
 //! the rank of a sample quantile. A percentile meets [`Goal::Bounded`] when
 //! its error bound is below a tenth of that.
 
+use serde::{Deserialize, Serialize};
+
 use super::sketch::MIN_MAGNITUDE;
 use super::{QuantityAccumulator, SKETCH_ALPHA, from_ordered_key, ordered_key};
 
@@ -55,8 +57,13 @@ pub const ROUNDING: f64 = 8.0 * f64::EPSILON;
 /// 10,000-trial run of the default scenario in one pass).
 pub const COLLECT_BUDGET: u64 = (64 << 20) / 8;
 
+/// Values the run's pass may collect in its pilot's brackets, over all
+/// probes (8 bytes each: 96 MiB; enough for every percentile of a
+/// 10,000-trial run of the default scenario to be exact in that one pass).
+pub const PILOT_COLLECT_BUDGET: u64 = (96 << 20) / 8;
+
 /// How far a percentile is refined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Goal {
     /// To the exact order statistics (PERCENTILE.INC over all trials).
     Exact,
@@ -80,7 +87,7 @@ pub struct Refined {
 }
 
 /// One percentile of one quantity being refined.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Probe {
     /// Column of the quantity in a trial's row.
     column: usize,
@@ -109,6 +116,8 @@ struct Probe {
     /// Best lower bound of the standard error so far.
     std_error: f64,
     done: bool,
+    /// Whether the last pass found every needed rank inside the bracket.
+    located: bool,
 }
 
 impl Probe {
@@ -164,6 +173,41 @@ impl Probe {
     }
 }
 
+/// Standard deviations of a rank either side of a percentile's place in
+/// the pilot that its bracket spans: a rank falls outside with probability
+/// about 6e-7.
+pub const PILOT_Z: f64 = 5.0;
+
+/// Bins a pilot's bracket needs for a run of `total` trials and a pilot of
+/// `pilot` trials: the bracket spans about `2 PILOT_Z` standard errors of the
+/// pilot, `sqrt(total / pilot)` times those of the run, and its bins are to
+/// be under a fifth of the run's (so that half a bin, the bound, is under a
+/// tenth).
+fn pilot_bins(total: u64, pilot: usize) -> usize {
+    let ratio = (total as f64 / pilot.max(1) as f64).max(1.0).sqrt();
+    ((2.0 * PILOT_Z * 5.0 * ratio).ceil() as usize).clamp(BINS, MAX_BINS)
+}
+
+/// The bracket of keys for quantile `q` (0 to 1) from a pilot's sorted
+/// `keys` (trials without a value as `u64::MAX`): from the order statistic
+/// [`PILOT_Z`] standard deviations of the rank below the quantile's place
+/// to that above (two ranks more either side for the interpolation and the
+/// pilot's own discreteness), open-ended where that runs off the pilot.
+/// `None` when the bracket holds no value.
+fn pilot_bracket(keys: &[u64], q: f64) -> Option<(u64, u64)> {
+    let n = keys.len() as f64;
+    let place = q * (n - 1.0);
+    let spread = PILOT_Z * (n * q * (1.0 - q)).max(1.0).sqrt() + 2.0;
+    let (a, b) = ((place - spread).floor(), (place + 1.0 + spread).ceil());
+    let ka = if a < 0.0 { 0 } else { keys[a as usize] };
+    let kb = if b >= n {
+        u64::MAX - 1
+    } else {
+        keys[b as usize].min(u64::MAX - 1)
+    };
+    (ka <= kb).then_some((ka, kb))
+}
+
 /// `bound` widened by a part in 10^12 for the rounding of the arithmetic
 /// that made it and the value it bounds.
 fn with_margin(bound: f64) -> f64 {
@@ -171,8 +215,9 @@ fn with_margin(bound: f64) -> f64 {
 }
 
 /// An active probe's bracket as a pass reads it: keys `ka..=ka + span`,
-/// in bins of about equal width.
-#[derive(Debug, Clone, Copy, Default)]
+/// in bins of about equal width in value (or in key, where the bracket's
+/// width in value is not finite).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct Hot {
     ka: u64,
     span: u64,
@@ -180,8 +225,12 @@ struct Hot {
     /// there are (none for probes that collect their values).
     start: usize,
     bins: usize,
-    /// `BINS * 2^64 / (span + 1)`: a key's bin is its offset times this,
-    /// shifted down 64 bits (a multiplication, not a division).
+    /// The bracket's smallest value, and bins per unit of value (0 for bins
+    /// by key): a value's bin is its distance from `low` times this.
+    low: f64,
+    per_unit: f64,
+    /// `BINS * 2^64 / (span + 1)`: by key, a key's bin is its offset times
+    /// this, shifted down 64 bits (a multiplication, not a division).
     scale: u128,
     cap: u64,
 }
@@ -189,28 +238,55 @@ struct Hot {
 impl Hot {
     fn of(p: &Probe, bins: std::ops::Range<usize>) -> Hot {
         let span = p.kb - p.ka;
+        let (low, high) = (from_ordered_key(p.ka), from_ordered_key(p.kb));
+        // Equal widths in value spread a bracket's values more evenly than
+        // equal widths in key, which halve at each power of two and crowd
+        // the magnitudes near zero.
+        let per_unit = bins.len().saturating_sub(2) as f64 / (high - low);
+        let by_value = bins.len() >= 4
+            && low.is_finite()
+            && high > low
+            && per_unit.is_finite()
+            && per_unit > 0.0;
         Hot {
             ka: p.ka,
             span,
             start: bins.start,
             bins: bins.len(),
+            low: if by_value { low } else { 0.0 },
+            per_unit: if by_value { per_unit } else { 0.0 },
             scale: ((bins.len() as u128) << 64) / (u128::from(span) + 1),
             cap: p.cap,
         }
     }
 
-    /// The bin of a key `offset` keys into the bracket: monotone in the
-    /// offset, which is all the bins need (each keeps its smallest and
-    /// largest key).
+    /// The bin of key `key` inside the bracket: monotone in the key, which
+    /// is all the bins need (each keeps its smallest and largest key).
     #[inline]
-    fn bin(&self, offset: u64) -> usize {
-        self.start + (((u128::from(offset) * self.scale) >> 64) as usize).min(self.bins - 1)
+    fn bin(&self, key: u64) -> usize {
+        let j = if self.per_unit > 0.0 {
+            // The bracket's ends have bins of their own, so that an atom
+            // at an end (a median of exactly 0 among many zeros) is found
+            // exactly; the values between spread over the others. Rounding
+            // keeps (x - low) * per_unit monotone in x.
+            let last = self.bins - 1;
+            if key == self.ka {
+                0
+            } else if key == self.ka + self.span {
+                last
+            } else {
+                (1 + ((from_ordered_key(key) - self.low) * self.per_unit) as usize).min(last - 1)
+            }
+        } else {
+            ((u128::from(key.wrapping_sub(self.ka)) * self.scale) >> 64) as usize
+        };
+        self.start + j.min(self.bins - 1)
     }
 }
 
 /// What one pass saw, for one part of the trials: per active probe (see
 /// [`Refinement::tally`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassTally {
     below: Vec<u64>,
     inside: Vec<u64>,
@@ -223,6 +299,10 @@ pub struct PassTally {
     /// cap (its values are then dropped).
     values: Vec<Vec<f64>>,
     overflow: Vec<bool>,
+    /// Per probe that collects, values at the bracket's lower and upper
+    /// end: counted, not collected, so that an atom there (many trials of
+    /// exactly 0) takes no memory.
+    at_ends: Vec<[u64; 2]>,
 }
 
 impl PassTally {
@@ -246,11 +326,15 @@ impl PassTally {
         for (a, b) in self.overflow.iter_mut().zip(other.overflow) {
             *a |= b;
         }
+        for (a, b) in self.at_ends.iter_mut().zip(other.at_ends) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
     }
 }
 
 /// The probes of a set of quantities, and the passes done so far.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Refinement {
     probes: Vec<Probe>,
     /// Open probes grouped by column: `(column, range in active)`.
@@ -264,6 +348,9 @@ pub struct Refinement {
     budget: u64,
     /// Bins a pass may count into, per part ([`BIN_BUDGET`]).
     bin_budget: usize,
+    /// Bins of one probe at most ([`MAX_BINS`]; fewer for a pilot's
+    /// brackets, which need only so many).
+    most_bins: usize,
 }
 
 impl Refinement {
@@ -323,6 +410,7 @@ impl Refinement {
                     known: [None, None],
                     std_error: 0.0,
                     done: false,
+                    located: false,
                 });
             }
         }
@@ -330,10 +418,161 @@ impl Refinement {
             probes,
             budget: COLLECT_BUDGET,
             bin_budget: BIN_BUDGET,
+            most_bins: MAX_BINS,
             ..Refinement::default()
         };
         r.plan();
         r
+    }
+
+    /// Probes whose first brackets come from a pilot rather than a sketch:
+    /// `pilot` holds the first `pilot_trials` trials of the run, column by
+    /// column (`pilot_trials` values of column 0, then of column 1, ...),
+    /// and the run has `total` trials. For each percentile of each column in
+    /// `columns` (the sketched quantities of real values), the bracket runs
+    /// between the pilot's order statistics [`PILOT_Z`] standard deviations
+    /// of a rank either side of the percentile's place in the pilot, so
+    /// that the run's order statistics fall inside it but for about one
+    /// probe in a million; the pass that simulates the run then counts the
+    /// probes, and [`adopt`](Self::adopt) takes what it found. The pilot is
+    /// the same for any thread count and shard, and so are the brackets.
+    pub fn from_pilot<'p>(
+        pilot: &[f64],
+        pilot_trials: usize,
+        total: u64,
+        columns: impl IntoIterator<Item = usize>,
+        percentiles: impl Fn(usize) -> &'p [f64],
+        goal: impl Fn(usize) -> Goal,
+    ) -> Refinement {
+        let n = pilot_trials;
+        let mut probes = Vec::new();
+        let mut keys = Vec::with_capacity(n);
+        for column in columns {
+            if n == 0 || total == 0 {
+                break;
+            }
+            keys.clear();
+            keys.extend(pilot[column * n..(column + 1) * n].iter().map(|x| {
+                // Trials without a value rank above every value.
+                if x.is_finite() {
+                    ordered_key(*x)
+                } else {
+                    u64::MAX
+                }
+            }));
+            keys.sort_unstable();
+            for (index, p) in percentiles(column).iter().enumerate() {
+                let Some((ka, kb)) = pilot_bracket(&keys, p / 100.0) else {
+                    continue;
+                };
+                let h = (total - 1) as f64 * p / 100.0;
+                let lo = h.floor() as u64;
+                // Values at the ends are counted, not collected.
+                let inside = keys
+                    .partition_point(|k| *k < kb)
+                    .saturating_sub(keys.partition_point(|k| *k <= ka));
+                // The pilot's share of values inside, scaled to the run.
+                let expected = (inside as u128 * u128::from(total) / n as u128) as u64;
+                probes.push(Probe {
+                    column,
+                    index,
+                    goal: goal(column),
+                    // Placeholders until `calibrate` knows the run's counts
+                    // and range.
+                    total,
+                    finite: total,
+                    lo,
+                    frac: h - lo as f64,
+                    floor: 0,
+                    ceiling: u64::MAX - 1,
+                    ka,
+                    kb,
+                    expected: expected + expected / 4 + 64,
+                    cap: 0,
+                    known: [None, None],
+                    std_error: 0.0,
+                    done: false,
+                    located: false,
+                });
+            }
+        }
+        let mut r = Refinement {
+            probes,
+            budget: PILOT_COLLECT_BUDGET,
+            bin_budget: BIN_BUDGET,
+            most_bins: pilot_bins(total, n),
+            ..Refinement::default()
+        };
+        r.plan();
+        r
+    }
+
+    /// Gives the probes of [`from_pilot`](Self::from_pilot) what the whole
+    /// run knows of each quantity (`quantities`, a trial's row): how many
+    /// trials have a value and the smallest and largest value. A probe
+    /// whose ranks fall among trials without a value has none to find.
+    pub fn calibrate<'a>(&mut self, quantities: impl IntoIterator<Item = &'a QuantityAccumulator>) {
+        let quantities: Vec<&QuantityAccumulator> = quantities.into_iter().collect();
+        for p in &mut self.probes {
+            let acc = quantities[p.column];
+            let (total, finite) = acc.counts();
+            let range = acc.sketch().and_then(super::Sketch::range);
+            let void = total != p.total
+                || p.lo >= finite
+                || (p.frac > 0.0 && p.lo + 1 >= finite)
+                || range.is_none();
+            if let (false, Some((min, max))) = (void, range) {
+                p.finite = finite;
+                p.floor = ordered_key(min);
+                p.ceiling = ordered_key(max);
+            } else {
+                p.done = true;
+            }
+        }
+    }
+
+    /// Takes over from `pilot` (probes of [`from_pilot`](Self::from_pilot)
+    /// after the run's pass, [`calibrate`](Self::calibrate)d and
+    /// [`advance`](Self::advance)d) every probe whose ranks that pass found
+    /// inside its bracket: its located intervals and next bracket replace
+    /// this refinement's first, sketched, one. The others (a rank outside
+    /// the pilot's bracket) start from the sketch.
+    pub fn adopt(&mut self, pilot: &Refinement) {
+        let found: std::collections::HashMap<(usize, usize), &Probe> = pilot
+            .probes
+            .iter()
+            .filter(|p| p.located)
+            .map(|p| ((p.column, p.index), p))
+            .collect();
+        for p in &mut self.probes {
+            if let Some(q) = found.get(&(p.column, p.index)) {
+                if (q.total, q.finite, q.lo) == (p.total, p.finite, p.lo) {
+                    let goal = p.goal;
+                    *p = (*q).clone();
+                    p.goal = goal;
+                    p.done = p.meets_goal();
+                }
+            }
+        }
+        if std::env::var_os("CAPSIM_DEBUG_PILOT").is_some() {
+            let located = pilot.probes.iter().filter(|p| p.located).count();
+            let collected = pilot.hot.iter().filter(|h| h.bins == 0).count();
+            let open: Vec<_> = self
+                .probes
+                .iter()
+                .filter(|p| !p.done)
+                .map(|p| (p.column, p.index, p.goal, p.expected, p.located))
+                .take(20)
+                .collect();
+            eprintln!(
+                "pilot probes {} located {located} collected-hot {collected} budget {}; adopted-run probes {} open {}: {open:?}",
+                pilot.probes.len(),
+                pilot.budget,
+                self.probes.len(),
+                self.probes.iter().filter(|p| !p.done).count()
+            );
+        }
+        self.plan();
     }
 
     /// As it is, collecting at most `budget` values a pass and counting
@@ -383,6 +622,7 @@ impl Refinement {
         open.sort_unstable_by_key(|&i| (self.probes[i].column, i));
         let histograms = open.iter().filter(|&&i| self.probes[i].cap == 0).count();
         let per_probe = (self.bin_budget / histograms.max(1)).clamp(BINS, MAX_BINS);
+        // The bins of a pilot's brackets, which need only so many.
         let mut next_bin = 0;
         for &i in &open {
             let column = self.probes[i].column;
@@ -395,8 +635,10 @@ impl Refinement {
             // Bins only where values are not collected: a pass's memory is
             // its collected values or its bins, not both.
             let bins = if self.probes[i].cap == 0 {
-                // No more bins than values to count.
-                let n = per_probe.min((self.probes[i].expected as usize).max(BINS));
+                // No more bins than values to count; a bracket that holds
+                // many values gets more bins than a pilot's usual.
+                let expected = self.probes[i].expected as usize;
+                let n = per_probe.min(self.most_bins).min(expected.max(BINS));
                 next_bin += n;
                 next_bin - n..next_bin
             } else {
@@ -418,6 +660,7 @@ impl Refinement {
             max: vec![0; bins],
             values: vec![Vec::new(); n],
             overflow: vec![false; n],
+            at_ends: vec![[0, 0]; n],
         }
     }
 
@@ -463,10 +706,14 @@ impl Refinement {
             let k = keys[inside.trailing_zeros() as usize];
             inside &= inside - 1;
             if h.bins > 0 {
-                let j = h.bin(k.wrapping_sub(h.ka));
+                let j = h.bin(k);
                 tally.counts[j] += 1;
                 tally.min[j] = tally.min[j].min(k);
                 tally.max[j] = tally.max[j].max(k);
+            } else if k == h.ka {
+                tally.at_ends[a][0] += 1;
+            } else if k == h.ka + h.span {
+                tally.at_ends[a][1] += 1;
             } else if !tally.overflow[a] {
                 let values = &mut tally.values[a];
                 if values.len() as u64 >= h.cap {
@@ -483,16 +730,32 @@ impl Refinement {
     /// Takes in a finished pass (every part's tally merged) and plans the
     /// next.
     pub fn advance(&mut self, mut tally: PassTally) {
+        if std::env::var_os("CAPSIM_DEBUG_PILOT").is_some() {
+            let vals: usize = tally.values.iter().map(Vec::len).sum();
+            let caps: u64 = self.hot.iter().map(|h| h.cap).sum();
+            let bins: usize = tally.counts.len();
+            let collecting = self.hot.iter().filter(|h| h.cap > 0).count();
+            eprintln!(
+                "advance: active {} collecting {collecting} values {vals} caps {caps} bins {bins}",
+                self.active.len()
+            );
+        }
         for (a, &i) in self.active.iter().enumerate() {
             let p = &mut self.probes[i];
             let (below, inside) = (tally.below[a], tally.inside[a]);
+            let [at_low, at_high] = tally.at_ends[a];
             let collected = (p.cap > 0
                 && !tally.overflow[a]
-                && tally.values[a].len() as u64 == inside)
+                && tally.values[a].len() as u64 + at_low + at_high == inside)
                 .then(|| {
                     let mut v = std::mem::take(&mut tally.values[a]);
                     v.sort_unstable_by_key(|x| ordered_key(*x));
-                    v
+                    let (low, high) = (from_ordered_key(p.ka), from_ordered_key(p.kb));
+                    let mut all = Vec::with_capacity(inside as usize);
+                    all.extend(std::iter::repeat_n(low, at_low as usize));
+                    all.extend(v);
+                    all.extend(std::iter::repeat_n(high, at_high as usize));
+                    all
                 });
             let h = self.hot[a];
             let bins = h.start..h.start + h.bins;
@@ -555,6 +818,7 @@ impl Refinement {
             p.ka = next.0;
             p.kb = next.1;
             let all_inside = p.ranks().all(|(_, r)| r >= below && r < below + inside);
+            p.located = all_inside;
             p.expected = match (bins_hit.iter().min(), bins_hit.iter().max()) {
                 (Some(&j0), Some(&j1)) if all_inside => counts[j0..=j1].iter().sum(),
                 // The same bracket again, now counted.
