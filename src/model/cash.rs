@@ -4,16 +4,18 @@
 
 use super::Model;
 
-/// What the cash stage reports besides its series.
+/// What the cash stage reports besides its series, and what it carries
+/// from one month to the next: the stage runs over the horizon in stretches
+/// (up to each decision month, then on), each continuing the last.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Balance {
-    /// Revenue over the horizon, USD bn.
+    /// Revenue so far, USD bn.
     pub(super) revenue: f64,
-    /// Operating costs over the horizon, USD bn.
+    /// Operating costs so far, USD bn.
     pub(super) operating_costs: f64,
-    /// Funding raised over the horizon, USD bn.
+    /// Funding raised so far, USD bn.
     pub(super) funding: f64,
-    /// Cash in the last month, USD bn.
+    /// Cash at the end of the last month done, USD bn.
     pub(super) end: f64,
     /// Lowest month-end cash, USD bn.
     pub(super) min: f64,
@@ -23,10 +25,34 @@ pub(super) struct Balance {
     pub(super) first_short: f64,
     /// Money needed beyond the funding events to hold the floor, USD bn.
     pub(super) need: f64,
-    /// Interest paid over the horizon, USD bn.
+    /// Interest paid so far, USD bn.
     pub(super) interest: f64,
-    /// Equity raised over the horizon, before its cost, USD bn.
+    /// Equity raised so far, before its cost, USD bn.
     pub(super) equity: f64,
+    /// Equity raised so far net of its cost, USD bn.
+    equity_net: f64,
+    /// Payments so far, USD bn.
+    cumulative: f64,
+}
+
+impl Balance {
+    /// Before the first month: the starting cash, nothing else.
+    pub(super) fn start(start_cash_usd_bn: f64) -> Balance {
+        Balance {
+            revenue: 0.0,
+            operating_costs: 0.0,
+            funding: 0.0,
+            end: start_cash_usd_bn,
+            min: f64::INFINITY,
+            peak_gap: 0.0,
+            first_short: f64::INFINITY,
+            need: 0.0,
+            interest: 0.0,
+            equity: 0.0,
+            equity_net: 0.0,
+            cumulative: 0.0,
+        }
+    }
 }
 
 /// The trial's financing terms (see [`crate::scenario::Financing`]); all
@@ -76,30 +102,34 @@ impl Model<'_> {
         }
     }
 
-    /// The cash stage: reads payments, revenue, operating costs and funding
-    /// from `series` and the financing terms; writes the cash balance (and,
-    /// as needed, cumulative payments, interest, equity raised, free cash
-    /// flow, the funding gap and need, and the shortfall flag) into it.
+    /// The cash stage over `months`, continuing `b` (the months before):
+    /// reads payments, revenue, operating costs and funding from `series`
+    /// and the financing terms; writes the cash balance (and, as needed,
+    /// cumulative payments, interest, equity raised, free cash flow, the
+    /// funding gap and need, and the shortfall flag) into it.
     #[inline]
-    /// Over the first `len` months.
     pub(super) fn cash<const ALL: bool>(
         &self,
         terms: &Terms,
         series: &mut [f64],
-        len: usize,
-    ) -> Balance {
+        months: std::ops::Range<usize>,
+        b: &mut Balance,
+    ) {
         let need_series = self.needs::<ALL>().cash_detail;
         let (s, off) = (self.scenario, self.off);
         let floor = s.cash_floor_usd_bn;
-        let mut cash = s.start_cash_usd_bn;
-        let mut cumulative = 0.0;
-        let (mut revenue_total, mut opex_total, mut funding_total) = (0.0, 0.0, 0.0);
-        let (mut interest_total, mut equity_total, mut equity_net) = (0.0, 0.0, 0.0);
-        let mut min_cash = f64::INFINITY;
-        let mut peak_gap: f64 = 0.0;
-        let mut need: f64 = 0.0;
-        let mut first_short = f64::INFINITY;
-        for m in 0..len {
+        // Carried in locals, as the loop's chain of dependencies runs through them.
+        let mut cash = b.end;
+        let mut cumulative = b.cumulative;
+        let (mut revenue_total, mut opex_total, mut funding_total) =
+            (b.revenue, b.operating_costs, b.funding);
+        let (mut interest_total, mut equity_total, mut equity_net) =
+            (b.interest, b.equity, b.equity_net);
+        let mut min_cash = b.min;
+        let mut peak_gap: f64 = b.peak_gap;
+        let mut need: f64 = b.need;
+        let mut first_short = b.first_short;
+        for m in months {
             let pay = series[off.payments + m];
             let rev = series[off.revenue + m];
             let opex = series[off.opex + m];
@@ -146,7 +176,7 @@ impl Model<'_> {
             min_cash = min_cash.min(cash);
             peak_gap = peak_gap.max(gap);
         }
-        Balance {
+        *b = Balance {
             revenue: revenue_total,
             operating_costs: opex_total,
             funding: funding_total,
@@ -157,7 +187,9 @@ impl Model<'_> {
             need,
             interest: interest_total,
             equity: equity_total,
-        }
+            equity_net,
+            cumulative,
+        };
     }
 }
 

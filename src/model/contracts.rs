@@ -11,9 +11,7 @@ impl Model<'_> {
     /// The contracts stage: reads each contract's price from `v` and the
     /// fleet from `ws`; adds the payments into the payments series of
     /// `series` and writes each contract's total into its outcome. Returns
-    /// the total paid over the horizon, USD bn. Only the first `len` months
-    /// of payments are written (for a decision's pass; the totals are then
-    /// not the horizon's).
+    /// the total paid over the horizon, USD bn.
     #[inline]
     pub(super) fn contracts(
         &self,
@@ -21,10 +19,9 @@ impl Model<'_> {
         ws: &mut Workspace,
         series: &mut [f64],
         outcomes: &mut [f64],
-        len: usize,
     ) -> f64 {
         let first = self.off.payments;
-        let payments = &mut series[first..first + len];
+        let payments = &mut series[first..first + self.scenario.months];
         let mut total_payments = 0.0;
         for ci in 0..self.scenario.contracts.len() {
             let paid = self.contract_payments(ci, v, ws, payments);

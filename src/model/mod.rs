@@ -298,77 +298,23 @@ impl<'s> Model<'s> {
         series: &mut [f64],
         outcomes: &mut [f64],
     ) {
-        if !self.decisions.is_empty() {
-            self.decide(v, ws, series, outcomes);
-        }
-        self.stages::<ALL>(v, ws, series, outcomes);
-    }
-
-    /// Decides the trial's options on need, in decision-month order: each
-    /// group is decided on the trial's state in its month with every option
-    /// decided then or later left out, which is the trial as simulated so
-    /// far (nothing of an option happens before the month after its
-    /// decision). The trial is simulated again only when an option was
-    /// exercised since, as its state then changed. Leaves the decisions in
-    /// the fleet for the final simulation.
-    fn decide(&self, v: &[f64], ws: &mut Workspace, series: &mut [f64], outcomes: &mut [f64]) {
-        let fleet = &mut ws.fleet;
-        for (_, group) in &self.decisions {
-            for &j in group {
-                fleet.excluded[j] = true;
-                fleet.earliest[j] = i32::MIN;
-            }
-        }
-        // Every decision reads its own month alone and every stage is
-        // causal, so a pass need not simulate past the last decision month.
-        let len = self.decisions.last().map_or(0, |(m, _)| m + 1);
-        let mut stale = true;
-        for (month, group) in &self.decisions {
-            if stale {
-                self.flows::<false>(v, ws, series, outcomes, len);
-                stale = false;
-            }
-            let m = *month;
-            let off = self.off;
-            let demand = series[off.demand + m];
-            let capacity = self
-                .plan
-                .revenue
-                .map_or(0.0, |first| series[off.online + m] * v[first + 1]);
-            let (cash, need) = (series[off.cash + m], series[off.need + m]);
-            for &j in group {
-                let decision = self.scenario.tranches[j].decision.expect("grouped");
-                if decision.condition.holds(demand, capacity, cash, need) {
-                    ws.fleet.excluded[j] = false;
-                    ws.fleet.earliest[j] = m as i32 + 1;
-                    stale = true;
-                }
-            }
-        }
-    }
-
-    /// One pass of every stage over the horizon, for the fleet's decisions.
-    #[inline]
-    fn stages<const ALL: bool>(
-        &self,
-        v: &[f64],
-        ws: &mut Workspace,
-        series: &mut [f64],
-        outcomes: &mut [f64],
-    ) {
-        let (never_gw, payments, balance) =
-            self.flows::<ALL>(v, ws, series, outcomes, self.scenario.months);
+        let (never_gw, payments, balance) = self.flows::<ALL>(v, ws, series, outcomes);
         self.fixed_outcomes(&balance, payments, never_gw, series, outcomes);
         self.targets(series, outcomes);
         self.views(series, outcomes);
     }
 
-    /// The stages up to the cash balance, with payments, revenue, operating
-    /// costs and cash over the first `len` months only (capacity and funding
-    /// over the whole horizon: they are computed per tranche and event); the
-    /// later months of those series are stale. Returns the GW that never
-    /// arrives, the total of the contracts' payments and the balance (both
-    /// over the `len` months).
+    /// The stages up to the cash balance, in one pass forward through the
+    /// horizon. Capacity, contracts and funding depend on the fleet alone
+    /// and are computed for the whole horizon at once; revenue, operating
+    /// costs and cash run month by month, up to each decision month, where
+    /// the trial's options on need are decided on its state then (see
+    /// [`decide`](Self::decide)), and on. An option exercised in month `d`
+    /// changes nothing before `d + 1`, so when one is, the fleet's stages
+    /// are computed again and the months already done stand, bit for bit
+    /// what one pass with the decisions known from the start gives.
+    /// Returns the GW that never arrives, the total of the contracts'
+    /// payments and the balance.
     #[inline]
     fn flows<const ALL: bool>(
         &self,
@@ -376,17 +322,83 @@ impl<'s> Model<'s> {
         ws: &mut Workspace,
         series: &mut [f64],
         outcomes: &mut [f64],
-        len: usize,
     ) -> (f64, f64, cash::Balance) {
-        self.clear_sums(series, outcomes);
-        let never_gw = self.capacity::<ALL>(v, ws, series);
-        let payments = self.contracts(v, ws, series, outcomes, len);
-        self.revenue::<ALL>(v, series, len);
-        self.operating_costs(v, &ws.fleet.owned_gw, series, len);
-        self.funding(v, ws, series);
+        outcomes.fill(0.0);
+        self.clear_revenue(series);
+        for (_, group) in &self.decisions {
+            for &j in group {
+                ws.fleet.excluded[j] = true;
+                ws.fleet.earliest[j] = i32::MIN;
+            }
+        }
+        let (mut never_gw, mut payments) = self.fleet_stages::<ALL>(v, ws, series, outcomes);
         let terms = self.financing_terms(v);
-        let balance = self.cash::<ALL>(&terms, series, len);
+        let mut demand = self.demand_start(v);
+        let mut balance = cash::Balance::start(self.scenario.start_cash_usd_bn);
+        let months = self.scenario.months;
+        let mut from = 0;
+        for (month, group) in &self.decisions {
+            let to = (month + 1).min(months);
+            self.revenue::<ALL>(v, series, from..to, &mut demand);
+            self.operating_costs(v, &ws.fleet.owned_gw, series, from..to);
+            self.cash::<ALL>(&terms, series, from..to, &mut balance);
+            from = to;
+            if self.decide(*month, group, v, ws, series) {
+                (never_gw, payments) = self.fleet_stages::<ALL>(v, ws, series, outcomes);
+            }
+        }
+        self.revenue::<ALL>(v, series, from..months, &mut demand);
+        self.operating_costs(v, &ws.fleet.owned_gw, series, from..months);
+        self.cash::<ALL>(&terms, series, from..months, &mut balance);
         (never_gw, payments, balance)
+    }
+
+    /// The stages that depend on the fleet alone, over the whole horizon:
+    /// capacity, the contracts' payments and funding. Returns the GW that
+    /// never arrives and the contracts' total payments.
+    #[inline]
+    fn fleet_stages<const ALL: bool>(
+        &self,
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &mut [f64],
+        outcomes: &mut [f64],
+    ) -> (f64, f64) {
+        self.clear_sums(series);
+        let never_gw = self.capacity::<ALL>(v, ws, series);
+        let payments = self.contracts(v, ws, series, outcomes);
+        self.funding(v, ws, series);
+        (never_gw, payments)
+    }
+
+    /// Decides the options of `group` in `month` on the trial's state then,
+    /// as the stages have left it in `series`: each one exercised is in the
+    /// fleet from the month after. Returns whether any was exercised.
+    fn decide(
+        &self,
+        month: usize,
+        group: &[usize],
+        v: &[f64],
+        ws: &mut Workspace,
+        series: &[f64],
+    ) -> bool {
+        let (m, off) = (month, self.off);
+        let demand = series[off.demand + m];
+        let capacity = self
+            .plan
+            .revenue
+            .map_or(0.0, |first| series[off.online + m] * v[first + 1]);
+        let (cash, need) = (series[off.cash + m], series[off.need + m]);
+        let mut exercised = false;
+        for &j in group {
+            let decision = self.scenario.tranches[j].decision.expect("grouped");
+            if decision.condition.holds(demand, capacity, cash, need) {
+                ws.fleet.excluded[j] = false;
+                ws.fleet.earliest[j] = m as i32 + 1;
+                exercised = true;
+            }
+        }
+        exercised
     }
 
     /// What a trial computes: every series when `ALL` (a constant, so that
@@ -397,10 +409,10 @@ impl<'s> Model<'s> {
         if ALL { Needs::ALL } else { self.outcome_needs }
     }
 
-    /// Zeroes the series that the stages add into, and the outcomes. Every
-    /// month of every other series is assigned by its stage.
+    /// Zeroes the series that the fleet's stages add into. Every month of
+    /// every other series is assigned by its stage.
     #[inline]
-    fn clear_sums(&self, series: &mut [f64], outcomes: &mut [f64]) {
+    fn clear_sums(&self, series: &mut [f64]) {
         let (off, t_len) = (self.off, self.scenario.months);
         for first in [
             off.planned,
@@ -414,11 +426,17 @@ impl<'s> Model<'s> {
                 series[first..first + t_len].fill(0.0);
             }
         }
+    }
+
+    /// Zeroes the revenue series where there is no revenue model (no stage
+    /// writes them then).
+    #[inline]
+    fn clear_revenue(&self, series: &mut [f64]) {
+        let (off, t_len) = (self.off, self.scenario.months);
         if self.plan.revenue.is_none() {
             for first in [off.demand, off.run_rate, off.revenue, off.constrained] {
                 series[first..first + t_len].fill(0.0);
             }
         }
-        outcomes.fill(0.0);
     }
 }

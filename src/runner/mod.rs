@@ -728,19 +728,26 @@ fn simulate_scoped(
             |c| reported.list(c),
             |c| reported.goal(c),
         );
-        let counting = Counting {
-            pilot: &pilot,
-            refinement: &refinement,
+        // The chunks the pilot holds first, from it; then it is dropped
+        // before the pass collects most of its values.
+        let held = chunks.start..pilot.whole_chunks(config.trials).clamp(chunks.start, chunks.end);
+        let pass = |range: Range<u64>, pilot: Option<&Pilot>, all: &mut [QuantityAccumulator]| {
+            let counting = Counting {
+                pilot,
+                refinement: &refinement,
+            };
+            accumulate(config.trials, range, threads, all, &fill, Some(counting), progress)
         };
-        let tally = accumulate(
-            config.trials,
-            chunks.clone(),
-            threads,
-            &mut all,
-            &fill,
-            Some(counting),
-            progress,
-        );
+        let first = pass(held.clone(), Some(&pilot), &mut all);
+        drop(pilot);
+        let rest = pass(held.end..chunks.end, None, &mut all);
+        let tally = match (first, rest) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
         tally.map(|tally| PilotTally {
             percentiles: config.percentiles.clone(),
             refinement,
@@ -756,7 +763,7 @@ fn simulate_scoped(
 /// need not simulate again, and the brackets it counts every trial against.
 #[derive(Clone, Copy)]
 pub(crate) struct Counting<'a> {
-    pilot: &'a Pilot,
+    pilot: Option<&'a Pilot>,
     refinement: &'a Refinement,
 }
 
@@ -868,7 +875,8 @@ impl Part<'_> {
                 let columns = &mut columns[..n * width];
                 let from_pilot = self
                     .counting
-                    .is_some_and(|c| c.pilot.tile(tile, tile_end, columns));
+                    .and_then(|c| c.pilot)
+                    .is_some_and(|p| p.tile(tile, tile_end, columns));
                 if !from_pilot {
                     let tile_rows = &mut rows_buffer[..n * width];
                     (self.rows)(tile, tile_end, tile_rows);

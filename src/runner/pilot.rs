@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::stats::{Goal, PassTally, Refinement};
 
-use super::{TILE_ROWS, transpose};
+use super::{CHUNK_TRIALS, TILE_ROWS, transpose};
 
 /// Trials in a pilot at most: enough for brackets a few percent of the
 /// values wide (at the median, 5 standard deviations of the rank either
@@ -74,6 +74,17 @@ impl Pilot {
             }
         }
         Pilot { trials, columns }
+    }
+
+    /// Chunks of the run the pilot holds whole (a last, partial chunk of a
+    /// run shorter than the pilot counts as whole).
+    pub(crate) fn whole_chunks(&self, trials: u64) -> u64 {
+        let held = self.trials as u64;
+        if held >= trials {
+            trials.div_ceil(CHUNK_TRIALS)
+        } else {
+            held / CHUNK_TRIALS
+        }
     }
 
     /// Writes the tile of trials `first..last` column by column into
