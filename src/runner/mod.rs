@@ -730,13 +730,24 @@ fn simulate_scoped(
         );
         // The chunks the pilot holds first, from it; then it is dropped
         // before the pass collects most of its values.
-        let held = chunks.start..pilot.whole_chunks(config.trials).clamp(chunks.start, chunks.end);
+        let held = chunks.start
+            ..pilot
+                .whole_chunks(config.trials)
+                .clamp(chunks.start, chunks.end);
         let pass = |range: Range<u64>, pilot: Option<&Pilot>, all: &mut [QuantityAccumulator]| {
             let counting = Counting {
                 pilot,
                 refinement: &refinement,
             };
-            accumulate(config.trials, range, threads, all, &fill, Some(counting), progress)
+            accumulate(
+                config.trials,
+                range,
+                threads,
+                all,
+                &fill,
+                Some(counting),
+                progress,
+            )
         };
         let first = pass(held.clone(), Some(&pilot), &mut all);
         drop(pilot);
@@ -750,7 +761,7 @@ fn simulate_scoped(
         };
         tally.map(|tally| PilotTally {
             percentiles: config.percentiles.clone(),
-            refinement,
+            refinement: Some(refinement),
             tally,
         })
     });
@@ -951,20 +962,34 @@ fn refine_state(
     let (row, ends) = state.take_row();
     let reported = RowPercentiles::new(percentiles, ends, state.exact);
     let mut refinement = Refinement::new(&row, |c| reported.list(c), |c| reported.goal(c));
+    let reporting = Reporting {
+        period: state.period,
+        years: state.years,
+    };
+    let rows = TrialRows::new(scenario, state.seed, scope, reporting);
     // What the pass counted against the pilot's brackets: most percentiles
     // are found without another pass.
     if let Some(pilot) = state.pilot.take().filter(|p| p.percentiles == percentiles) {
-        let mut counted = pilot.refinement;
-        counted.calibrate(&row);
-        counted.advance(pilot.tally);
-        refinement.adopt(&counted);
+        let counted = pilot.refinement.unwrap_or_else(|| {
+            // Saved states carry counts alone: the brackets again.
+            let fill = |first, last, buffer: &mut [f64]| rows.fill(first, last, buffer, None);
+            let length = Pilot::length(state.trials, rows.width());
+            let sketched = (0..row.len()).filter(|&c| row[c].sketch().is_some());
+            Pilot::simulate(length, rows.width(), &fill).refinement(
+                state.trials,
+                sketched,
+                |c| reported.list(c),
+                |c| reported.goal(c),
+            )
+        });
+        if counted.tally().same_shape(&pilot.tally) && pilot.tally.counts_within(state.trials) {
+            let mut counted = counted;
+            counted.calibrate(&row);
+            counted.advance(pilot.tally);
+            refinement.adopt(&counted);
+        }
     }
     if !refinement.is_done() {
-        let reporting = Reporting {
-            period: state.period,
-            years: state.years,
-        };
-        let rows = TrialRows::new(scenario, state.seed, scope, reporting);
         debug_assert_eq!(rows.width(), row.len());
         refine(
             state.trials,

@@ -121,8 +121,11 @@ impl Pilot {
 pub struct PilotTally {
     /// The percentiles the brackets are for (the run's).
     pub(crate) percentiles: Vec<f64>,
-    /// The probes, before the pass.
-    pub(crate) refinement: Refinement,
+    /// The probes, before the pass. Not saved: a merge derives them from
+    /// the pilot again (a few thousand trials), so that a state file
+    /// cannot carry brackets its counts do not fit.
+    #[serde(skip)]
+    pub(crate) refinement: Option<Refinement>,
     /// What the pass counted.
     pub(crate) tally: PassTally,
 }
@@ -131,9 +134,14 @@ impl PilotTally {
     /// Adds the tally of a later part of the same run; `None` when the
     /// parts were counted against different brackets.
     pub(crate) fn absorb(mut self, later: PilotTally) -> Option<PilotTally> {
-        if self.refinement != later.refinement || self.percentiles != later.percentiles {
+        let same_brackets = match (&self.refinement, &later.refinement) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.tally.same_shape(&later.tally),
+        };
+        if !same_brackets || self.percentiles != later.percentiles {
             return None;
         }
+        self.refinement = self.refinement.or(later.refinement);
         self.tally.merge(later.tally);
         Some(self)
     }

@@ -208,6 +208,15 @@ fn pilot_bracket(keys: &[u64], q: f64) -> Option<(u64, u64)> {
     (ka <= kb).then_some((ka, kb))
 }
 
+/// `x` with -0 as 0 (and every other value as it is): adding +0 does just
+/// that. Percentiles are refined in the order of floats, in which -0 and 0
+/// are equal; counting them as one keeps the keys' order and the floats'
+/// the same, and a percentile of -0 prints as 0 anyway.
+#[inline]
+fn canonical(x: f64) -> f64 {
+    x + 0.0
+}
+
 /// `bound` widened by a part in 10^12 for the rounding of the arithmetic
 /// that made it and the value it bounds.
 fn with_margin(bound: f64) -> f64 {
@@ -229,6 +238,10 @@ struct Hot {
     /// by key): a value's bin is its distance from `low` times this.
     low: f64,
     per_unit: f64,
+    /// The bracket's ends as values, for comparing: the keys `ka` and
+    /// `ka + span` as floats, infinite where a key lies beyond every float.
+    low_value: f64,
+    high_value: f64,
     /// `BINS * 2^64 / (span + 1)`: by key, a key's bin is its offset times
     /// this, shifted down 64 bits (a multiplication, not a division).
     scale: u128,
@@ -248,9 +261,21 @@ impl Hot {
             && high > low
             && per_unit.is_finite()
             && per_unit > 0.0;
+        let low_value = if low.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            canonical(low)
+        };
+        let high_value = if high.is_nan() {
+            f64::INFINITY
+        } else {
+            canonical(high)
+        };
         Hot {
             ka: p.ka,
             span,
+            low_value,
+            high_value,
             start: bins.start,
             bins: bins.len(),
             low: if by_value { low } else { 0.0 },
@@ -306,6 +331,34 @@ pub struct PassTally {
 }
 
 impl PassTally {
+    /// Whether `other` counts the same probes and bins.
+    pub fn same_shape(&self, other: &PassTally) -> bool {
+        self.below.len() == other.below.len()
+            && self.inside.len() == other.inside.len()
+            && self.counts.len() == other.counts.len()
+            && self.min.len() == other.min.len()
+            && self.max.len() == other.max.len()
+            && self.values.len() == other.values.len()
+            && self.overflow.len() == other.overflow.len()
+            && self.at_ends.len() == other.at_ends.len()
+    }
+
+    /// Whether no probe counts more than `trials` values, as a tally of a
+    /// run of `trials` trials cannot (a state file made by other means
+    /// could).
+    pub fn counts_within(&self, trials: u64) -> bool {
+        let each = self.below.iter().zip(&self.inside);
+        let ends = self.at_ends.iter().zip(&self.values);
+        each.into_iter()
+            .all(|(b, i)| b.checked_add(*i).is_some_and(|n| n <= trials))
+            && ends.into_iter().all(|([a, b], v)| {
+                a.checked_add(*b)
+                    .and_then(|n| n.checked_add(v.len() as u64))
+                    .is_some_and(|n| n <= trials)
+            })
+            && self.counts.iter().all(|c| *c <= trials)
+    }
+
     /// Adds another part's tally.
     pub fn merge(&mut self, other: PassTally) {
         let add = |a: &mut Vec<u64>, b: Vec<u64>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
@@ -455,7 +508,7 @@ impl Refinement {
             keys.extend(pilot[column * n..(column + 1) * n].iter().map(|x| {
                 // Trials without a value rank above every value.
                 if x.is_finite() {
-                    ordered_key(*x)
+                    ordered_key(canonical(*x))
                 } else {
                     u64::MAX
                 }
@@ -666,44 +719,57 @@ impl Refinement {
 
     /// Counts a tile of `n` trials given column by column (`columns` holds
     /// `n` values of column 0, then of column 1, ...): each probe's counts
-    /// run over the tile's values of its column in one loop the compiler
-    /// vectorises. Non-finite values are trials without a value, which rank
-    /// above every value.
+    /// run over the tile's values of its column in loops of float compares
+    /// the compiler vectorises. Non-finite values are trials without a
+    /// value, which rank above every value; -0 counts as 0 (see
+    /// [`canonical`]).
     pub fn observe_columns(&self, tally: &mut PassTally, columns: &[f64], n: usize) {
-        let mut keys = [0u64; 64];
+        let mut values = [0.0f64; 64];
         for (column, range) in &self.columns {
-            for chunk in columns[column * n..(column + 1) * n].chunks(keys.len()) {
-                let keys = &mut keys[..chunk.len()];
-                for (k, x) in keys.iter_mut().zip(chunk) {
-                    // Trials without a value rank above every bracket.
-                    *k = if x.is_finite() {
-                        ordered_key(*x)
+            for chunk in columns[column * n..(column + 1) * n].chunks(values.len()) {
+                let values = &mut values[..chunk.len()];
+                for (v, x) in values.iter_mut().zip(chunk) {
+                    // NaN compares false with every bracket: above them all.
+                    *v = if x.is_finite() {
+                        canonical(*x)
                     } else {
-                        u64::MAX
+                        f64::NAN
                     };
                 }
                 for (a, h) in self.hot[range.clone()].iter().enumerate() {
                     let a = range.start + a;
-                    let (mut below, mut inside) = (0u64, 0u64);
-                    for (i, &k) in keys.iter().enumerate() {
-                        below += u64::from(k < h.ka);
-                        inside |= u64::from(k.wrapping_sub(h.ka) <= h.span) << i;
+                    let (low, high) = (h.low_value, h.high_value);
+                    let (mut below, mut at_most) = (0u64, 0u64);
+                    for &x in values.iter() {
+                        below += u64::from(x < low);
+                        at_most += u64::from(x <= high);
                     }
                     tally.below[a] += below;
-                    if inside != 0 {
-                        Self::count_inside(tally, a, h, keys, inside);
+                    if at_most > below {
+                        Self::count_inside(tally, a, h, values);
                     }
                 }
             }
         }
     }
 
-    /// The values of `keys` inside active probe `a`'s bracket (the set bits
-    /// of `inside`), binned (and collected while under the cap).
-    fn count_inside(tally: &mut PassTally, a: usize, h: &Hot, keys: &[u64], mut inside: u64) {
+    /// The values of `values` inside active probe `a`'s bracket, binned
+    /// (and collected while under the cap).
+    fn count_inside(tally: &mut PassTally, a: usize, h: &Hot, values: &[f64]) {
+        let (low, high) = (h.low_value, h.high_value);
+        // Which values are inside, eight at a time (a mask the compiler
+        // builds from vector compares).
+        let mut inside = 0u64;
+        for (b, block) in values.chunks(8).enumerate() {
+            let mut m = 0u64;
+            for (i, &x) in block.iter().enumerate() {
+                m |= u64::from((x >= low) & (x <= high)) << i;
+            }
+            inside |= m << (8 * b);
+        }
         tally.inside[a] += u64::from(inside.count_ones());
         while inside != 0 {
-            let k = keys[inside.trailing_zeros() as usize];
+            let k = ordered_key(values[inside.trailing_zeros() as usize]);
             inside &= inside - 1;
             if h.bins > 0 {
                 let j = h.bin(k);
