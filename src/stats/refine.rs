@@ -1,22 +1,23 @@
-//! Exact, or tightly bounded, percentiles of sketched quantities: more passes
+//! Exact, or tightly bounded, percentiles of sketched quantities: passes
 //! over the same deterministic trials, each narrowing the values that a
 //! percentile's order statistics can take.
 //!
 //! A percentile `p` of `n` trials (Excel's PERCENTILE.INC) needs the order
 //! statistics at ranks `lo = floor(h)` and `lo + 1`, `h = p (n - 1) / 100`.
 //! A [`Probe`] follows one percentile of one quantity. Its first bracket
-//! comes from the sketch, whose value at a rank is within
-//! [`SKETCH_ALPHA`] of the true one. In each pass every value of the quantity
-//! is counted below, inside or above the bracket, and those inside go to
-//! bins of about equal width in [`ordered_key`] order ([`BINS`] each, more
-//! when few probes are left), each bin
-//! keeping
-//! its smallest and largest key; a probe whose bracket holds few enough
-//! values also collects them. After the pass each rank lies in a known bin
-//! (or, collected, at a known value): the bin's smallest and largest value
-//! bound the order statistic, and the ranks' bins are the next bracket.
-//! A bin holding one distinct value gives it exactly, so atoms (a median of
-//! exactly 0) are found in one pass.
+//! comes from a pilot ([`Refinement::from_pilot`]: the run's first trials,
+//! every value kept), counted in the run's own pass, or from the sketch,
+//! whose value at a rank is within [`SKETCH_ALPHA`] of the true one. In each
+//! pass every value of the quantity is counted below, inside or above the
+//! bracket. A probe whose bracket holds few enough values collects them
+//! (counting those at the bracket's ends); the others count them in bins of
+//! equal width in value ([`BINS`] each at least, more when few probes are
+//! left), each bin keeping its smallest and largest key. After the pass
+//! each rank lies in a known bin (or, collected, at a known value): the
+//! bin's smallest and largest value bound the order statistic, and the
+//! ranks' bins are the next bracket. A bin holding one distinct value gives
+//! it exactly, and the bracket's ends have bins of their own, so atoms (a
+//! median of exactly 0) are found in one pass.
 //!
 //! Counts add, minima and maxima and sorted sets of values do not depend on
 //! the order trials are seen in, so the result is the same for any number
@@ -208,15 +209,6 @@ fn pilot_bracket(keys: &[u64], q: f64) -> Option<(u64, u64)> {
     (ka <= kb).then_some((ka, kb))
 }
 
-/// `x` with -0 as 0 (and every other value as it is): adding +0 does just
-/// that. Percentiles are refined in the order of floats, in which -0 and 0
-/// are equal; counting them as one keeps the keys' order and the floats'
-/// the same, and a percentile of -0 prints as 0 anyway.
-#[inline]
-fn canonical(x: f64) -> f64 {
-    x + 0.0
-}
-
 /// `bound` widened by a part in 10^12 for the rounding of the arithmetic
 /// that made it and the value it bounds.
 fn with_margin(bound: f64) -> f64 {
@@ -238,10 +230,6 @@ struct Hot {
     /// by key): a value's bin is its distance from `low` times this.
     low: f64,
     per_unit: f64,
-    /// The bracket's ends as values, for comparing: the keys `ka` and
-    /// `ka + span` as floats, infinite where a key lies beyond every float.
-    low_value: f64,
-    high_value: f64,
     /// `BINS * 2^64 / (span + 1)`: by key, a key's bin is its offset times
     /// this, shifted down 64 bits (a multiplication, not a division).
     scale: u128,
@@ -261,21 +249,9 @@ impl Hot {
             && high > low
             && per_unit.is_finite()
             && per_unit > 0.0;
-        let low_value = if low.is_nan() {
-            f64::NEG_INFINITY
-        } else {
-            canonical(low)
-        };
-        let high_value = if high.is_nan() {
-            f64::INFINITY
-        } else {
-            canonical(high)
-        };
         Hot {
             ka: p.ka,
             span,
-            low_value,
-            high_value,
             start: bins.start,
             bins: bins.len(),
             low: if by_value { low } else { 0.0 },
@@ -320,9 +296,9 @@ pub struct PassTally {
     counts: Vec<u64>,
     min: Vec<u64>,
     max: Vec<u64>,
-    /// Collected values per active probe, and whether a probe's passed its
-    /// cap (its values are then dropped).
-    values: Vec<Vec<f64>>,
+    /// Collected values per active probe (as keys, see [`ordered_key`]),
+    /// and whether a probe's passed its cap (its values are then dropped).
+    values: Vec<Vec<u64>>,
     overflow: Vec<bool>,
     /// Per probe that collects, values at the bracket's lower and upper
     /// end: counted, not collected, so that an atom there (many trials of
@@ -508,7 +484,7 @@ impl Refinement {
             keys.extend(pilot[column * n..(column + 1) * n].iter().map(|x| {
                 // Trials without a value rank above every value.
                 if x.is_finite() {
-                    ordered_key(canonical(*x))
+                    ordered_key(*x)
                 } else {
                     u64::MAX
                 }
@@ -524,8 +500,11 @@ impl Refinement {
                 let inside = keys
                     .partition_point(|k| *k < kb)
                     .saturating_sub(keys.partition_point(|k| *k <= ka));
-                // The pilot's share of values inside, scaled to the run.
-                let expected = (inside as u128 * u128::from(total) / n as u128) as u64;
+                // The pilot's count inside, scaled to the run, with room
+                // for its own spread (a count of a few in the pilot can be
+                // three times that in the run).
+                let room = inside as f64 + PILOT_Z * (inside as f64 + 1.0).sqrt() + 2.0;
+                let expected = (room * total as f64 / n as f64).ceil() as u64;
                 probes.push(Probe {
                     column,
                     index,
@@ -540,7 +519,7 @@ impl Refinement {
                     ceiling: u64::MAX - 1,
                     ka,
                     kb,
-                    expected: expected + expected / 4 + 64,
+                    expected,
                     cap: 0,
                     known: [None, None],
                     std_error: 0.0,
@@ -718,78 +697,68 @@ impl Refinement {
     }
 
     /// Counts a tile of `n` trials given column by column (`columns` holds
-    /// `n` values of column 0, then of column 1, ...): each probe's counts
-    /// run over the tile's values of its column in loops of float compares
-    /// the compiler vectorises. Non-finite values are trials without a
-    /// value, which rank above every value; -0 counts as 0 (see
-    /// [`canonical`]).
+    /// `n` values of column 0, then of column 1, ...). A column's values are
+    /// sorted once, 64 at a time, as keys; each probe then finds the values
+    /// below and inside its bracket by two binary searches, and the values
+    /// inside lie together. Non-finite values are trials without a value,
+    /// which rank above every value.
     pub fn observe_columns(&self, tally: &mut PassTally, columns: &[f64], n: usize) {
-        let mut values = [0.0f64; 64];
+        let mut keys = [0u64; 64];
         for (column, range) in &self.columns {
-            for chunk in columns[column * n..(column + 1) * n].chunks(values.len()) {
-                let values = &mut values[..chunk.len()];
-                for (v, x) in values.iter_mut().zip(chunk) {
-                    // NaN compares false with every bracket: above them all.
-                    *v = if x.is_finite() {
-                        canonical(*x)
+            for chunk in columns[column * n..(column + 1) * n].chunks(keys.len()) {
+                let keys = &mut keys[..chunk.len()];
+                for (k, x) in keys.iter_mut().zip(chunk) {
+                    *k = if x.is_finite() {
+                        ordered_key(*x)
                     } else {
-                        f64::NAN
+                        u64::MAX
                     };
                 }
+                keys.sort_unstable();
                 for (a, h) in self.hot[range.clone()].iter().enumerate() {
                     let a = range.start + a;
-                    let (low, high) = (h.low_value, h.high_value);
-                    let (mut below, mut at_most) = (0u64, 0u64);
-                    for &x in values.iter() {
-                        below += u64::from(x < low);
-                        at_most += u64::from(x <= high);
-                    }
-                    tally.below[a] += below;
-                    if at_most > below {
-                        Self::count_inside(tally, a, h, values);
+                    let below = keys.partition_point(|k| *k < h.ka);
+                    let inside = &keys[below..];
+                    let inside = &inside[..inside.partition_point(|k| k - h.ka <= h.span)];
+                    tally.below[a] += below as u64;
+                    if !inside.is_empty() {
+                        Self::count_inside(tally, a, h, inside);
                     }
                 }
             }
         }
     }
 
-    /// The values of `values` inside active probe `a`'s bracket, binned
+    /// The keys `inside` (ascending) of active probe `a`'s bracket, binned
     /// (and collected while under the cap).
-    fn count_inside(tally: &mut PassTally, a: usize, h: &Hot, values: &[f64]) {
-        let (low, high) = (h.low_value, h.high_value);
-        // Which values are inside, eight at a time (a mask the compiler
-        // builds from vector compares).
-        let mut inside = 0u64;
-        for (b, block) in values.chunks(8).enumerate() {
-            let mut m = 0u64;
-            for (i, &x) in block.iter().enumerate() {
-                m |= u64::from((x >= low) & (x <= high)) << i;
-            }
-            inside |= m << (8 * b);
-        }
-        tally.inside[a] += u64::from(inside.count_ones());
-        while inside != 0 {
-            let k = ordered_key(values[inside.trailing_zeros() as usize]);
-            inside &= inside - 1;
-            if h.bins > 0 {
+    fn count_inside(tally: &mut PassTally, a: usize, h: &Hot, inside: &[u64]) {
+        tally.inside[a] += inside.len() as u64;
+        if h.bins > 0 {
+            for &k in inside {
                 let j = h.bin(k);
                 tally.counts[j] += 1;
                 tally.min[j] = tally.min[j].min(k);
                 tally.max[j] = tally.max[j].max(k);
-            } else if k == h.ka {
-                tally.at_ends[a][0] += 1;
-            } else if k == h.ka + h.span {
-                tally.at_ends[a][1] += 1;
-            } else if !tally.overflow[a] {
-                let values = &mut tally.values[a];
-                if values.len() as u64 >= h.cap {
-                    // Past the estimate: the next pass knows the count.
-                    tally.overflow[a] = true;
-                    *values = Vec::new();
-                } else {
-                    values.push(from_ordered_key(k));
-                }
             }
+            return;
+        }
+        // The values at the bracket's ends are counted, not collected.
+        let kb = h.ka + h.span;
+        let low = inside.partition_point(|k| *k == h.ka);
+        let high = low + inside[low..].partition_point(|k| *k < kb);
+        tally.at_ends[a][0] += low as u64;
+        tally.at_ends[a][1] += (inside.len() - high) as u64;
+        let middle = &inside[low..high];
+        if middle.is_empty() || tally.overflow[a] {
+            return;
+        }
+        let values = &mut tally.values[a];
+        if (values.len() + middle.len()) as u64 > h.cap {
+            // Past the estimate: the next pass knows the count.
+            tally.overflow[a] = true;
+            *values = Vec::new();
+        } else {
+            values.extend_from_slice(middle);
         }
     }
 
@@ -815,12 +784,11 @@ impl Refinement {
                 && tally.values[a].len() as u64 + at_low + at_high == inside)
                 .then(|| {
                     let mut v = std::mem::take(&mut tally.values[a]);
-                    v.sort_unstable_by_key(|x| ordered_key(*x));
-                    let (low, high) = (from_ordered_key(p.ka), from_ordered_key(p.kb));
+                    v.sort_unstable();
                     let mut all = Vec::with_capacity(inside as usize);
-                    all.extend(std::iter::repeat_n(low, at_low as usize));
+                    all.extend(std::iter::repeat_n(p.ka, at_low as usize));
                     all.extend(v);
-                    all.extend(std::iter::repeat_n(high, at_high as usize));
+                    all.extend(std::iter::repeat_n(p.kb, at_high as usize));
                     all
                 });
             let h = self.hot[a];
@@ -837,7 +805,7 @@ impl Refinement {
                 } else if r >= below + inside {
                     ((p.kb.saturating_add(1).min(p.ceiling), p.ceiling), None)
                 } else if let Some(v) = &collected {
-                    let k = ordered_key(v[(r - below) as usize]);
+                    let k = v[(r - below) as usize];
                     ((k, k), None)
                 } else if counts.is_empty() {
                     // Collecting overflowed: somewhere in the bracket.
@@ -960,6 +928,155 @@ mod tests {
             r.advance(total.expect("a part"));
         }
         (r, accs)
+    }
+
+    /// Refines `columns` as a run does: brackets from a pilot of the first
+    /// `pilot` trials, one pass over every trial in parts of `part` trials
+    /// (64 at a time, column by column), then the sketch's passes for
+    /// whatever that pass did not find. Returns the refinement and how many
+    /// passes it took after the pilot's.
+    fn refine_from_pilot(
+        columns: &[Vec<f64>],
+        percentiles: &[f64],
+        goal: Goal,
+        pilot: usize,
+        part: usize,
+    ) -> (Refinement, usize) {
+        let trials = columns[0].len();
+        let mut kept = Vec::new();
+        for c in columns {
+            kept.extend_from_slice(&c[..pilot]);
+        }
+        let all = 0..columns.len();
+        let counted =
+            Refinement::from_pilot(&kept, pilot, trials as u64, all, |_| percentiles, |_| goal);
+        let mut accs: Vec<QuantityAccumulator> = columns
+            .iter()
+            .map(|_| QuantityAccumulator::new(Method::Sketch, ValueKind::Real))
+            .collect();
+        let mut total: Option<PassTally> = None;
+        for start in (0..trials).step_by(part) {
+            let mut t = counted.tally();
+            let end = (start + part).min(trials);
+            for tile in (start..end).step_by(64) {
+                let n = 64.min(end - tile);
+                let mut tile_columns = Vec::new();
+                for (acc, c) in accs.iter_mut().zip(columns) {
+                    acc.absorb_tile(&c[tile..tile + n]);
+                    tile_columns.extend_from_slice(&c[tile..tile + n]);
+                }
+                counted.observe_columns(&mut t, &tile_columns, n);
+            }
+            match &mut total {
+                Some(all) => all.merge(t),
+                None => total = Some(t),
+            }
+        }
+        for acc in &mut accs {
+            acc.close_chunk(0);
+        }
+        let mut counted = counted;
+        counted.calibrate(&accs);
+        counted.advance(total.expect("a part"));
+        let mut r = Refinement::new(&accs, |_| percentiles, |_| goal);
+        r.adopt(&counted);
+        let mut row = vec![0.0; columns.len()];
+        while !r.is_done() {
+            let mut t = r.tally();
+            for trial in 0..trials {
+                for (x, c) in row.iter_mut().zip(columns) {
+                    *x = c[trial];
+                }
+                r.observe_columns(&mut t, &row, 1);
+            }
+            r.advance(t);
+        }
+        let passes = r.passes();
+        (r, passes)
+    }
+
+    fn assert_exact(r: &Refinement, columns: &[Vec<f64>], ps: &[f64]) {
+        for (c, values) in columns.iter().enumerate() {
+            let want = exact(values, ps);
+            let mut refined = 0;
+            for (_, index, got) in r.results().filter(|x| x.0 == c) {
+                assert_eq!(got.bound, 0.0, "column {c} p {}", ps[index]);
+                assert_eq!(
+                    Some(got.value.to_bits()),
+                    want[index].map(|x| (x + 0.0).to_bits()),
+                    "column {c} p {}",
+                    ps[index]
+                );
+                refined += 1;
+            }
+            assert_eq!(refined, want.iter().flatten().count(), "column {c}");
+        }
+    }
+
+    #[test]
+    fn a_pilots_brackets_make_percentiles_exact_in_the_one_pass() {
+        let ps = [0.0, 1.0, 5.0, 7.7, 25.0, 50.0, 90.0, 99.9, 100.0];
+        // A skewed spread with an atom and trials without a value, a
+        // constant, and an atom at zero with a thin tail above it (the
+        // bracket's lower end is the atom, counted rather than collected).
+        let thin: Vec<f64> = data(30_000, 21)
+            .iter()
+            .map(|x| if x.is_finite() && *x > 60.0 { *x } else { 0.0 })
+            .collect();
+        let columns = vec![data(30_000, 11), vec![-2.5; 30_000], thin, data(30_000, 12)];
+        for part in [30_000, 4_099] {
+            let (r, passes) = refine_from_pilot(&columns, &ps, Goal::Exact, 2048, part);
+            assert_eq!(passes, 0, "part {part}");
+            assert_exact(&r, &columns, &ps);
+        }
+    }
+
+    #[test]
+    fn a_rank_outside_the_pilots_bracket_is_found_by_the_sketchs_passes() {
+        // The pilot's trials are all small, the rest large: every
+        // bracket but the lowest misses.
+        let ps = [5.0, 50.0, 95.0];
+        let columns: Vec<Vec<f64>> = (0..2)
+            .map(|seed| {
+                data(20_000, seed)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| if i < 2048 { x / 1000.0 } else { *x })
+                    .collect()
+            })
+            .collect();
+        let (r, passes) = refine_from_pilot(&columns, &ps, Goal::Exact, 2048, 7_000);
+        assert!(passes >= 1, "{passes} passes");
+        assert_exact(&r, &columns, &ps);
+    }
+
+    #[test]
+    fn a_pilots_bins_bound_percentiles_within_a_tenth_of_their_standard_error() {
+        let ps = [5.0, 50.0, 95.0];
+        let columns = vec![data(200_000, 31), data(200_000, 32)];
+        let (a, _) = refine_from_pilot(&columns, &ps, Goal::Bounded, 2048, 200_000);
+        let (b, _) = refine_from_pilot(&columns, &ps, Goal::Bounded, 2048, 33_333);
+        let bits = |r: &Refinement| -> Vec<(usize, usize, u64, u64)> {
+            r.results()
+                .map(|(c, i, x)| (c, i, x.value.to_bits(), x.bound.to_bits()))
+                .collect()
+        };
+        // The same for any split of the trials.
+        assert_eq!(bits(&a), bits(&b));
+        for (c, values) in columns.iter().enumerate() {
+            let want = exact(values, &ps);
+            for (_, index, got) in a.results().filter(|x| x.0 == c) {
+                let exact = want[index].expect("a value");
+                assert!(
+                    (got.value - exact).abs() <= got.bound,
+                    "{got:?} exact {exact}"
+                );
+                assert!(
+                    got.bound == 0.0 || got.bound < got.std_error / 10.0,
+                    "{got:?}"
+                );
+            }
+        }
     }
 
     fn exact(values: &[f64], percentiles: &[f64]) -> Vec<Option<f64>> {

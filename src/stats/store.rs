@@ -32,7 +32,7 @@ impl Method {
                 "exact: linear interpolation between order statistics (Excel PERCENTILE.INC)"
             }
             Method::Sketch => {
-                "sketched, then refined: a DDSketch per quantity (bitwise log-linear mapping, 128 buckets per power of two) brackets each percentile, and passes that simulate the same trials again narrow the brackets to the exact order statistics (PERCENTILE.INC) or to within a tenth of the standard error (see percentile_accuracy); events and month outcomes exact (counted)"
+                "counted against brackets from a pilot, then refined: the first 2,048 trials bracket each percentile, the run's pass collects or bins the values inside each bracket, and passes that simulate the same trials again (from the pass's bins, or from a DDSketch per quantity where a bracket missed) finish whatever it left to the exact order statistics (PERCENTILE.INC) or to within a tenth of the standard error (see percentile_accuracy); events and month outcomes exact (counted)"
             }
         }
     }
