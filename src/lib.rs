@@ -4,8 +4,8 @@
 //! The library is free of terminal concerns. Its modules, bottom to top
 //! (each uses only those before it; ARCHITECTURE.md has the table):
 //!
-//! - vocabulary: [`month`] calendar months, [`number`] numbers as
-//!   spreadsheets read them, [`metric`] the monthly metrics, [`rng`] random
+//! - vocabulary: [`month`] calendar months, [`number`] numbers as text
+//!   (every format), [`metric`] the monthly metrics, [`rng`] random
 //!   streams keyed by seed, component and trial, [`period`] reporting
 //!   periods, [`linalg`] small dense matrices, [`error`] errors with source
 //!   positions;

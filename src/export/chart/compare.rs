@@ -8,6 +8,7 @@ use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
 use super::{ChartError, RenderedChart};
 use crate::analysis::ComparisonRow;
 use crate::metric::Metric;
+use crate::number::axis_number;
 use crate::scenario::Scenario;
 
 /// Metrics drawn by [`comparison_charts`].
@@ -71,7 +72,7 @@ pub fn comparison_chart(
         chart
             .configure_mesh()
             .x_label_formatter(&|v| style::month_label(a, *v))
-            .y_label_formatter(&|v| style::axis_number(*v))
+            .y_label_formatter(&|v| axis_number(*v))
             .y_desc(metric.unit())
             .x_desc("month")
             .label_style((FONT, 13))

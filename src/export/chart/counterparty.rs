@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::style::{self, FONT, SIZE};
 use super::{Chart, ChartError};
 use crate::analysis::CounterpartyYears;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -77,7 +78,7 @@ impl Chart for CounterpartyChart {
                 .configure_mesh()
                 .x_labels(c.years.len().max(1))
                 .x_label_formatter(&|v| format!("{}", v.round() as i64))
-                .y_label_formatter(&|v| style::axis_number(*v))
+                .y_label_formatter(&|v| axis_number(*v))
                 .y_desc("USD bn per year")
                 .label_style((FONT, 12))
                 .axis_desc_style((FONT, 14))

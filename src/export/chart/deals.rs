@@ -8,6 +8,7 @@ use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
 use super::tornado::RowAxis;
 use super::{Chart, ChartError};
 use crate::analysis::{DealKind, DealsAnalysis};
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -110,7 +111,7 @@ impl Chart for DealsChart {
                 .map_err(|e| fail(&e))?;
             chart
                 .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
+                .x_label_formatter(&|v| axis_number(*v))
                 .y_label_formatter(&|v| label_of(*v))
                 .x_desc("peak funding need with the deal minus without it, USD bn")
                 .label_style((FONT, 12))

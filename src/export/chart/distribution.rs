@@ -10,6 +10,7 @@ use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
 use crate::model::OutcomeKind;
 use crate::model::outcome;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -120,7 +121,7 @@ impl Chart for PercentileChart {
                 .map_err(|e| fail(&e))?;
             chart
                 .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
+                .x_label_formatter(&|v| axis_number(*v))
                 .y_label_formatter(&|v| format!("{v:.0}%"))
                 .x_desc(format!("{}, {}", spec.label, spec.unit))
                 .y_desc("share of trials at or below")
@@ -145,7 +146,7 @@ impl Chart for PercentileChart {
             chart
                 .draw_series(points.iter().map(|&(v, p)| {
                     Text::new(
-                        format!("p{}", crate::export::format_number(Some(p))),
+                        crate::number::percentile_column(p),
                         (v, p),
                         (FONT, 12).into_font().color(&BLACK.mix(0.7)),
                     )
@@ -160,7 +161,7 @@ impl Chart for PercentileChart {
                         REFERENCE.stroke_width(2),
                     ))
                     .map_err(|e| fail(&e))?
-                    .label(format!("mean {}", style::axis_number(m)))
+                    .label(format!("mean {}", axis_number(m)))
                     .legend(style::legend_line(REFERENCE));
             }
             style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use super::style::{self, FONT, INNER, MEDIAN, OUTER, REFERENCE, SIZE, TARGET};
 use super::{Chart, ChartError};
 use crate::metric::Metric;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::{Scenario, Threshold};
 
@@ -87,7 +88,7 @@ impl FanChart {
                             Threshold::AtLeast(v) => (v, ">="),
                             Threshold::AtMost(v) => (v, "<="),
                         };
-                        let label = format!("target {name} ({word} {})", style::axis_number(v));
+                        let label = format!("target {name} ({word} {})", axis_number(v));
                         lines.push((label, vec![v; months], TARGET));
                     }
                 }
@@ -150,7 +151,7 @@ fn draw_references(
     let targets: Vec<String> = references
         .iter()
         .filter(|r| r.2 == TARGET)
-        .map(|r| style::axis_number(r.1.first().copied().unwrap_or(0.0)))
+        .map(|r| axis_number(r.1.first().copied().unwrap_or(0.0)))
         .collect();
     let mut target_shown = false;
     for (label, line, colour) in references {
@@ -246,7 +247,7 @@ impl Chart for FanChart {
             chart
                 .configure_mesh()
                 .x_label_formatter(&|v| style::month_label(scenario, *v))
-                .y_label_formatter(&|v| style::axis_number(*v))
+                .y_label_formatter(&|v| axis_number(*v))
                 .y_desc(self.metric.unit())
                 .x_desc("month")
                 .label_style((FONT, 13))

@@ -8,6 +8,7 @@ use super::distribution::outcome_title;
 use super::style::{self, FONT, INNER, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
 use crate::model::OutcomeKind;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use crate::stats::Distribution;
@@ -155,8 +156,8 @@ impl Chart for HistogramChart {
                 .map_err(|e| fail(&e))?;
             chart
                 .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
-                .y_label_formatter(&|v| format!("{}%", style::axis_number(*v)))
+                .x_label_formatter(&|v| axis_number(*v))
+                .y_label_formatter(&|v| format!("{}%", axis_number(*v)))
                 .x_desc(format!("{}, {}", spec.label, spec.unit))
                 .y_desc("share of trials in bin")
                 .label_style((FONT, 13))
@@ -189,7 +190,7 @@ impl Chart for HistogramChart {
                         REFERENCE.stroke_width(2),
                     ))
                     .map_err(|e| fail(&e))?
-                    .label(format!("median {}", style::axis_number(m)))
+                    .label(format!("median {}", axis_number(m)))
                     .legend(style::legend_line(REFERENCE));
             }
             style::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)

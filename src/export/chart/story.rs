@@ -9,6 +9,7 @@ use plotters::prelude::*;
 
 use super::style::{self, FONT};
 use super::{Chart, ChartError};
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use crate::years::{YearBasis, YearQuantity, YearTable};
@@ -150,7 +151,7 @@ fn draw_panel(
     chart
         .configure_mesh()
         .x_label_formatter(&|v| year_label(table, *v))
-        .y_label_formatter(&|v| style::axis_number(*v))
+        .y_label_formatter(&|v| axis_number(*v))
         .y_desc(y_desc)
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 14))

@@ -105,30 +105,6 @@ pub(crate) fn month_label(scenario: &Scenario, x: f64) -> String {
     scenario.month(m).to_string()
 }
 
-/// A compact axis number: 12M, 450k, 2.5, 0.25.
-pub(crate) fn axis_number(v: f64) -> String {
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    let a = v.abs();
-    let s = if a >= 1e9 {
-        format!("{}G", trim(format!("{:.2}", v / 1e9)))
-    } else if a >= 1e6 {
-        format!("{}M", trim(format!("{:.2}", v / 1e6)))
-    } else if a >= 1e4 {
-        format!("{}k", trim(format!("{:.1}", v / 1e3)))
-    } else if a >= 10.0 {
-        trim(format!("{v:.1}"))
-    } else {
-        trim(format!("{v:.2}"))
-    };
-    if s == "-0" { "0".into() } else { s }
-}
-
 /// A y range holding every value, with a little headroom, never empty.
 pub(crate) fn value_range(values: impl IntoIterator<Item = f64>) -> std::ops::Range<f64> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -194,16 +170,6 @@ pub(crate) fn in_sentence(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn axis_numbers_are_compact() {
-        assert_eq!(axis_number(12_000_000.0), "12M");
-        assert_eq!(axis_number(450_000.0), "450k");
-        assert_eq!(axis_number(2.5), "2.5");
-        assert_eq!(axis_number(250.0), "250");
-        assert_eq!(axis_number(-0.0001), "0");
-        assert_eq!(axis_number(0.25), "0.25");
-    }
 
     #[test]
     fn ranges_are_never_empty() {

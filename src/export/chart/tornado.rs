@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
 use crate::analysis::SensitivityRow;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -138,7 +139,7 @@ impl Chart for TornadoChart {
              Shown: the outcome's own inputs most rank-correlated with it, longest bar on top; an input that \
              moves the median neither way is left out (sensitivity.csv, columns change_at_input_p10/p90 and \
              tornado_rank).",
-            style::axis_number(self.median),
+            axis_number(self.median),
             self.unit,
             self.outcome,
             self.swing_trials,
@@ -187,7 +188,7 @@ impl Chart for TornadoChart {
                 .map_err(|e| fail(&e))?;
             chart
                 .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
+                .x_label_formatter(&|v| axis_number(*v))
                 .y_label_formatter(&|v| label_of(*v))
                 .x_desc(format!(
                     "median {}, {}",
@@ -230,7 +231,7 @@ impl Chart for TornadoChart {
                     MEDIAN.stroke_width(2),
                 ))
                 .map_err(|e| fail(&e))?
-                .label(format!("median: {}", style::axis_number(self.median)))
+                .label(format!("median: {}", axis_number(self.median)))
                 .legend(style::legend_line(MEDIAN));
             style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
                 .map_err(|e| fail(&e))?;
