@@ -1,8 +1,7 @@
-//! Sizes, colours and axis labels shared by every chart.
+//! Sizes, colours (the palette) and axes shared by every chart; the
+//! drawing they share is `scaffold`.
 
-use plotters::coord::CoordTranslate;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::prelude::*;
 use plotters::style::RGBColor;
 
 use crate::scenario::Scenario;
@@ -21,6 +20,19 @@ pub(crate) const MEDIAN: RGBColor = RGBColor(8, 69, 148);
 pub(crate) const REFERENCE: RGBColor = RGBColor(217, 95, 2);
 /// Target thresholds.
 pub(crate) const TARGET: RGBColor = RGBColor(27, 120, 55);
+/// Low ends (an input at its p10, in the tornado charts).
+pub(crate) const LOW: RGBColor = RGBColor(33, 113, 181);
+/// Colours of stacked series (counterparties), repeating.
+pub(crate) const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
 
 /// The x axis of a monthly chart: month indices 0 .. months-1 (at least one
 /// unit wide, so a one-month horizon still has an axis).
@@ -129,29 +141,6 @@ pub(crate) fn value_range(values: impl IntoIterator<Item = f64>) -> std::ops::Ra
     }
     let lo = if lo == 0.0 { 0.0 } else { lo - 0.05 * span };
     (lo)..(hi + 0.08 * span)
-}
-
-/// A legend swatch for a line series: a short line in `colour`.
-pub(crate) fn legend_line(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-}
-
-/// Draws `chart`'s legend at `position` in the style every chart shares.
-pub(crate) fn draw_legend<'a, DB, CT>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
-where
-    DB: DrawingBackend + 'a,
-    CT: CoordTranslate,
-{
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font((FONT, 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
 }
 
 /// A label (`Capacity online`) inside a sentence (`capacity online`): the
