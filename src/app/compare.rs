@@ -29,7 +29,7 @@ use crate::analysis::ComparisonRow;
 use crate::export::chart::{CHARTS_DIR, comparison_charts, write_charts};
 use crate::export::{
     CAPSIM_VERSION, COMPARE_PAIRING, CompareManifest, MANIFEST_FILE, Manifest, ScenarioRecord,
-    recorded_seconds, write_atomically, write_comparison_csv,
+    recorded_seconds, sha256_hex, write_atomically, write_comparison_csv,
 };
 use crate::runner::RunConfig;
 use crate::scenario::Scenario;
@@ -177,7 +177,7 @@ fn record(path: &Path, scenario: &Scenario) -> ScenarioRecord {
         scenario_name: scenario.name.clone(),
         scenario_path: path.display().to_string(),
         scenario_sha256: std::fs::read(path)
-            .map(|bytes| super::sha256_hex(&bytes))
+            .map(|bytes| sha256_hex(&bytes))
             .unwrap_or_default(),
     }
 }

@@ -118,20 +118,27 @@ pub enum AppError {
 
 impl AppError {
     /// Whether the error is invalid input (scenario, setting, state file or
-    /// request) rather than a failure to run or to write.
+    /// request) rather than a failure to run or to write. Every variant is
+    /// named, so a new one must be placed on one side.
     pub fn is_input(&self) -> bool {
-        matches!(
-            self,
+        match self {
             AppError::Percentiles(_)
-                | AppError::NotAFileName(_)
-                | AppError::SameFolder { .. }
-                | AppError::ReservedFolder { .. }
-                | AppError::NotStateFile(_)
-                | AppError::ShardScenarios(_)
-                | AppError::Scenarios(_)
-                | AppError::Sweep(_)
-                | AppError::State(_)
-        )
+            | AppError::NotAFileName(_)
+            | AppError::SameFolder { .. }
+            | AppError::ReservedFolder { .. }
+            | AppError::NotStateFile(_)
+            | AppError::ShardScenarios(_)
+            | AppError::Scenarios(_)
+            | AppError::Sweep(_)
+            | AppError::State(_) => true,
+            AppError::Busy { .. }
+            | AppError::Read { .. }
+            | AppError::NotText { .. }
+            | AppError::Threads(_)
+            | AppError::Run(_)
+            | AppError::Export(_)
+            | AppError::Chart(_) => false,
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! `PARENT/.capsim-<name>.lock`, created only if absent), so that a second
 //! capsim writing to the same folder is refused before it simulates. It then
 //! writes every file into a fresh sibling folder ([`Staging`]:
-//! `PARENT/.capsim-<name>.<pid>.tmp/`), carries over from the existing
+//! `PARENT/.capsim-<name>.<pid>.new.tmp/`, named and cleaned up as
+//! `export::atomic` does for files), carries over from the existing
 //! folder what capsim did not write, and swaps the new folder into place: a
 //! reader sees the previous set of files or the new one, never a mix, and a
 //! run that fails or is killed before the swap leaves the previous folder
@@ -24,13 +25,8 @@ use std::time::Duration;
 use super::AppError;
 use crate::error::ExportError;
 use crate::export::MANIFEST_FILE;
+use crate::export::atomic::{TEMP_PREFIX, is_temp, parent_and_name, remove_stale, temp_name};
 
-/// Prefix and suffix of capsim's temporary files and folders; a stale one
-/// (see [`STALE_AFTER`]) is removed by the next write beside it.
-const TEMP_PREFIX: &str = ".capsim-";
-const TEMP_SUFFIX: &str = ".tmp";
-/// A temporary folder untouched for this long was left by a killed run.
-const STALE_AFTER: Duration = Duration::from_secs(3600);
 /// A lock older than this is taken over even if its process seems alive
 /// (its pid may have been reused, or it was taken on another machine).
 const LOCK_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -40,18 +36,6 @@ fn io_err(path: &Path, source: std::io::Error) -> AppError {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// The folder holding `folder` (`.` for a bare name) and `folder`'s name.
-fn parent_and_name(folder: &Path) -> (PathBuf, String) {
-    let parent = match folder.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = folder
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    (parent, name)
 }
 
 /// The lock of one output folder, released (its file removed) when dropped.
@@ -219,11 +203,8 @@ impl Staging {
             }
             check_writable(folder)?;
         }
-        remove_stale(&parent, &name);
-        let tmp = parent.join(format!(
-            "{TEMP_PREFIX}{name}.{}{TEMP_SUFFIX}",
-            std::process::id()
-        ));
+        remove_stale(&parent, &name, &process_alive);
+        let tmp = parent.join(temp_name(&name, "new"));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
         }
@@ -302,38 +283,6 @@ fn check_writable(folder: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Removes the temporary folders of `name` in `parent` left by runs that
-/// were killed: those of a process no longer running, or older than
-/// [`STALE_AFTER`]. Best effort.
-fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    let prefix = format!("{TEMP_PREFIX}{name}.");
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        let Some(middle) = file_name
-            .strip_prefix(&prefix)
-            .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
-        else {
-            continue;
-        };
-        // `<pid>` or `<pid>.old`.
-        let pid = middle.split('.').next().and_then(|p| p.parse::<u32>().ok());
-        let dead = pid.is_some_and(|p| p != std::process::id() && !process_alive(p));
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if (dead || old) && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
 /// The files capsim wrote into `folder` last time: its manifest.json and
 /// every file the manifest lists (nothing else if it has none).
 fn previous_files(folder: &Path) -> HashSet<PathBuf> {
@@ -355,7 +304,7 @@ fn carry_over(from: &Path, to: &Path, rel: &Path, ours: &HashSet<PathBuf>) -> st
         let name = entry.file_name();
         let r = rel.join(&name);
         let text = name.to_string_lossy();
-        if ours.contains(&r) || (text.starts_with(TEMP_PREFIX) && text.ends_with(TEMP_SUFFIX)) {
+        if ours.contains(&r) || is_temp(&text) {
             continue;
         }
         let (src, dest) = (from.join(&r), to.join(&r));
@@ -417,10 +366,7 @@ fn swap(new: &Path, folder: &Path) -> std::io::Result<()> {
     }
     let aside = {
         let (parent, name) = parent_and_name(folder);
-        parent.join(format!(
-            "{TEMP_PREFIX}{name}.{}.old{TEMP_SUFFIX}",
-            std::process::id()
-        ))
+        parent.join(temp_name(&name, "old"))
     };
     std::fs::rename(folder, &aside)?;
     if let Err(e) = std::fs::rename(new, folder) {

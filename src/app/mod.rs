@@ -133,9 +133,3 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, AppError> {
         Err(AppError::Scenarios(errors))
     }
 }
-
-/// SHA-256 of `bytes`, hex: how manifests identify scenario files.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    format!("{:x}", Sha256::digest(bytes))
-}

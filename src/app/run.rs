@@ -10,7 +10,8 @@ use super::folder::FolderLock;
 use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
 use super::outputs::{analyses, write_outputs};
 use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
-use crate::export::percentile_column;
+use crate::export::sha256_hex;
+use crate::number::percentile_column;
 use crate::period::Period;
 use crate::runner::{CHUNK_TRIALS, RunConfig, run_sampling, simulate_by};
 use crate::scenario::Scenario;
@@ -325,7 +326,7 @@ fn run_one(
     let finished = Finished {
         scenario_path: path,
         scenario: &scenario,
-        sha256: super::sha256_hex(&bytes),
+        sha256: sha256_hex(&bytes),
         result: &result,
         threads,
         wall_seconds,
@@ -368,14 +369,7 @@ fn run_shard(
         request.reporting(),
         &|_| {},
     )?;
-    let file = StateFile::new(
-        path,
-        text,
-        &super::sha256_hex(bytes),
-        config,
-        shard.shard,
-        state,
-    );
+    let file = StateFile::new(path, text, &sha256_hex(bytes), config, shard.shard, state);
     file.write(&shard.state)?;
     let first = chunks.start * CHUNK_TRIALS;
     let last = (chunks.end * CHUNK_TRIALS).min(config.trials);

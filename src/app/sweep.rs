@@ -29,7 +29,7 @@ use crate::analysis::{
 use crate::error::ScenarioError;
 use crate::export::{
     CAPSIM_VERSION, KeyValue, MANIFEST_FILE, Manifest, SWEEP_PAIRING, SettingRecord, SweepManifest,
-    SweptKey, recorded_seconds, write_atomically, write_sweep_csv,
+    SweptKey, recorded_seconds, sha256_hex, write_atomically, write_sweep_csv,
 };
 use crate::runner::{RunConfig, RunResult, run_outcomes};
 
@@ -195,7 +195,7 @@ fn manifest(
         percentiles: SWEEP_PERCENTILES.to_vec(),
         scenario_name: settings.first().map(|s| s.scenario.name.clone()),
         scenario_path: path.display().to_string(),
-        scenario_sha256: super::sha256_hex(text.as_bytes()),
+        scenario_sha256: sha256_hex(text.as_bytes()),
         seed: uniform(|c| c.seed),
         settings: settings_run
             .map(|(i, (s, c))| SettingRecord {

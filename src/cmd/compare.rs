@@ -2,7 +2,7 @@
 
 use capsim::analysis::Better;
 use capsim::app::{CompareOutcome, CompareRequest};
-use capsim::export::format_number;
+use capsim::number::{fixed, format_number};
 
 use crate::Failure;
 use crate::cli::CompareArgs;
@@ -48,7 +48,7 @@ fn print_comparison(request: &CompareRequest, o: &CompareOutcome) -> Result<(), 
         "P(B better)"
     );
     for r in o.rows.iter().filter(|r| r.month.is_none()).take(12) {
-        let cell = |i: usize| r.diff.percentiles[i].map_or("-".to_string(), |v| format!("{v:.1}"));
+        let cell = |i: usize| fixed(r.diff.percentiles[i], 1);
         let better = match r.better {
             Some(Better::Higher) => format_number(Some((r.p_b_greater * 1000.0).round() / 1000.0)),
             Some(Better::Lower) => format_number(Some((r.p_b_less * 1000.0).round() / 1000.0)),

@@ -9,19 +9,46 @@ use capsim::scenario::edit::one_line;
 
 use crate::Failure;
 
+/// The exit code follows [`AppError::is_input`]: 2 for invalid input, 1
+/// for the rest. The match names every variant, so a new one must be given
+/// its wording here. Input messages carry their own `error:` heads (one per
+/// diagnostic); `main` adds it to the rest.
 impl From<AppError> for Failure {
     fn from(e: AppError) -> Failure {
+        let input = e.is_input();
+        let kind = if input {
+            Failure::Input
+        } else {
+            Failure::Other
+        };
         match e {
-            AppError::Percentiles(why) => Failure::Input(format!(
+            AppError::Percentiles(why) => kind(format!(
                 "error: invalid value for '--percentiles': {why} (for example --percentiles 5,50,95)"
             )),
             AppError::Scenarios(errors) => {
                 let shown: Vec<String> = errors.iter().map(scenario_error).collect();
-                Failure::Input(shown.join("\n\n"))
+                kind(shown.join("\n\n"))
             }
-            AppError::Sweep(e) => Failure::Input(sweep_error(&e)),
-            e if e.is_input() => Failure::Input(format!("error: {e}")),
-            e => Failure::Other(e.to_string()),
+            AppError::Sweep(e) => kind(sweep_error(&e)),
+            AppError::NotAFileName(_)
+            | AppError::SameFolder { .. }
+            | AppError::ReservedFolder { .. }
+            | AppError::NotStateFile(_)
+            | AppError::ShardScenarios(_)
+            | AppError::State(_)
+            | AppError::Busy { .. }
+            | AppError::Read { .. }
+            | AppError::NotText { .. }
+            | AppError::Threads(_)
+            | AppError::Run(_)
+            | AppError::Export(_)
+            | AppError::Chart(_) => {
+                if input {
+                    Failure::Input(format!("error: {e}"))
+                } else {
+                    Failure::Other(e.to_string())
+                }
+            }
         }
     }
 }

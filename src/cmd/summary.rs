@@ -3,9 +3,9 @@
 
 use capsim::app::FinishedRun;
 use capsim::export::WIDE_DIR;
-use capsim::export::percentile_column;
 use capsim::export::view_rows;
 use capsim::model::{OutcomeKind, outcome};
+use capsim::number::{fixed, percentile_column, supported};
 
 use crate::Failure;
 
@@ -81,8 +81,8 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
         let m = &r.outcomes[o];
         let numbers = format!(
             "{:>12}{:>12}  {}",
-            m.mean.map_or("-".into(), |v| format!("{v:.3}")),
-            m.std_error.map_or("-".into(), |v| format!("{v:.3}")),
+            fixed(m.mean, 3),
+            fixed(m.std_error, 3),
             median
         );
         if label.chars().count() <= LABEL {
@@ -118,32 +118,6 @@ pub(crate) fn print_summary(run: &FinishedRun) -> Result<(), Failure> {
     print_outside_views(run)?;
     outln!("");
     print_written(&run.written)
-}
-
-/// `x` with at most `decimals` decimals, and fewer when its error `bound`
-/// (0 when exact) would make the last ones noise: the last digit shown is
-/// never finer than twice the bound. Above one unit, rounded to tens,
-/// hundreds, ... as whole numbers.
-pub(crate) fn supported(x: f64, bound: f64, decimals: usize) -> String {
-    let allowed = if bound > 0.0 {
-        (-(2.0 * bound).log10()).floor()
-    } else {
-        decimals as f64
-    };
-    let s = if allowed >= 0.0 {
-        format!("{x:.*}", (allowed as usize).min(decimals))
-    } else {
-        let unit = 10f64.powf(-allowed);
-        format!("{:.0}", (x / unit).round() * unit)
-    };
-    if s.trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        s.trim_start_matches('-').to_string()
-    } else {
-        s
-    }
 }
 
 /// `text` cut into lines of at most `width` characters at spaces, the
@@ -207,7 +181,7 @@ fn print_outside_views(run: &FinishedRun) -> Result<(), Failure> {
         "p50",
         "p90"
     );
-    let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
+    let num = |x: Option<f64>| fixed(x, 1);
     for row in rows {
         let [p10, p50, p90] = row.percentiles.map(num);
         let numbers = format!(

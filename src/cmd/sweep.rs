@@ -2,6 +2,7 @@
 //! at every point of a one- or two-key grid, under common random numbers.
 
 use capsim::app::{SweepOutcome, SweepRequest};
+use capsim::number::fixed;
 
 use super::progress::Bar;
 use crate::Failure;
@@ -76,13 +77,13 @@ fn print_table(request: &SweepRequest, o: &SweepOutcome) -> Result<(), Failure> 
     for (i, (s, r)) in o.settings.iter().zip(&o.results).enumerate() {
         let find = |name: &str| r.layout.outcomes.iter().position(|o| o.name == name);
         let p50 = |name: &str| {
-            find(name)
-                .and_then(|o| r.outcomes[o].percentiles.get(1).copied().flatten())
-                .map_or("-".to_string(), |v| format!("{v:.1}"))
+            let p50 = find(name).and_then(|o| r.outcomes[o].percentiles.get(1).copied().flatten());
+            fixed(p50, 1)
         };
-        let prob = find("cash_shortfall_ever")
-            .and_then(|o| r.outcomes[o].mean)
-            .map_or("-".to_string(), |v| format!("{v:.3}"));
+        let prob = fixed(
+            find("cash_shortfall_ever").and_then(|o| r.outcomes[o].mean),
+            3,
+        );
         let values: Vec<&str> = s.values.iter().map(|(_, v)| v.as_str()).collect();
         outln!(
             "  {:>3} {:<30}{:>11}{:>11}{:>11}{:>11}",

@@ -3,7 +3,7 @@
 //! beneath, eight years per block (at most 114 columns).
 
 use capsim::app::FinishedRun;
-use capsim::export::percentile_column;
+use capsim::number::{compact_within, percentile_column};
 use capsim::years::{YearBasis, YearQuantity, YearTable};
 
 use crate::Failure;
@@ -13,32 +13,6 @@ const LABEL: usize = 22;
 const CELL: usize = 11;
 /// Years per block of the table.
 const YEARS_PER_BLOCK: usize = 8;
-
-/// A yearly value as read in a narrow column: whole numbers from 10, one
-/// decimal below (the report and `years.csv` have more digits).
-pub(crate) fn compact(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() && x.abs() >= 9.95 => format!("{x:.0}"),
-        Some(x) if x.is_finite() => {
-            let s = format!("{x:.1}");
-            // No "-0.0" for a value that rounds to zero.
-            if s == "-0.0" { "0.0".into() } else { s }
-        }
-        _ => "-".into(),
-    }
-}
-
-/// As [`compact`], with no digit finer than twice the value's error
-/// `bound` (0 when exact; see [`super::summary::supported`]).
-fn compact_within(v: Option<f64>, bound: f64) -> String {
-    match v {
-        Some(x) if x.is_finite() && bound > 0.0 => {
-            let decimals = usize::from(x.abs() < 9.95);
-            super::summary::supported(x, bound, decimals)
-        }
-        _ => compact(v),
-    }
-}
 
 /// `text` right-aligned in a column, always after at least one space.
 fn cell(text: &str) -> String {

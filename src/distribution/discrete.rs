@@ -1,7 +1,8 @@
 //! Discrete choice among values with weights; bernoulli is the special case
 //! of the values 0 and 1.
 
-use super::{ParamError, finite, num};
+use super::{ParamError, finite};
+use crate::number::in_message;
 
 /// A finite set of values, each with a probability.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +42,7 @@ impl Discrete {
             if *w < 0.0 {
                 return Err(ParamError::new(format!(
                     "`weights` must be >= 0, got {w}",
-                    w = num(*w)
+                    w = in_message(*w)
                 )));
             }
         }
@@ -83,7 +84,7 @@ impl Discrete {
         if !(0.0..=1.0).contains(&p) {
             return Err(ParamError::new(format!(
                 "`p` is a probability and must be between 0 and 1, got {p}",
-                p = num(p)
+                p = in_message(p)
             )));
         }
         Discrete::new(vec![0.0, 1.0], vec![1.0 - p, p])

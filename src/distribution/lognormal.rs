@@ -1,7 +1,8 @@
 //! Log-normal distribution.
 
 use super::normal::{Z90, Z95, standard_normal_quantile};
-use super::{ParamError, finite, num};
+use super::{ParamError, finite};
+use crate::number::in_message;
 
 /// Log-normal distribution: `ln X` is normal with mean `mu` and standard
 /// deviation `sigma`. Values are positive.
@@ -23,13 +24,13 @@ impl LogNormal {
         if median <= 0.0 {
             return Err(ParamError::new(format!(
                 "`median` of a lognormal must be > 0, got {median}",
-                median = num(median)
+                median = in_message(median)
             )));
         }
         if !(0.0..=MAX_SIGMA).contains(&sigma) {
             return Err(ParamError::new(format!(
                 "`sigma` of a lognormal must be between 0 and {MAX_SIGMA}, got {sigma}",
-                sigma = num(sigma)
+                sigma = in_message(sigma)
             )));
         }
         Ok(LogNormal {
@@ -45,13 +46,13 @@ impl LogNormal {
         if mean <= 0.0 {
             return Err(ParamError::new(format!(
                 "`mean` of a lognormal must be > 0, got {mean}",
-                mean = num(mean)
+                mean = in_message(mean)
             )));
         }
         if sd < 0.0 {
             return Err(ParamError::new(format!(
                 "`sd` must be >= 0, got {sd}",
-                sd = num(sd)
+                sd = in_message(sd)
             )));
         }
         // A ratio above 1e150 would overflow r^2; its sigma is far above the limit anyway.
@@ -65,8 +66,8 @@ impl LogNormal {
             return Err(ParamError::new(format!(
                 "`sd` ({sd}) is too large for `mean` ({mean}): the log-space sigma would be {:.3}, at most {MAX_SIGMA} is allowed",
                 sigma2.sqrt(),
-                sd = num(sd),
-                mean = num(mean)
+                sd = in_message(sd),
+                mean = in_message(mean)
             )));
         }
         Self::from_median_sigma(mean / (1.0 + r.powi(2)).sqrt(), sigma2.sqrt())
@@ -95,14 +96,14 @@ impl LogNormal {
         if lo <= 0.0 {
             return Err(ParamError::new(format!(
                 "`{lo_name}` of a lognormal must be > 0, got {lo}",
-                lo = num(lo)
+                lo = in_message(lo)
             )));
         }
         if hi < lo {
             return Err(ParamError::new(format!(
                 "`{hi_name}` ({hi}) must not be below `{lo_name}` ({lo})",
-                hi = num(hi),
-                lo = num(lo)
+                hi = in_message(hi),
+                lo = in_message(lo)
             )));
         }
         let (ln_lo, ln_hi) = (lo.ln(), hi.ln());
@@ -110,8 +111,8 @@ impl LogNormal {
         if sigma > MAX_SIGMA {
             return Err(ParamError::new(format!(
                 "`{lo_name}` ({lo}) and `{hi_name}` ({hi}) are too far apart: the log-space sigma would be {sigma:.3}, at most {MAX_SIGMA} is allowed",
-                lo = num(lo),
-                hi = num(hi)
+                lo = in_message(lo),
+                hi = in_message(hi)
             )));
         }
         Self::from_median_sigma(((ln_lo + ln_hi) / 2.0).exp(), sigma)

@@ -20,6 +20,8 @@ pub use pert::Pert;
 pub use triangular::Triangular;
 pub use uniform::Uniform;
 
+use crate::number::in_message;
+
 /// An invalid distribution parameter; the message names the parameter.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -31,24 +33,6 @@ impl ParamError {
     }
 }
 
-/// A number as shown in messages: plain for everyday magnitudes, in exponent
-/// form (`1e308`, `1e-300`) where plain digits would run to hundreds of
-/// characters.
-pub fn num(x: f64) -> impl std::fmt::Display {
-    struct Shown(f64);
-    impl std::fmt::Display for Shown {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            let a = self.0.abs();
-            if self.0.is_finite() && a != 0.0 && !(1e-9..1e15).contains(&a) {
-                write!(f, "{:e}", self.0)
-            } else {
-                write!(f, "{}", self.0)
-            }
-        }
-    }
-    Shown(x)
-}
-
 /// Checks that a parameter is a finite number.
 pub(crate) fn finite(name: &str, value: f64) -> Result<f64, ParamError> {
     if value.is_finite() {
@@ -56,7 +40,7 @@ pub(crate) fn finite(name: &str, value: f64) -> Result<f64, ParamError> {
     } else {
         Err(ParamError::new(format!(
             "`{name}` must be a finite number, got {value}",
-            value = num(value)
+            value = in_message(value)
         )))
     }
 }

@@ -1,6 +1,7 @@
 //! Normal distribution.
 
-use super::{ParamError, finite, num};
+use super::{ParamError, finite};
+use crate::number::in_message;
 
 /// Normal distribution with mean `mean` and standard deviation `sd`.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +28,7 @@ impl Normal {
         if sd < 0.0 {
             return Err(ParamError::new(format!(
                 "`sd` must be >= 0, got {sd}",
-                sd = num(sd)
+                sd = in_message(sd)
             )));
         }
         Ok(Normal { mean, sd })
@@ -55,15 +56,15 @@ impl Normal {
         if hi < lo {
             return Err(ParamError::new(format!(
                 "`{hi_name}` ({hi}) must not be below `{lo_name}` ({lo})",
-                hi = num(hi),
-                lo = num(lo)
+                hi = in_message(hi),
+                lo = in_message(lo)
             )));
         }
         if !(hi - lo).is_finite() {
             return Err(ParamError::new(format!(
                 "`{lo_name}` ({lo}) and `{hi_name}` ({hi}) are too far apart to compute with; use smaller units",
-                lo = num(lo),
-                hi = num(hi)
+                lo = in_message(lo),
+                hi = in_message(hi)
             )));
         }
         Normal::new(lo / 2.0 + hi / 2.0, (hi - lo) / (2.0 * z))

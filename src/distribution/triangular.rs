@@ -1,6 +1,7 @@
 //! Triangular distribution.
 
-use super::{ParamError, finite, num};
+use super::{ParamError, finite};
+use crate::number::in_message;
 
 /// Triangular distribution on `[min, max]` with its peak at `mode`.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,23 +19,23 @@ pub(crate) fn check_three_point(min: f64, mode: f64, max: f64) -> Result<(), Par
     if max < min {
         return Err(ParamError::new(format!(
             "`min` ({min}) must not be above `max` ({max})",
-            min = num(min),
-            max = num(max)
+            min = in_message(min),
+            max = in_message(max)
         )));
     }
     if !(max - min).is_finite() {
         return Err(ParamError::new(format!(
             "`min` ({min}) and `max` ({max}) are too far apart to compute with; use a narrower range or smaller units",
-            min = num(min),
-            max = num(max)
+            min = in_message(min),
+            max = in_message(max)
         )));
     }
     if !(min..=max).contains(&mode) {
         return Err(ParamError::new(format!(
             "`mode` ({mode}) must lie between `min` ({min}) and `max` ({max})",
-            mode = num(mode),
-            min = num(min),
-            max = num(max)
+            mode = in_message(mode),
+            min = in_message(min),
+            max = in_message(max)
         )));
     }
     Ok(())

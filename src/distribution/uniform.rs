@@ -1,6 +1,7 @@
 //! Continuous uniform distribution.
 
-use super::{ParamError, finite, num};
+use super::{ParamError, finite};
+use crate::number::in_message;
 
 /// Uniform on `[min, max]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,15 +18,15 @@ impl Uniform {
         if max < min {
             return Err(ParamError::new(format!(
                 "`min` ({min}) must not be above `max` ({max})",
-                min = num(min),
-                max = num(max)
+                min = in_message(min),
+                max = in_message(max)
             )));
         }
         if !(max - min).is_finite() {
             return Err(ParamError::new(format!(
                 "`min` ({min}) and `max` ({max}) are too far apart to compute with; use a narrower range or smaller units",
-                min = num(min),
-                max = num(max)
+                min = in_message(min),
+                max = in_message(max)
             )));
         }
         Ok(Uniform { min, max })

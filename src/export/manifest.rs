@@ -12,6 +12,13 @@ use super::{Exporter, RunReport};
 /// File name of the manifest in an output folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
+/// SHA-256 of `bytes`, hex: how manifests (and shard state files) identify
+/// scenario files.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
 /// The capsim version recorded in every manifest.
 pub const CAPSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 

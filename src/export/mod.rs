@@ -3,6 +3,7 @@
 //! rename), so that a failed or interrupted run never leaves a half-written
 //! file and the previous run's output stays intact until replaced.
 
+pub(crate) mod atomic;
 pub mod chart;
 mod comparison;
 mod deals;
@@ -24,8 +25,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use crate::number::{format_number, percentile_column};
+pub(crate) use atomic::write_atomically;
 pub use comparison::write_comparison_csv;
 pub use deals::DealsCsvExporter;
+pub(crate) use manifest::sha256_hex;
 pub use manifest::{
     CAPSIM_VERSION, COMPARE_PAIRING, CompareManifest, KeyValue, MANIFEST_FILE, Manifest,
     ManifestExporter, PercentileAccuracy, RunManifest, SWEEP_PAIRING, ScenarioRecord,
@@ -77,77 +80,6 @@ pub(crate) fn standard_exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(YearsCsvExporter),
         Box::new(ManifestExporter),
     ]
-}
-
-/// Writes `content` to `path` atomically: into a temporary file beside it,
-/// flushed to disk, then renamed over `path`.
-pub(crate) fn write_atomically(
-    path: &Path,
-    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), ExportError> {
-    let io_err = |source| ExportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    remove_stale_temp_files(dir);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .map_err(io_err)?;
-    {
-        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
-        content(&mut buffered).map_err(io_err)?;
-        buffered.flush().map_err(io_err)?;
-    }
-    // Temporary files are created private (0600); results are for sharing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io_err)?;
-    }
-    tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
-    Ok(())
-}
-
-/// Names of the temporary files [`write_atomically`] writes before renaming.
-const TEMP_PREFIX: &str = ".capsim-";
-const TEMP_SUFFIX: &str = ".tmp";
-/// A temporary file untouched for this long was left by a run that was
-/// killed between writing and renaming it (a run's largest file takes
-/// seconds), not by a run still writing.
-const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// Removes capsim's temporary files in `dir` that a killed run left behind
-/// (a run that fails or is interrupted by an error removes its own). Best
-/// effort: a file that cannot be read or removed is left alone.
-fn remove_stale_temp_files(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }
 
 /// Writes every exporter's file into `dir` (created if missing) and returns
@@ -209,39 +141,5 @@ pub(crate) fn csv_to_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => std::io::Error::other(format!("{other:?}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, SystemTime};
-
-    /// A temporary file a killed run left behind goes at the next write to
-    /// its folder; a fresh one (a run still writing) and other files stay.
-    #[test]
-    fn stale_temp_files_are_removed_and_others_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = |name: &str, age_secs: u64| {
-            let path = dir.path().join(name);
-            let f = std::fs::File::create(&path).unwrap();
-            f.set_modified(SystemTime::now() - Duration::from_secs(age_secs))
-                .unwrap();
-            path
-        };
-        let stale = file(".capsim-killed.tmp", 7200);
-        let fresh = file(".capsim-writing.tmp", 10);
-        let other = file("notes.tmp", 7200);
-        let target = dir.path().join("summary.csv");
-        write_atomically(&target, |out| out.write_all(b"a,b\n")).unwrap();
-        assert!(!stale.exists());
-        assert!(fresh.exists());
-        assert!(other.exists());
-        assert_eq!(std::fs::read(&target).unwrap(), b"a,b\n");
-        let left: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        assert_eq!(left.len(), 3, "{left:?}");
     }
 }

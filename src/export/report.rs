@@ -5,10 +5,11 @@
 use std::io::Write;
 
 use super::chart::{CHARTS_DIR, RenderedChart};
-use super::{Exporter, RunReport, format_number};
+use super::{Exporter, RunReport};
 use crate::analysis::{DealKind, DealsAnalysis};
 use crate::model::OutcomeKind;
 use crate::model::outcome;
+use crate::number::{fixed, readable};
 use crate::runner::RunResult;
 
 /// Writes `report.html` with the given charts (none with `--no-charts`).
@@ -85,23 +86,6 @@ figcaption{font-size:.88em;color:#444;margin-top:.3em}\
 code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.92em;background:#f4f6f8;padding:0 3px}\
 code.ref{font-size:.75em;color:#666;background:none}\
 ul.files{columns:2}";
-
-/// Rounded for reading: 1 decimal for large values, 3 significant-ish otherwise.
-pub(super) fn readable(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => {
-            let r = if v.abs() >= 100.0 {
-                v.round()
-            } else if v.abs() >= 1.0 {
-                (v * 10.0).round() / 10.0
-            } else {
-                (v * 1000.0).round() / 1000.0
-            };
-            format_number(Some(r))
-        }
-        _ => "-".into(),
-    }
-}
 
 impl Exporter for HtmlReportExporter {
     fn file_name(&self) -> &'static str {
@@ -296,8 +280,8 @@ fn write_probabilities(report: &RunReport, out: &mut dyn Write) -> std::io::Resu
             out,
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape_html(&label),
-            ev.mean.map_or("-".into(), |v| format!("{v:.3}")),
-            ev.std_error.map_or("-".into(), |v| format!("{v:.3}")),
+            fixed(ev.mean, 3),
+            fixed(ev.std_error, 3),
             month
         )?;
     }
@@ -353,7 +337,7 @@ fn write_outside_views(report: &RunReport, out: &mut dyn Write) -> std::io::Resu
         writeln!(
             out,
             "<td class=\"num\">{}</td><td>{}</td></tr>",
-            row.share_below.map_or("-".into(), |v| format!("{v:.3}")),
+            fixed(row.share_below, 3),
             escape_html(&v.source)
         )?;
     }

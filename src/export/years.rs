@@ -3,11 +3,8 @@
 
 use std::io::Write;
 
-use super::report::readable;
-use super::{
-    Exporter, RunReport, csv_to_io, escape_html, percentile_column, statistics_cells,
-    statistics_header,
-};
+use super::{Exporter, RunReport, csv_to_io, escape_html, statistics_cells, statistics_header};
+use crate::number::{percentile_column, readable};
 use crate::runner::RunResult;
 use crate::years::{YearBasis, YearQuantity};
 

@@ -20,6 +20,7 @@ use super::{
     ramp_fraction,
 };
 use crate::metric::{Metric, MetricKind};
+use crate::number::{money, short};
 
 /// One warning about a scenario item.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,19 +207,6 @@ impl Best {
     }
 }
 
-fn money(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    }
-}
-
-fn number(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// Every warning about `scenario`, in file order of kinds: tranches,
 /// contracts, revenue, costs, funding, targets, outside views.
 pub fn warnings(scenario: &Scenario) -> Vec<Warning> {
@@ -262,9 +250,9 @@ fn check_range(c: Check, out: &mut Vec<Warning>) {
     let constant = (hi - lo).abs() < 1e-12;
     let what = |v: f64, which: &str| {
         if constant {
-            format!("`{}` is {}", c.key, number(v))
+            format!("`{}` is {}", c.key, short(v))
         } else {
-            format!("`{}` reaches {} (its {which} percentile)", c.key, number(v))
+            format!("`{}` reaches {} (its {which} percentile)", c.key, short(v))
         }
     };
     if hi > c.max {
@@ -274,7 +262,7 @@ fn check_range(c: Check, out: &mut Vec<Warning>) {
             format!(
                 "{}, above {} ({}); check the unit",
                 what(hi, "99th"),
-                number(c.max),
+                short(c.max),
                 c.why
             ),
         ));
@@ -285,7 +273,7 @@ fn check_range(c: Check, out: &mut Vec<Warning>) {
             format!(
                 "{}, below {} ({}); check the unit",
                 what(lo, "1st"),
-                number(c.min),
+                short(c.min),
                 c.why
             ),
         ));
@@ -566,8 +554,8 @@ fn targets_reachable(s: &Scenario, best: &[Best], out: &mut Vec<Warning>) {
                             "no trial can reach `{}` >= {}: it is at most {} {unit} by {end}, \
                              even with every tranche at its largest, earliest and fastest",
                             t.metric.name(),
-                            number(v),
-                            number(most)
+                            short(v),
+                            short(most)
                         ),
                     ));
                 }
@@ -580,7 +568,7 @@ fn targets_reachable(s: &Scenario, best: &[Best], out: &mut Vec<Warning>) {
                         format!(
                             "no trial can reach `{}` <= {}: the metric is never negative",
                             t.metric.name(),
-                            number(v)
+                            short(v)
                         ),
                     ));
                 }

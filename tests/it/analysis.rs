@@ -6,39 +6,7 @@ use std::path::Path;
 use capsim::analysis::{sensitivity, trial_table};
 use capsim::scenario::Scenario;
 
-/// Payments are price x size: price varies over 10-40 per GW, size over
-/// 0.9-1.1 GW, a third tranche's delay does not affect payments at all.
-const KNOWN: &str = r#"
-[scenario]
-name = "known"
-start = "2026-01"
-end = "2027-12"
-
-[[tranche]]
-name = "t"
-counterparty = "c"
-gw = { dist = "uniform", min = 0.9, max = 1.1 }
-planned = "2026-03"
-accelerators_per_gw = 1
-
-[[tranche]]
-name = "other"
-counterparty = "c"
-gw = 1
-planned = "2026-03"
-delay_months = { dist = "uniform", min = 0, max = 6 }
-accelerators_per_gw = 1
-
-[[contract]]
-name = "k"
-counterparty = "c"
-basis = "purchase"
-value_usd_bn = 1000
-start = "2026-01"
-term_months = 24
-tranches = ["t"]
-usd_bn_per_gw = { dist = "uniform", min = 10, max = 40 }
-"#;
+use crate::util::KNOWN;
 
 /// Every non-event outcome's `n` strongest inputs swung over `trials` trials.
 fn every(n: usize, trials: u64) -> capsim::analysis::SwingPlan {

@@ -7,7 +7,7 @@ use std::path::Path;
 use capsim::analysis::{SwingPlan, sensitivity};
 use capsim::scenario::Scenario;
 
-use crate::util::{SMALL, Workdir, column};
+use crate::util::{SMALL, Workdir, column, known_with_target};
 
 /// `YYYY-MM` plus `n` months, by hand.
 fn add_months(start: &str, n: i64) -> String {
@@ -102,51 +102,12 @@ fn wide_files_hold_the_long_tables_numbers() {
     }
 }
 
-/// Payments follow the contract's price and the tranche's size; the month
-/// the second tranche brings capacity to 1.5 GW follows its delay alone.
-const DISJOINT: &str = r#"
-[scenario]
-name = "disjoint"
-start = "2026-01"
-end = "2027-12"
-
-[[tranche]]
-name = "t"
-counterparty = "c"
-gw = { dist = "uniform", min = 0.9, max = 1.1 }
-planned = "2026-03"
-accelerators_per_gw = 1
-
-[[tranche]]
-name = "other"
-counterparty = "c"
-gw = 1
-planned = "2026-03"
-delay_months = { dist = "uniform", min = 0, max = 12 }
-accelerators_per_gw = 1
-
-[[contract]]
-name = "k"
-counterparty = "c"
-basis = "purchase"
-value_usd_bn = 1000
-start = "2026-01"
-term_months = 24
-tranches = ["t"]
-usd_bn_per_gw = { dist = "uniform", min = 10, max = 40 }
-
-[[target]]
-name = "half"
-metric = "capacity_online_gw"
-at_least = 1.5
-"#;
-
 /// Each outcome's tornado shows its own strongest inputs, even when they
 /// are not among another outcome's; an input swung for one outcome serves
 /// the others; an input that does not move the median is not drawn.
 #[test]
 fn each_tornado_has_its_own_drivers_and_no_zero_bars() {
-    let s = Scenario::parse(DISJOINT, Path::new("d.toml")).unwrap();
+    let s = Scenario::parse(&known_with_target(), Path::new("d.toml")).unwrap();
     let (pay, month) = ("total_compute_payments_usd_bn", "target_half_month");
     let plan = SwingPlan {
         outcomes: vec![pay.into(), month.into()],

@@ -18,6 +18,7 @@ mod precision;
 mod properties;
 mod safety;
 mod sources;
+mod structure;
 mod util;
 mod validation;
 mod years;

@@ -1,7 +1,8 @@
 //! What the integration tests share: `Workdir` (after xsv's test helper),
 //! in which a test gets its own folder, writes files and runs the capsim
 //! binary; the files below a folder; CSV tables; a library run with the
-//! usual settings; and `SMALL`, a valid scenario with every section.
+//! usual settings; `SMALL`, a valid scenario with every section; and
+//! `KNOWN`, a small scenario whose drivers are known.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -269,4 +270,56 @@ pub fn skip(test: &str, why: &str, required: Option<&str>) {
         );
     }
     let _ = writeln!(std::io::stderr().lock(), "SKIP {test}: {why}");
+}
+
+/// A scenario whose drivers are known: payments are price x size (price
+/// 10-40 per GW, size 0.9-1.1 GW), and the second tranche's delay (0-6
+/// months) does not affect payments at all.
+pub const KNOWN: &str = r#"
+[scenario]
+name = "known"
+start = "2026-01"
+end = "2027-12"
+
+[[tranche]]
+name = "t"
+counterparty = "c"
+gw = { dist = "uniform", min = 0.9, max = 1.1 }
+planned = "2026-03"
+accelerators_per_gw = 1
+
+[[tranche]]
+name = "other"
+counterparty = "c"
+gw = 1
+planned = "2026-03"
+delay_months = { dist = "uniform", min = 0, max = 6 }
+accelerators_per_gw = 1
+
+[[contract]]
+name = "k"
+counterparty = "c"
+basis = "purchase"
+value_usd_bn = 1000
+start = "2026-01"
+term_months = 24
+tranches = ["t"]
+usd_bn_per_gw = { dist = "uniform", min = 10, max = 40 }
+"#;
+
+/// [`KNOWN`] with the second tranche's delay over 0-12 months and a target
+/// that capacity reaches 1.5 GW: payments follow the contract's price and
+/// the first tranche's size; the month the second tranche brings capacity
+/// to 1.5 GW follows its delay alone.
+pub fn known_with_target() -> String {
+    let delay = "delay_months = { dist = \"uniform\", min = 0, max = 6 }";
+    assert!(KNOWN.contains(delay), "KNOWN's delay changed");
+    let longer = KNOWN.replace(delay, &delay.replace("max = 6", "max = 12"));
+    longer
+        + r#"
+[[target]]
+name = "half"
+metric = "capacity_online_gw"
+at_least = 1.5
+"#
 }

@@ -4,10 +4,12 @@
 
 use plotters::prelude::*;
 
-use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
+use super::scaffold::{self, Frame, OrFail, band_outline, legend, legend_box, legend_line};
+use super::style::{self, MEDIAN, REFERENCE, SIZE};
 use super::{ChartError, RenderedChart};
 use crate::analysis::ComparisonRow;
 use crate::metric::Metric;
+use crate::number::axis_number;
 use crate::scenario::Scenario;
 
 /// Metrics drawn by [`comparison_charts`].
@@ -40,7 +42,6 @@ pub fn comparison_chart(
     rows: &[ComparisonRow],
 ) -> Result<Option<RenderedChart>, ChartError> {
     let file = format!("compare-{}.svg", metric.name());
-    let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
     let rows: Vec<&ComparisonRow> = rows
         .iter()
         .filter(|r| r.month.is_some() && r.quantity == metric.name())
@@ -57,60 +58,39 @@ pub fn comparison_chart(
     let y = style::value_range(ba.iter().chain(&bb).flat_map(|&(_, lo, _, hi)| [lo, hi]));
     let colour_a = MEDIAN;
     let colour_b = REFERENCE;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&title, (FONT, 20))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d(style::MonthAxis::new(a), y)
-            .map_err(|e| fail(&e))?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&|v| style::month_label(a, *v))
-            .y_label_formatter(&|v| style::axis_number(*v))
+    let svg = scaffold::svg(&file, SIZE, |root| {
+        let month = |v: &f64| style::month_label(a, *v);
+        let mut chart = Frame::new(Some(&title), &month, &|v| axis_number(*v))
             .y_desc(metric.unit())
             .x_desc("month")
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.08))
-            .draw()
-            .map_err(|e| fail(&e))?;
+            .draw(root, &file, style::MonthAxis::new(a), y)?;
         for (band, colour, name) in [(&ba, colour_a, a_name), (&bb, colour_b, b_name)] {
             if band.is_empty() {
                 continue;
             }
-            let outline: Vec<(f64, f64)> = band
-                .iter()
-                .map(|&(x, _, _, hi)| (x, hi))
-                .chain(band.iter().rev().map(|&(x, lo, _, _)| (x, lo)))
-                .collect();
+            let xs = band.iter().map(|&(x, ..)| x);
+            let lo: Vec<f64> = band.iter().map(|&(_, lo, ..)| lo).collect();
+            let hi: Vec<f64> = band.iter().map(|&(.., hi)| hi).collect();
+            let fill = colour.mix(0.22).filled();
             chart
                 .draw_series(std::iter::once(Polygon::new(
-                    outline,
-                    colour.mix(0.22).filled(),
+                    band_outline(xs, &lo, &hi),
+                    fill,
                 )))
-                .map_err(|e| fail(&e))?
+                .or_fail(&file)?
                 .label(format!("{name}: p10-p90"))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.mix(0.22).filled())
-                });
+                .legend(legend_box(fill, 14));
             chart
                 .draw_series(LineSeries::new(
                     band.iter().map(|&(x, _, m, _)| (x, m)),
                     colour.stroke_width(2),
                 ))
-                .map_err(|e| fail(&e))?
+                .or_fail(&file)?
                 .label(format!("{name}: median"))
-                .legend(style::legend_line(colour));
+                .legend(legend_line(colour));
         }
-        style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(|e| fail(&e))?;
-        root.present().map_err(|e| fail(&e))?;
-    }
+        legend(&mut chart, &file, SeriesLabelPosition::UpperLeft)
+    })?;
     Ok(Some(RenderedChart {
         caption: format!(
             "`{}` by month in {a_name} and {b_name}: each scenario's median across trials and the band \

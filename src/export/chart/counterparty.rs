@@ -4,23 +4,13 @@
 
 use plotters::prelude::*;
 
-use super::style::{self, FONT, SIZE};
+use super::scaffold::{self, Frame, OrFail, legend, legend_box, legend_line};
+use super::style::{self, PALETTE, SIZE};
 use super::{Chart, ChartError};
 use crate::analysis::CounterpartyYears;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
-
-/// Colours of the stacked counterparties, repeating.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-];
 
 /// The stacked medians of payments by counterparty per calendar year.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +43,6 @@ impl Chart for CounterpartyChart {
 
     fn render(&self, scenario: &Scenario, _result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
         let c = &self.years;
         let (first, last) = (
             c.years.first().copied().unwrap_or(0),
@@ -62,29 +51,14 @@ impl Chart for CounterpartyChart {
         let stacked = (0..c.years.len()).map(|y| c.median.iter().map(|m| m[y]).sum::<f64>());
         let top = style::value_range(stacked.chain(c.total_median.iter().copied()).chain([0.0]));
         let x = f64::from(first) - 0.6..f64::from(last) + 0.6;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(x, 0.0..top.end * 1.15)
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_labels(c.years.len().max(1))
-                .x_label_formatter(&|v| format!("{}", v.round() as i64))
-                .y_label_formatter(&|v| style::axis_number(*v))
+        let title = self.title(scenario);
+        scaffold::svg(&file, SIZE, |root| {
+            let year = |v: &f64| format!("{}", v.round() as i64);
+            let mut chart = Frame::new(Some(&title), &year, &|v| axis_number(*v))
+                .x_ticks(c.years.len().max(1))
                 .y_desc("USD bn per year")
-                .label_style((FONT, 12))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
+                .label_size(12)
+                .draw(root, &file, x, 0.0..top.end * 1.15)?;
             let mut base = vec![0.0; c.years.len()];
             for (k, name) in c.counterparties.iter().enumerate() {
                 let colour = PALETTE[k % PALETTE.len()];
@@ -100,11 +74,9 @@ impl Chart for CounterpartyChart {
                     .collect();
                 chart
                     .draw_series(bars)
-                    .map_err(|e| fail(&e))?
+                    .or_fail(&file)?
                     .label(name.as_str())
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-                    });
+                    .legend(legend_box(colour.filled(), 14));
             }
             chart
                 .draw_series(c.years.iter().zip(&c.total_median).map(|(year, t)| {
@@ -114,12 +86,10 @@ impl Chart for CounterpartyChart {
                         BLACK.stroke_width(3),
                     )
                 }))
-                .map_err(|e| fail(&e))?
+                .or_fail(&file)?
                 .label("median of the year's total")
-                .legend(style::legend_line(BLACK));
-            style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+                .legend(legend_line(BLACK));
+            legend(&mut chart, &file, SeriesLabelPosition::UpperLeft)
+        })
     }
 }

@@ -4,10 +4,11 @@
 
 use plotters::prelude::*;
 
-use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
-use super::tornado::RowAxis;
+use super::scaffold::{self, Frame, OrFail, Rows, legend, legend_box};
+use super::style::{self, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
 use crate::analysis::{DealKind, DealsAnalysis};
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -80,82 +81,44 @@ impl Chart for DealsChart {
 
     fn render(&self, scenario: &Scenario, _result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
-        let n = self.bars.len().max(1);
         let x = style::value_range(
             self.bars
                 .iter()
                 .flat_map(|b| [b.mean - 2.0 * b.se, b.mean + 2.0 * b.se])
                 .chain([0.0]),
         );
-        let longest = self.bars.iter().map(|b| b.name.chars().count()).max();
-        let label_area = (longest.unwrap_or(0) as u32 * 7 + 16).clamp(64, 320);
-        let label_of = |v: f64| {
-            let row = v.floor().max(0.0) as usize;
-            self.bars
-                .get(n.saturating_sub(1 + row))
-                .map(|b| b.name.clone())
-                .unwrap_or_default()
-        };
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(label_area)
-                .build_cartesian_2d(x, RowAxis { n })
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
-                .y_label_formatter(&|v| label_of(*v))
+        let rows = Rows::new(self.bars.iter().map(|b| b.name.as_str()));
+        let title = self.title(scenario);
+        scaffold::svg(&file, SIZE, |root| {
+            let mut chart = Frame::new(Some(&title), &|v| axis_number(*v), &|v| rows.label(*v))
+                .y_area(rows.label_width())
                 .x_desc("peak funding need with the deal minus without it, USD bn")
-                .label_style((FONT, 12))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
-            let y = |k: usize| (n - 1 - k) as f64;
+                .label_size(12)
+                .draw(root, &file, x, rows.axis())?;
             for (funding, colour, label) in [
                 (false, MEDIAN, "contract (with its tranches)"),
                 (true, REFERENCE, "funding event"),
             ] {
+                let bars = self.bars.iter().enumerate();
                 chart
-                    .draw_series(
-                        self.bars
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, b)| b.funding == funding)
-                            .map(|(k, b)| {
-                                Rectangle::new(
-                                    [(0.0, y(k) + 0.2), (b.mean, y(k) + 0.8)],
-                                    colour.filled(),
-                                )
-                            }),
-                    )
-                    .map_err(|e| fail(&e))?
+                    .draw_series(bars.filter(|(_, b)| b.funding == funding).map(|(k, b)| {
+                        let y = rows.y(k);
+                        Rectangle::new([(0.0, y + 0.2), (b.mean, y + 0.8)], colour.filled())
+                    }))
+                    .or_fail(&file)?
                     .label(label)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-                    });
+                    .legend(legend_box(colour.filled(), 14));
             }
             chart
                 .draw_series(self.bars.iter().enumerate().map(|(k, b)| {
-                    let mid = y(k) + 0.5;
+                    let mid = rows.y(k) + 0.5;
                     PathElement::new(
                         vec![(b.mean - 2.0 * b.se, mid), (b.mean + 2.0 * b.se, mid)],
                         BLACK.stroke_width(2),
                     )
                 }))
-                .map_err(|e| fail(&e))?;
-            style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
-                .map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+                .or_fail(&file)?;
+            legend(&mut chart, &file, SeriesLabelPosition::LowerRight)
+        })
     }
 }

@@ -6,10 +6,12 @@
 
 use plotters::prelude::*;
 
+use super::scaffold::{self, Frame, OrFail, legend, legend_line};
 use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
-use crate::model::OutcomeKind;
 use crate::model::outcome;
+use crate::model::{OutcomeKind, OutcomeSpec};
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -21,26 +23,40 @@ pub struct PercentileChart {
     pub outcome: String,
 }
 
-/// The label of outcome `name` of `scenario`'s runs (its code name if it has
-/// none).
-pub(crate) fn outcome_title(scenario: &Scenario, name: &str) -> String {
-    crate::model::OutputLayout::new(scenario)
+/// The title of a chart of outcome `name` of `scenario`'s runs: its label
+/// (its code name if it has none), then `what` the chart shows.
+pub(crate) fn outcome_title(scenario: &Scenario, name: &str, what: &str) -> String {
+    let label = crate::model::OutputLayout::new(scenario)
         .outcomes
         .into_iter()
         .find(|o| o.name == name)
-        .map_or_else(|| name.to_string(), |o| o.label)
+        .map_or_else(|| name.to_string(), |o| o.label);
+    format!("{label}: {what}")
+}
+
+/// Index of outcome `name` in the run's layout.
+pub(crate) fn outcome_index(result: &RunResult, name: &str) -> Option<usize> {
+    result.layout.outcomes.iter().position(|o| o.name == name)
+}
+
+/// Index of outcome `name` in the run's layout, and its spec; an error of
+/// the chart in `file` unless the run reports it as a value outcome.
+pub(crate) fn value_outcome<'r>(
+    result: &'r RunResult,
+    name: &str,
+    file: &str,
+) -> Result<(usize, &'r OutcomeSpec), ChartError> {
+    let index = outcome_index(result, name)
+        .ok_or_else(|| ChartError::new(file, format!("the run does not report {name}")))?;
+    let spec = &result.layout.outcomes[index];
+    if spec.kind != OutcomeKind::Value {
+        let why = format!("{} is not a value outcome", spec.name);
+        return Err(ChartError::new(file, why));
+    }
+    Ok((index, spec))
 }
 
 impl PercentileChart {
-    /// Index of the outcome in the run's layout.
-    fn index(&self, result: &RunResult) -> Option<usize> {
-        result
-            .layout
-            .outcomes
-            .iter()
-            .position(|o| o.name == self.outcome)
-    }
-
     /// (value, percent) for every percentile known.
     fn points(result: &RunResult, index: usize) -> Vec<(f64, f64)> {
         result
@@ -58,10 +74,7 @@ impl Chart for PercentileChart {
     }
 
     fn title(&self, scenario: &Scenario) -> String {
-        format!(
-            "{}: distribution (percentiles)",
-            outcome_title(scenario, &self.outcome)
-        )
+        outcome_title(scenario, &self.outcome, "distribution (percentiles)")
     }
 
     fn caption(&self, _scenario: &Scenario, result: &RunResult) -> String {
@@ -70,7 +83,7 @@ impl Chart for PercentileChart {
              The run reports percentiles only, so the chart steps between them; it is not a histogram.",
             self.outcome, result.trials
         );
-        if self.index(result) == Some(outcome::PEAK_GAP) {
+        if outcome_index(result, &self.outcome) == Some(outcome::PEAK_GAP) {
             let ever = &result.outcomes[outcome::SHORTFALL_EVER];
             if let (Some(p), Some(se)) = (ever.mean, ever.std_error) {
                 text.push_str(&format!(
@@ -85,14 +98,7 @@ impl Chart for PercentileChart {
 
     fn render(&self, scenario: &Scenario, result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
-        let index = self
-            .index(result)
-            .ok_or_else(|| fail(&format!("the run does not report {}", self.outcome)))?;
-        let spec = &result.layout.outcomes[index];
-        if spec.kind != OutcomeKind::Value {
-            return Err(fail(&format!("{} is not a value outcome", spec.name)));
-        }
+        let (index, spec) = value_outcome(result, &self.outcome, &file)?;
         let points = Self::points(result, index);
         let mean = result.outcomes[index].mean;
         let x = style::value_range(points.iter().map(|p| p.0).chain(mean));
@@ -106,51 +112,33 @@ impl Chart for PercentileChart {
         if let Some(&(_, p)) = points.last() {
             steps.push((x.end, p));
         }
-
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(x, 0.0..100.0)
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
-                .y_label_formatter(&|v| format!("{v:.0}%"))
+        let title = self.title(scenario);
+        scaffold::svg(&file, SIZE, |root| {
+            let mut chart = Frame::new(Some(&title), &|v| axis_number(*v), &|v| format!("{v:.0}%"))
                 .x_desc(format!("{}, {}", spec.label, spec.unit))
                 .y_desc("share of trials at or below")
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
+                .draw(root, &file, x, 0.0..100.0)?;
             chart
                 .draw_series(LineSeries::new(steps, MEDIAN.stroke_width(2)))
-                .map_err(|e| fail(&e))?
+                .or_fail(&file)?
                 .label("reported percentiles")
-                .legend(style::legend_line(MEDIAN));
+                .legend(legend_line(MEDIAN));
             chart
                 .draw_series(
                     points
                         .iter()
                         .map(|&(v, p)| Circle::new((v, p), 4, MEDIAN.filled())),
                 )
-                .map_err(|e| fail(&e))?;
+                .or_fail(&file)?;
             chart
                 .draw_series(points.iter().map(|&(v, p)| {
                     Text::new(
-                        format!("p{}", crate::export::format_number(Some(p))),
+                        crate::number::percentile_column(p),
                         (v, p),
                         (FONT, 12).into_font().color(&BLACK.mix(0.7)),
                     )
                 }))
-                .map_err(|e| fail(&e))?;
+                .or_fail(&file)?;
             if let Some(m) = mean {
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -159,14 +147,11 @@ impl Chart for PercentileChart {
                         4,
                         REFERENCE.stroke_width(2),
                     ))
-                    .map_err(|e| fail(&e))?
-                    .label(format!("mean {}", style::axis_number(m)))
-                    .legend(style::legend_line(REFERENCE));
+                    .or_fail(&file)?
+                    .label(format!("mean {}", axis_number(m)))
+                    .legend(legend_line(REFERENCE));
             }
-            style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
-                .map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+            legend(&mut chart, &file, SeriesLabelPosition::LowerRight)
+        })
     }
 }

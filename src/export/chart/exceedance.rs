@@ -5,7 +5,8 @@
 
 use plotters::prelude::*;
 
-use super::style::{self, FONT, MEDIAN, SIZE};
+use super::scaffold::{self, Frame, OrFail};
+use super::style::{self, MEDIAN, SIZE};
 use super::{Chart, ChartError};
 use crate::metric::MetricKind;
 use crate::period::Period;
@@ -68,43 +69,24 @@ impl Chart for ExceedanceChart {
 
     fn render(&self, scenario: &Scenario, _result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
-        let months = self.by_month.len();
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(style::MonthAxis::new(scenario), 0.0..100.0)
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&|v| style::month_label(scenario, *v))
-                .y_label_formatter(&|v| format!("{v:.0}%"))
+        let mut steps = Vec::with_capacity(2 * self.by_month.len());
+        for (m, p) in self.by_month.iter().enumerate() {
+            if m > 0 {
+                steps.push((m as f64, 100.0 * self.by_month[m - 1]));
+            }
+            steps.push((m as f64, 100.0 * p));
+        }
+        let title = self.title(scenario);
+        scaffold::svg(&file, SIZE, |root| {
+            let month = |v: &f64| style::month_label(scenario, *v);
+            let mut chart = Frame::new(Some(&title), &month, &|v| format!("{v:.0}%"))
                 .x_desc("month")
                 .y_desc("trials that have met the target")
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
-            let mut steps = Vec::with_capacity(2 * months);
-            for (m, p) in self.by_month.iter().enumerate() {
-                if m > 0 {
-                    steps.push((m as f64, 100.0 * self.by_month[m - 1]));
-                }
-                steps.push((m as f64, 100.0 * p));
-            }
+                .draw(root, &file, style::MonthAxis::new(scenario), 0.0..100.0)?;
             chart
                 .draw_series(LineSeries::new(steps, MEDIAN.stroke_width(2)))
-                .map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+                .or_fail(&file)?;
+            Ok(())
+        })
     }
 }

@@ -5,9 +5,11 @@
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::style::{self, FONT, INNER, MEDIAN, OUTER, REFERENCE, SIZE, TARGET};
+use super::scaffold::{self, Frame, OrFail, Plot, band_outline, legend, legend_box, legend_line};
+use super::style::{self, INNER, MEDIAN, OUTER, REFERENCE, SIZE, TARGET};
 use super::{Chart, ChartError};
 use crate::metric::Metric;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::{Scenario, Threshold};
 
@@ -87,7 +89,7 @@ impl FanChart {
                             Threshold::AtLeast(v) => (v, ">="),
                             Threshold::AtMost(v) => (v, "<="),
                         };
-                        let label = format!("target {name} ({word} {})", style::axis_number(v));
+                        let label = format!("target {name} ({word} {})", axis_number(v));
                         lines.push((label, vec![v; months], TARGET));
                     }
                 }
@@ -97,41 +99,29 @@ impl FanChart {
     }
 }
 
-/// The drawing area of a fan chart: months across, values up.
-type FanArea<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<style::MonthAxis, RangedCoordf64>>;
+/// The plot of a fan chart: months across, values up.
+type FanPlot<'a, 's> = Plot<'a, 's, style::MonthAxis, RangedCoordf64>;
 
 /// A low and a high percentile line.
 type Band = (Vec<f64>, Vec<f64>);
 
 /// The p5-p95 (`outer`) and p25-p75 (`inner`) bands, where reported.
 fn draw_bands(
-    chart: &mut FanArea,
+    chart: &mut FanPlot,
     file: &str,
     months: usize,
     outer: Option<&Band>,
     inner: Option<&Band>,
 ) -> Result<(), ChartError> {
-    let fail = |e: &dyn std::fmt::Display| ChartError::new(file, e);
-    let xs = || (0..months).map(|m| m as f64);
-    let legend_box = |c: RGBColor| {
-        move |(x, y): (i32, i32)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], c.filled())
-    };
-    let polygon = |lo: &[f64], hi: &[f64]| {
-        let mut pts: Vec<(f64, f64)> = xs().zip(hi.iter().copied()).collect();
-        pts.extend(xs().zip(lo.iter().copied()).rev());
-        pts
-    };
+    let xs = (0..months).map(|m| m as f64);
     for (band, colour, label) in [(outer, OUTER, "p5-p95"), (inner, INNER, "p25-p75")] {
         if let Some((lo, hi)) = band {
+            let outline = band_outline(xs.clone(), lo, hi);
             chart
-                .draw_series(std::iter::once(Polygon::new(
-                    polygon(lo, hi),
-                    colour.filled(),
-                )))
-                .map_err(|e| fail(&e))?
+                .draw_series(std::iter::once(Polygon::new(outline, colour.filled())))
+                .or_fail(file)?
                 .label(label)
-                .legend(legend_box(colour));
+                .legend(legend_box(colour.filled(), 18));
         }
     }
     Ok(())
@@ -140,36 +130,33 @@ fn draw_bands(
 /// The reference lines, dashed. Several targets share one legend entry
 /// listing their thresholds.
 fn draw_references(
-    chart: &mut FanArea,
+    chart: &mut FanPlot,
     file: &str,
     months: usize,
     references: &[(String, Vec<f64>, RGBColor)],
 ) -> Result<(), ChartError> {
-    let fail = |e: &dyn std::fmt::Display| ChartError::new(file, e);
     let xs = || (0..months).map(|m| m as f64);
     let targets: Vec<String> = references
         .iter()
         .filter(|r| r.2 == TARGET)
-        .map(|r| style::axis_number(r.1.first().copied().unwrap_or(0.0)))
+        .map(|r| axis_number(r.1.first().copied().unwrap_or(0.0)))
         .collect();
     let mut target_shown = false;
     for (label, line, colour) in references {
         let colour = *colour;
         let series =
             DashedLineSeries::new(xs().zip(line.iter().copied()), 6, 4, colour.stroke_width(2));
-        let drawn = chart.draw_series(series).map_err(|e| fail(&e))?;
+        let drawn = chart.draw_series(series).or_fail(file)?;
         if colour == TARGET && targets.len() > 1 {
             if !target_shown {
                 target_shown = true;
                 drawn
                     .label(format!("targets ({})", targets.join(", ")))
-                    .legend(style::legend_line(colour));
+                    .legend(legend_line(colour));
             }
             continue;
         }
-        drawn
-            .label(label.as_str())
-            .legend(style::legend_line(colour));
+        drawn.label(label.as_str()).legend(legend_line(colour));
     }
     Ok(())
 }
@@ -210,10 +197,11 @@ impl Chart for FanChart {
 
     fn render(&self, scenario: &Scenario, result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
         let months = result.layout.months;
-        let (centre, centre_label) = centre_line(result, self.metric)
-            .ok_or_else(|| fail(&format!("the run does not report {}", self.metric.name())))?;
+        let (centre, centre_label) = centre_line(result, self.metric).ok_or_else(|| {
+            let why = format!("the run does not report {}", self.metric.name());
+            ChartError::new(&file, why)
+        })?;
         let band = |lo: f64, hi: f64| {
             percentile_line(result, self.metric, lo).zip(percentile_line(result, self.metric, hi))
         };
@@ -229,54 +217,31 @@ impl Chart for FanChart {
             all.extend(line.iter());
         }
         let y = style::value_range(all);
-        let xs = || (0..months).map(|m| m as f64);
+        let xs = (0..months).map(|m| m as f64);
         let rising = centre.last() >= centre.first();
-
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(style::MonthAxis::new(scenario), y)
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&|v| style::month_label(scenario, *v))
-                .y_label_formatter(&|v| style::axis_number(*v))
+        let title = self.title(scenario);
+        scaffold::svg(&file, SIZE, |root| {
+            let month = |v: &f64| style::month_label(scenario, *v);
+            let mut chart = Frame::new(Some(&title), &month, &|v| axis_number(*v))
                 .y_desc(self.metric.unit())
                 .x_desc("month")
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
-
+                .draw(root, &file, style::MonthAxis::new(scenario), y)?;
             draw_bands(&mut chart, &file, months, outer.as_ref(), inner.as_ref())?;
             chart
                 .draw_series(LineSeries::new(
-                    xs().zip(centre.iter().copied()),
+                    xs.zip(centre.iter().copied()),
                     MEDIAN.stroke_width(2),
                 ))
-                .map_err(|e| fail(&e))?
+                .or_fail(&file)?
                 .label(centre_label)
-                .legend(style::legend_line(MEDIAN));
+                .legend(legend_line(MEDIAN));
             draw_references(&mut chart, &file, months, &references)?;
-            style::draw_legend(
-                &mut chart,
-                if rising {
-                    SeriesLabelPosition::UpperLeft
-                } else {
-                    SeriesLabelPosition::UpperRight
-                },
-            )
-            .map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+            let corner = if rising {
+                SeriesLabelPosition::UpperLeft
+            } else {
+                SeriesLabelPosition::UpperRight
+            };
+            legend(&mut chart, &file, corner)
+        })
     }
 }

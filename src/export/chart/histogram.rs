@@ -4,10 +4,11 @@
 
 use plotters::prelude::*;
 
-use super::distribution::outcome_title;
-use super::style::{self, FONT, INNER, MEDIAN, REFERENCE, SIZE};
+use super::distribution::{outcome_index, outcome_title, value_outcome};
+use super::scaffold::{self, Frame, OrFail, legend, legend_box, legend_line};
+use super::style::{INNER, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
-use crate::model::OutcomeKind;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use crate::stats::Distribution;
@@ -71,32 +72,19 @@ pub fn bins(d: &Distribution, total: u64) -> Vec<Bin> {
         .collect()
 }
 
-impl HistogramChart {
-    fn index(&self, result: &RunResult) -> Option<usize> {
-        result
-            .layout
-            .outcomes
-            .iter()
-            .position(|o| o.name == self.outcome)
-    }
-}
-
 impl Chart for HistogramChart {
     fn file_name(&self) -> String {
         format!("histogram-{}.svg", self.outcome)
     }
 
     fn title(&self, scenario: &Scenario) -> String {
-        format!(
-            "{}: histogram (p1 to p99, {BINS} bins)",
-            outcome_title(scenario, &self.outcome)
-        )
+        let what = format!("histogram (p1 to p99, {BINS} bins)");
+        outcome_title(scenario, &self.outcome, &what)
     }
 
     fn caption(&self, _scenario: &Scenario, result: &RunResult) -> String {
-        let d = self
-            .index(result)
-            .and_then(|i| result.outcome_distributions.get(i));
+        let d =
+            outcome_index(result, &self.outcome).and_then(|i| result.outcome_distributions.get(i));
         let shown: f64 = d.map_or(0.0, |d| {
             bins(d, result.trials).iter().map(|b| b.share).sum()
         });
@@ -118,18 +106,11 @@ impl Chart for HistogramChart {
 
     fn render(&self, scenario: &Scenario, result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
-        let index = self
-            .index(result)
-            .ok_or_else(|| fail(&format!("the run does not report {}", self.outcome)))?;
-        let spec = &result.layout.outcomes[index];
-        if spec.kind != OutcomeKind::Value {
-            return Err(fail(&format!("{} is not a value outcome", spec.name)));
-        }
+        let (index, spec) = value_outcome(result, &self.outcome, &file)?;
         let d = result
             .outcome_distributions
             .get(index)
-            .ok_or_else(|| fail(&"the run kept no distribution of it"))?;
+            .ok_or_else(|| ChartError::new(&file, "the run kept no distribution of it"))?;
         let bins = bins(d, result.trials);
         let median = d.percentile(50.0, result.trials);
         let x = match (bins.first(), bins.last()) {
@@ -141,45 +122,25 @@ impl Chart for HistogramChart {
         };
         let top = bins.iter().map(|b| 100.0 * b.share).fold(0.0, f64::max);
         let y = 0.0..(top * 1.12).max(1.0);
-
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(x, y)
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
-                .y_label_formatter(&|v| format!("{}%", style::axis_number(*v)))
+        let title = self.title(scenario);
+        scaffold::svg(&file, SIZE, |root| {
+            let percent = |v: &f64| format!("{}%", axis_number(*v));
+            let mut chart = Frame::new(Some(&title), &|v| axis_number(*v), &percent)
                 .x_desc(format!("{}, {}", spec.label, spec.unit))
                 .y_desc("share of trials in bin")
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
+                .draw(root, &file, x, y)?;
+            let bar = |b: &Bin| [(b.lo, 0.0), (b.hi, 100.0 * b.share)];
             chart
-                .draw_series(bins.iter().map(|b| {
-                    Rectangle::new([(b.lo, 0.0), (b.hi, 100.0 * b.share)], INNER.filled())
-                }))
-                .map_err(|e| fail(&e))?
+                .draw_series(bins.iter().map(|b| Rectangle::new(bar(b), INNER.filled())))
+                .or_fail(&file)?
                 .label("trials per bin")
-                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], INNER.filled()));
+                .legend(legend_box(INNER.filled(), 14));
             chart
-                .draw_series(bins.iter().map(|b| {
-                    Rectangle::new(
-                        [(b.lo, 0.0), (b.hi, 100.0 * b.share)],
-                        MEDIAN.mix(0.6).stroke_width(1),
-                    )
-                }))
-                .map_err(|e| fail(&e))?;
+                .draw_series(
+                    bins.iter()
+                        .map(|b| Rectangle::new(bar(b), MEDIAN.mix(0.6).stroke_width(1))),
+                )
+                .or_fail(&file)?;
             if let Some(m) = median {
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -188,15 +149,12 @@ impl Chart for HistogramChart {
                         4,
                         REFERENCE.stroke_width(2),
                     ))
-                    .map_err(|e| fail(&e))?
-                    .label(format!("median {}", style::axis_number(m)))
-                    .legend(style::legend_line(REFERENCE));
+                    .or_fail(&file)?
+                    .label(format!("median {}", axis_number(m)))
+                    .legend(legend_line(REFERENCE));
             }
-            style::draw_legend(&mut chart, SeriesLabelPosition::UpperRight)
-                .map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+            legend(&mut chart, &file, SeriesLabelPosition::UpperRight)
+        })
     }
 }
 

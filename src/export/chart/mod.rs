@@ -6,7 +6,9 @@
 //! charts are a deterministic function of the scenario and the run's
 //! summaries, like the CSV files.
 //!
-//! Each chart kind lives in its own file and implements [`Chart`];
+//! Each chart kind lives in its own file and implements [`Chart`], drawn on
+//! the shared scaffold (`scaffold.rs`: document, frame, axes, legend,
+//! horizontal-bar rows) in the shared style (`style.rs`: sizes, palette);
 //! [`standard_charts_with`] chooses the charts of a run. Adding a kind is one
 //! new file implementing [`Chart`] and one line in [`standard_charts_with`].
 //! When the run's sensitivity analysis is at hand, [`TornadoChart`]s of the
@@ -27,6 +29,7 @@ mod distribution;
 mod exceedance;
 mod fan;
 mod histogram;
+mod scaffold;
 mod story;
 mod style;
 mod tornado;

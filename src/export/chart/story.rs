@@ -7,8 +7,10 @@
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
-use super::style::{self, FONT};
+use super::scaffold::{self, Area, Frame, OrFail, band_outline, legend, legend_line};
+use super::style;
 use super::{Chart, ChartError};
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use crate::years::{YearBasis, YearQuantity, YearTable};
@@ -119,14 +121,13 @@ impl Ranged for YearAxis {
 
 /// Draws one panel of `lines` on `area`.
 fn draw_panel(
-    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    area: &Area,
     file: &str,
     table: &YearTable,
     caption: Option<&str>,
     y_desc: &str,
     lines: &[Line],
 ) -> Result<(), ChartError> {
-    let fail = |e: &dyn std::fmt::Display| ChartError::new(file, e);
     let years = table.spans.len();
     let mut all = Vec::new();
     for l in lines {
@@ -136,39 +137,21 @@ fn draw_panel(
         }
     }
     let y = style::value_range(all);
-    let x = YearAxis { years };
-    let mut builder = ChartBuilder::on(area);
-    if let Some(c) = caption {
-        builder.caption(c, (FONT, 20));
-    }
-    let mut chart = builder
-        .margin(14)
-        .x_label_area_size(34)
-        .y_label_area_size(64)
-        .build_cartesian_2d(x, y)
-        .map_err(|e| fail(&e))?;
-    chart
-        .configure_mesh()
-        .x_label_formatter(&|v| year_label(table, *v))
-        .y_label_formatter(&|v| style::axis_number(*v))
+    let year = |v: &f64| year_label(table, *v);
+    let mut chart = Frame::new(caption, &year, &|v| axis_number(*v))
+        .x_area(34)
         .y_desc(y_desc)
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
-        .light_line_style(WHITE.mix(0.0))
-        .bold_line_style(BLACK.mix(0.08))
-        .draw()
-        .map_err(|e| fail(&e))?;
+        .draw(area, file, YearAxis { years }, y)?;
     let xs = || (0..years).map(|k| k as f64);
     for l in lines {
         if let Some((lo, hi)) = &l.band {
-            let mut pts: Vec<(f64, f64)> = xs().zip(hi.iter().copied()).collect();
-            pts.extend(xs().zip(lo.iter().copied()).rev());
+            let outline = band_outline(xs(), lo, hi);
             chart
                 .draw_series(std::iter::once(Polygon::new(
-                    pts,
+                    outline,
                     l.colour.mix(0.18).filled(),
                 )))
-                .map_err(|e| fail(&e))?;
+                .or_fail(file)?;
         }
     }
     for l in lines {
@@ -178,17 +161,17 @@ fn draw_panel(
                 xs().zip(l.centre.iter().copied()),
                 colour.stroke_width(2),
             ))
-            .map_err(|e| fail(&e))?
+            .or_fail(file)?
             .label(l.label.as_str())
-            .legend(style::legend_line(colour));
+            .legend(legend_line(colour));
         chart
             .draw_series(
                 xs().zip(l.centre.iter().copied())
                     .map(|p| Circle::new(p, 3, colour.filled())),
             )
-            .map_err(|e| fail(&e))?;
+            .or_fail(file)?;
     }
-    style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(|e| fail(&e))
+    legend(&mut chart, file, SeriesLabelPosition::UpperLeft)
 }
 
 impl Chart for StoryChart {
@@ -219,24 +202,19 @@ impl Chart for StoryChart {
 
     fn render(&self, scenario: &Scenario, result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
+        let fail = |why: &str| ChartError::new(&file, why);
         let table = &result.years;
         if table.spans.is_empty() || table.summaries.is_empty() {
-            return Err(fail(&"the run has no year table"));
+            return Err(fail("the run has no year table"));
         }
-        let missing = || fail(&"a yearly median is unknown");
+        let missing = || fail("a yearly median is unknown");
         let top = lines(result, &FLOWS).ok_or_else(missing)?;
         let bottom = lines(result, &STOCKS).ok_or_else(missing)?;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, STORY_SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let title = self.title(scenario);
+        scaffold::svg(&file, STORY_SIZE, |root| {
             let (upper, lower) = root.split_vertically(TOP_HEIGHT);
-            let title = self.title(scenario);
             draw_panel(&upper, &file, table, Some(&title), "USD bn per year", &top)?;
-            draw_panel(&lower, &file, table, None, "USD bn at year end", &bottom)?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+            draw_panel(&lower, &file, table, None, "USD bn at year end", &bottom)
+        })
     }
 }

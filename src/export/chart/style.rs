@@ -1,8 +1,7 @@
-//! Sizes, colours and axis labels shared by every chart.
+//! Sizes, colours (the palette) and axes shared by every chart; the
+//! drawing they share is `scaffold`.
 
-use plotters::coord::CoordTranslate;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::prelude::*;
 use plotters::style::RGBColor;
 
 use crate::scenario::Scenario;
@@ -21,6 +20,19 @@ pub(crate) const MEDIAN: RGBColor = RGBColor(8, 69, 148);
 pub(crate) const REFERENCE: RGBColor = RGBColor(217, 95, 2);
 /// Target thresholds.
 pub(crate) const TARGET: RGBColor = RGBColor(27, 120, 55);
+/// Low ends (an input at its p10, in the tornado charts).
+pub(crate) const LOW: RGBColor = RGBColor(33, 113, 181);
+/// Colours of stacked series (counterparties), repeating.
+pub(crate) const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
 
 /// The x axis of a monthly chart: month indices 0 .. months-1 (at least one
 /// unit wide, so a one-month horizon still has an axis).
@@ -105,30 +117,6 @@ pub(crate) fn month_label(scenario: &Scenario, x: f64) -> String {
     scenario.month(m).to_string()
 }
 
-/// A compact axis number: 12M, 450k, 2.5, 0.25.
-pub(crate) fn axis_number(v: f64) -> String {
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    let a = v.abs();
-    let s = if a >= 1e9 {
-        format!("{}G", trim(format!("{:.2}", v / 1e9)))
-    } else if a >= 1e6 {
-        format!("{}M", trim(format!("{:.2}", v / 1e6)))
-    } else if a >= 1e4 {
-        format!("{}k", trim(format!("{:.1}", v / 1e3)))
-    } else if a >= 10.0 {
-        trim(format!("{v:.1}"))
-    } else {
-        trim(format!("{v:.2}"))
-    };
-    if s == "-0" { "0".into() } else { s }
-}
-
 /// A y range holding every value, with a little headroom, never empty.
 pub(crate) fn value_range(values: impl IntoIterator<Item = f64>) -> std::ops::Range<f64> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -155,29 +143,6 @@ pub(crate) fn value_range(values: impl IntoIterator<Item = f64>) -> std::ops::Ra
     (lo)..(hi + 0.08 * span)
 }
 
-/// A legend swatch for a line series: a short line in `colour`.
-pub(crate) fn legend_line(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-}
-
-/// Draws `chart`'s legend at `position` in the style every chart shares.
-pub(crate) fn draw_legend<'a, DB, CT>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
-where
-    DB: DrawingBackend + 'a,
-    CT: CoordTranslate,
-{
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font((FONT, 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
-}
-
 /// A label (`Capacity online`) inside a sentence (`capacity online`): the
 /// first letter lowercased unless the word is an abbreviation (`P(...)`).
 pub(crate) fn in_sentence(label: &str) -> String {
@@ -194,16 +159,6 @@ pub(crate) fn in_sentence(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn axis_numbers_are_compact() {
-        assert_eq!(axis_number(12_000_000.0), "12M");
-        assert_eq!(axis_number(450_000.0), "450k");
-        assert_eq!(axis_number(2.5), "2.5");
-        assert_eq!(axis_number(250.0), "250");
-        assert_eq!(axis_number(-0.0001), "0");
-        assert_eq!(axis_number(0.25), "0.25");
-    }
 
     #[test]
     fn ranges_are_never_empty() {

@@ -4,12 +4,13 @@
 //! as a bar around the run's median (the p50 of `summary.csv`). Inputs are in
 //! the order of `tornado_rank` in `sensitivity.csv`, longest bar on top.
 
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 
-use super::style::{self, FONT, MEDIAN, REFERENCE, SIZE};
+use super::scaffold::{self, Frame, OrFail, Rows, legend, legend_box, legend_line};
+use super::style::{self, LOW, MEDIAN, REFERENCE, SIZE};
 use super::{Chart, ChartError};
 use crate::analysis::SensitivityRow;
+use crate::number::axis_number;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 
@@ -91,31 +92,6 @@ impl TornadoChart {
     }
 }
 
-/// A y axis of `n` rows, ticked at each row's centre.
-#[derive(Debug, Clone)]
-pub(super) struct RowAxis {
-    /// Number of rows.
-    pub(super) n: usize,
-}
-
-impl Ranged for RowAxis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let t = value / self.n as f64;
-        limit.0 + (t * f64::from(limit.1 - limit.0)).round() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
-        (0..self.n).map(|i| i as f64 + 0.5).collect()
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        0.0..self.n as f64
-    }
-}
-
 impl Chart for TornadoChart {
     fn file_name(&self) -> String {
         format!("tornado-{}.svg", self.outcome)
@@ -138,7 +114,7 @@ impl Chart for TornadoChart {
              Shown: the outcome's own inputs most rank-correlated with it, longest bar on top; an input that \
              moves the median neither way is left out (sensitivity.csv, columns change_at_input_p10/p90 and \
              tornado_rank).",
-            style::axis_number(self.median),
+            axis_number(self.median),
             self.unit,
             self.outcome,
             self.swing_trials,
@@ -147,8 +123,6 @@ impl Chart for TornadoChart {
 
     fn render(&self, scenario: &Scenario, _result: &RunResult) -> Result<String, ChartError> {
         let file = self.file_name();
-        let fail = |e: &dyn std::fmt::Display| ChartError::new(&file, e);
-        let n = self.bars.len().max(1);
         let mut x = style::value_range(
             self.bars
                 .iter()
@@ -157,86 +131,38 @@ impl Chart for TornadoChart {
         );
         // Room on the right for the legend.
         x.end += 0.15 * (x.end - x.start);
-        let longest = self
-            .bars
-            .iter()
-            .map(|b| b.input.chars().count())
-            .max()
-            .unwrap_or(0);
-        let label_area = (longest as u32 * 7 + 16).clamp(64, 320);
-        // Row i (from the bottom) holds bar n - 1 - i: largest swing on top.
-        let label_of = |v: f64| {
-            let row = v.floor().max(0.0) as usize;
-            self.bars
-                .get(n.saturating_sub(1 + row))
-                .map(|b| b.input.clone())
-                .unwrap_or_default()
-        };
-        let low = RGBColor(33, 113, 181);
-        let high = REFERENCE;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| fail(&e))?;
-            let mut chart = ChartBuilder::on(&root)
-                .caption(self.title(scenario), (FONT, 20))
-                .margin(14)
-                .x_label_area_size(44)
-                .y_label_area_size(label_area)
-                .build_cartesian_2d(x, RowAxis { n })
-                .map_err(|e| fail(&e))?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&|v| style::axis_number(*v))
-                .y_label_formatter(&|v| label_of(*v))
-                .x_desc(format!(
-                    "median {}, {}",
-                    style::in_sentence(&self.label),
-                    self.unit
-                ))
-                .label_style((FONT, 12))
-                .axis_desc_style((FONT, 14))
-                .light_line_style(WHITE.mix(0.0))
-                .bold_line_style(BLACK.mix(0.08))
-                .draw()
-                .map_err(|e| fail(&e))?;
-            let rect = |k: usize, to: f64| {
-                let y = (n - 1 - k) as f64;
-                [(self.median, y + 0.2), (to, y + 0.8)]
-            };
-            chart
-                .draw_series(
-                    self.bars
-                        .iter()
-                        .enumerate()
-                        .map(|(k, b)| Rectangle::new(rect(k, b.at_p10), low.filled())),
-                )
-                .map_err(|e| fail(&e))?
-                .label("input at its p10")
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], low.filled()));
-            chart
-                .draw_series(
-                    self.bars
-                        .iter()
-                        .enumerate()
-                        .map(|(k, b)| Rectangle::new(rect(k, b.at_p90), high.filled())),
-                )
-                .map_err(|e| fail(&e))?
-                .label("input at its p90")
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], high.filled()));
+        let rows = Rows::new(self.bars.iter().map(|b| b.input.as_str()));
+        let title = self.title(scenario);
+        let x_desc = format!("median {}, {}", style::in_sentence(&self.label), self.unit);
+        scaffold::svg(&file, SIZE, |root| {
+            let mut chart = Frame::new(Some(&title), &|v| axis_number(*v), &|v| rows.label(*v))
+                .y_area(rows.label_width())
+                .x_desc(x_desc)
+                .label_size(12)
+                .draw(root, &file, x, rows.axis())?;
+            for (at_p10, colour, label) in [
+                (true, LOW, "input at its p10"),
+                (false, REFERENCE, "input at its p90"),
+            ] {
+                chart
+                    .draw_series(self.bars.iter().enumerate().map(|(k, b)| {
+                        let (y, end) = (rows.y(k), if at_p10 { b.at_p10 } else { b.at_p90 });
+                        Rectangle::new([(self.median, y + 0.2), (end, y + 0.8)], colour.filled())
+                    }))
+                    .or_fail(&file)?
+                    .label(label)
+                    .legend(legend_box(colour.filled(), 14));
+            }
             chart
                 .draw_series(LineSeries::new(
-                    [(self.median, 0.0), (self.median, n as f64)],
+                    [(self.median, 0.0), (self.median, rows.top())],
                     MEDIAN.stroke_width(2),
                 ))
-                .map_err(|e| fail(&e))?
-                .label(format!("median: {}", style::axis_number(self.median)))
-                .legend(style::legend_line(MEDIAN));
-            style::draw_legend(&mut chart, SeriesLabelPosition::LowerRight)
-                .map_err(|e| fail(&e))?;
-            root.present().map_err(|e| fail(&e))?;
-        }
-        Ok(svg)
+                .or_fail(&file)?
+                .label(format!("median: {}", axis_number(self.median)))
+                .legend(legend_line(MEDIAN));
+            legend(&mut chart, &file, SeriesLabelPosition::LowerRight)
+        })
     }
 }
 

@@ -9,8 +9,9 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::MAX_USD_BN;
-use crate::distribution::{Uncertain, num};
+use crate::distribution::Uncertain;
 use crate::error::{Diagnostic, LineIndex};
+use crate::number::{in_message, round_sig};
 use crate::scenario::uncertain::{UncertainList, UncertainSpec};
 use crate::scenario::{Input, MAX_MONTHS};
 
@@ -85,7 +86,10 @@ impl Checker<'_> {
         let range = describe_range(min, max);
         if let Uncertain::Constant(v) = dist {
             if *v < min || *v > max {
-                self.error(span, format!("{what} must be {range}, got {}", num(*v)));
+                self.error(
+                    span,
+                    format!("{what} must be {range}, got {}", in_message(*v)),
+                );
             }
             return;
         }
@@ -104,8 +108,8 @@ impl Checker<'_> {
                 format!(
                     "{what} must be {range}, but this {} puts more than 1% of draws below {} (its 1st percentile is {})",
                     dist.kind(),
-                    num(min),
-                    num(round_sig(lo))
+                    in_message(min),
+                    in_message(round_sig(lo))
                 ),
             );
         } else if hi > max {
@@ -114,8 +118,8 @@ impl Checker<'_> {
                 format!(
                     "{what} must be {range}, but this {} puts more than 1% of draws above {} (its 99th percentile is {})",
                     dist.kind(),
-                    num(max),
-                    num(round_sig(hi))
+                    in_message(max),
+                    in_message(round_sig(hi))
                 ),
             );
         }
@@ -187,7 +191,7 @@ impl Checker<'_> {
         if !x.is_finite() {
             self.error(
                 v.span(),
-                format!("{what} must be a finite number, got {x}", x = num(x)),
+                format!("{what} must be a finite number, got {x}", x = in_message(x)),
             );
         } else if !(min..=max).contains(&x) {
             self.error(
@@ -195,7 +199,7 @@ impl Checker<'_> {
                 format!(
                     "{what} must be {}, got {x}",
                     describe_range(min, max),
-                    x = num(x)
+                    x = in_message(x)
                 ),
             );
         }
@@ -328,20 +332,15 @@ impl Checker<'_> {
 fn describe_range(min: f64, max: f64) -> String {
     // f64::MAX as a bound means "no bound" too.
     match (min > f64::MIN, max < f64::MAX) {
-        (true, true) => format!("between {min} and {max}", min = num(min), max = num(max)),
-        (true, false) => format!("at least {min}", min = num(min)),
-        (false, true) => format!("at most {max}", max = num(max)),
+        (true, true) => format!(
+            "between {min} and {max}",
+            min = in_message(min),
+            max = in_message(max)
+        ),
+        (true, false) => format!("at least {min}", min = in_message(min)),
+        (false, true) => format!("at most {max}", max = in_message(max)),
         (false, false) => "a finite number".to_string(),
     }
-}
-
-/// `x` rounded to 3 significant digits, for messages.
-pub(super) fn round_sig(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let scale = 10f64.powi(3 - x.abs().log10().ceil() as i32);
-    (x * scale).round() / scale
 }
 
 /// ", did you mean `x`?" for the closest name by edit distance, if close.

@@ -13,7 +13,8 @@ use super::MAX_USD_BN;
 const MAX_DEFAULT_PRICE: f64 = 1e300;
 use super::checker::Checker;
 use super::meta::Horizon;
-use crate::distribution::{Uncertain, num};
+use crate::distribution::Uncertain;
+use crate::number::in_message;
 use crate::rng::ComponentId;
 use crate::scenario::raw::{RawBasis, RawContract};
 use crate::scenario::{Contract, Input, MAX_ITEMS, MAX_MONTHS, PaymentBasis, Tranche};
@@ -209,7 +210,7 @@ impl Checker<'_> {
                     let at = k.tranches.as_ref().map_or(k.name.span(), |t| t.span());
                     self.error(at, format!(
                         "the default `usd_bn_per_gw_year` (value / (term in years x median GW of the linked tranches)) would be {}, above {}, as the linked tranches' median size is only {} GW; give `usd_bn_per_gw_year` or larger tranches",
-                        num(price), num(MAX_DEFAULT_PRICE), num(gw)
+                        in_message(price), in_message(MAX_DEFAULT_PRICE), in_message(gw)
                     ));
                     price = 0.0;
                 }

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use toml::Spanned;
 
-use super::checker::{Checker, closest, round_sig};
+use super::checker::{Checker, closest};
+use crate::number::round_sig;
 use crate::rng::ComponentId;
 use crate::scenario::raw::RawShock;
 use crate::scenario::{MAX_ITEMS, Shock};
