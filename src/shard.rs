@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::ExportError;
-use crate::export::write_atomically;
+use crate::export::{sha256_hex, write_atomically};
 use crate::runner::{RunConfig, RunState};
 
 /// Identifies the file format; checked before anything else is read.
@@ -249,10 +249,6 @@ impl StateFile {
 }
 
 /// SHA-256 of `bytes`, hex.
-fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
 /// Merges the states of all N shards of one run (in any order) into one
 /// complete state. Refuses states of different scenarios, seeds, trial
 /// counts, percentiles or capsim versions, and shard sets with gaps or repeats.
