@@ -558,23 +558,25 @@ pub fn run_continuing(
             s
         }
     };
-    let more = simulate_by(
-        scenario,
-        config,
-        state.chunks.end..whole,
-        reporting,
-        progress,
-    )?;
+    // Counts against a pilot's brackets are for one trial count: a run that
+    // grows refines from its sketches instead.
+    let continuing = |chunks: Range<u64>| {
+        simulate_counting(
+            scenario,
+            config,
+            chunks,
+            Scope::All,
+            reporting,
+            None,
+            false,
+            progress,
+        )
+    };
+    let more = continuing(state.chunks.end..whole)?;
     state.absorb(more)?;
     *earlier = Some(state.clone());
     if whole < config.chunks() {
-        let last = simulate_by(
-            scenario,
-            config,
-            whole..config.chunks(),
-            reporting,
-            progress,
-        )?;
+        let last = continuing(whole..config.chunks())?;
         state.absorb(last)?;
     }
     let pool = thread_pool(config.threads)?;
@@ -667,6 +669,25 @@ fn simulate_scoped(
     keep: Option<Keep>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunState, RunError> {
+    simulate_counting(
+        scenario, config, chunks, scope, reporting, keep, true, progress,
+    )
+}
+
+/// As [`simulate_scoped`]; a sketched run counts against its pilot's
+/// brackets only with `pilot` (a run that continues another, whose counts
+/// would be for another trial count, does not).
+#[allow(clippy::too_many_arguments)]
+fn simulate_counting(
+    scenario: &Scenario,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    scope: Scope,
+    reporting: Reporting,
+    keep: Option<Keep>,
+    pilot: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunState, RunError> {
     let rows = TrialRows::new(scenario, config.seed, scope, reporting);
     let layout = OutputLayout::new(scenario);
     let period = match scope {
@@ -701,7 +722,7 @@ fn simulate_scoped(
     debug_assert_eq!(all.len(), rows.width());
     let fill = |first, last, buffer: &mut [f64]| rows.fill(first, last, buffer, keep);
     state.pilot = pool.install(|| {
-        if method == Method::Exact {
+        if method == Method::Exact || !pilot {
             accumulate(
                 config.trials,
                 chunks.clone(),

@@ -182,11 +182,11 @@ pub const PILOT_Z: f64 = 5.0;
 /// Bins a pilot's bracket needs for a run of `total` trials and a pilot of
 /// `pilot` trials: the bracket spans about `2 PILOT_Z` standard errors of the
 /// pilot, `sqrt(total / pilot)` times those of the run, and its bins are to
-/// be under a fifth of the run's (so that half a bin, the bound, is under a
-/// tenth).
+/// be under a tenth of the run's (so that half a bin, the bound, is under a
+/// twentieth: room for the standard error's estimate being a lower bound).
 fn pilot_bins(total: u64, pilot: usize) -> usize {
     let ratio = (total as f64 / pilot.max(1) as f64).max(1.0).sqrt();
-    ((2.0 * PILOT_Z * 5.0 * ratio).ceil() as usize).clamp(BINS, MAX_BINS)
+    ((2.0 * PILOT_Z * 10.0 * ratio).ceil() as usize).clamp(BINS, MAX_BINS)
 }
 
 /// The bracket of keys for quantile `q` (0 to 1) from a pilot's sorted
@@ -586,24 +586,6 @@ impl Refinement {
                 }
             }
         }
-        if std::env::var_os("CAPSIM_DEBUG_PILOT").is_some() {
-            let located = pilot.probes.iter().filter(|p| p.located).count();
-            let collected = pilot.hot.iter().filter(|h| h.bins == 0).count();
-            let open: Vec<_> = self
-                .probes
-                .iter()
-                .filter(|p| !p.done)
-                .map(|p| (p.column, p.index, p.goal, p.expected, p.located))
-                .take(20)
-                .collect();
-            eprintln!(
-                "pilot probes {} located {located} collected-hot {collected} budget {}; adopted-run probes {} open {}: {open:?}",
-                pilot.probes.len(),
-                pilot.budget,
-                self.probes.len(),
-                self.probes.iter().filter(|p| !p.done).count()
-            );
-        }
         self.plan();
     }
 
@@ -765,16 +747,6 @@ impl Refinement {
     /// Takes in a finished pass (every part's tally merged) and plans the
     /// next.
     pub fn advance(&mut self, mut tally: PassTally) {
-        if std::env::var_os("CAPSIM_DEBUG_PILOT").is_some() {
-            let vals: usize = tally.values.iter().map(Vec::len).sum();
-            let caps: u64 = self.hot.iter().map(|h| h.cap).sum();
-            let bins: usize = tally.counts.len();
-            let collecting = self.hot.iter().filter(|h| h.cap > 0).count();
-            eprintln!(
-                "advance: active {} collecting {collecting} values {vals} caps {caps} bins {bins}",
-                self.active.len()
-            );
-        }
         for (a, &i) in self.active.iter().enumerate() {
             let p = &mut self.probes[i];
             let (below, inside) = (tally.below[a], tally.inside[a]);
