@@ -528,10 +528,19 @@ impl Refinement {
                 });
             }
         }
+        // Collect everything where it all fits (every percentile exact in
+        // the one pass); where it does not, a further pass follows anyway,
+        // and the pass keeps less: a third of the values, half the bins.
+        let wanted: u64 = probes.iter().map(|p| p.expected).sum();
+        let (budget, bin_budget) = if wanted <= PILOT_COLLECT_BUDGET {
+            (PILOT_COLLECT_BUDGET, BIN_BUDGET)
+        } else {
+            (PILOT_COLLECT_BUDGET / 3, BIN_BUDGET / 2)
+        };
         let mut r = Refinement {
             probes,
-            budget: PILOT_COLLECT_BUDGET,
-            bin_budget: BIN_BUDGET,
+            budget,
+            bin_budget,
             most_bins: pilot_bins(total, n),
             ..Refinement::default()
         };
