@@ -149,12 +149,15 @@ impl Model<'_> {
     /// and compute, as needed) into `series` and the fleet into `ws`.
     /// Returns the GW of tranches that never arrive (by their `p_never`
     /// draw, or options left out: declined, or pending a later decision).
+    /// With `planned` false, leaves planned capacity as it is (it does not
+    /// depend on the trial's decisions).
     #[inline]
     pub(super) fn capacity<const ALL: bool>(
         &self,
         v: &[f64],
         ws: &mut Workspace,
         series: &mut [f64],
+        planned: bool,
     ) -> f64 {
         let need = self.needs::<ALL>();
         let (off, t_len) = (self.off, self.scenario.months);
@@ -172,7 +175,7 @@ impl Model<'_> {
             fleet.size_gw[i] = d.gw;
             fleet.ramp[i] = d.ramp;
             // The plan: on time, same size and ramp.
-            if need.planned {
+            if need.planned && planned {
                 add_tranche_until(
                     &mut series[off.planned..off.planned + t_len],
                     &mut steps.planned,
@@ -201,7 +204,7 @@ impl Model<'_> {
             fleet.refresh[i] = d.refreshes(energised);
             self.energise::<ALL>(tr.owned, &d, energised, &mut fleet.owned_gw, steps, series);
         }
-        self.sum_steps::<ALL>(steps, &mut fleet.owned_gw, series);
+        self.sum_steps::<ALL>(steps, &mut fleet.owned_gw, series, planned);
         never_gw
     }
 
@@ -258,11 +261,17 @@ impl Model<'_> {
     /// Adds the full-power `steps` into the capacity series and `owned_gw`,
     /// then the shortfall of online against planned capacity if needed.
     #[inline]
-    fn sum_steps<const ALL: bool>(&self, steps: &Steps, owned_gw: &mut [f64], series: &mut [f64]) {
+    fn sum_steps<const ALL: bool>(
+        &self,
+        steps: &Steps,
+        owned_gw: &mut [f64],
+        series: &mut [f64],
+        planned: bool,
+    ) {
         let need = self.needs::<ALL>();
         let (off, t_len) = (self.off, self.scenario.months);
         let compute_reported = off.compute != usize::MAX && need.accelerators;
-        if need.planned {
+        if need.planned && planned {
             add_running_sum(
                 &mut series[off.planned..off.planned + t_len],
                 &steps.planned,

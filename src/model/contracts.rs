@@ -9,9 +9,12 @@ use super::{Model, Workspace};
 
 impl Model<'_> {
     /// The contracts stage: reads each contract's price from `v` and the
-    /// fleet from `ws`; adds the payments into the payments series of
-    /// `series` and writes each contract's total into its outcome. Returns
-    /// the total paid over the horizon, USD bn.
+    /// fleet from `ws`; writes each contract's payments into `ws` and its
+    /// total into its outcome, then their sum, month by month in contract
+    /// order, into the payments series of `series`. Returns the total paid
+    /// over the horizon, USD bn. With `exercised`, recomputes only the
+    /// contracts linked to one of those tranches (the others' payments do
+    /// not depend on them).
     #[inline]
     pub(super) fn contracts(
         &self,
@@ -19,15 +22,39 @@ impl Model<'_> {
         ws: &mut Workspace,
         series: &mut [f64],
         outcomes: &mut [f64],
+        exercised: Option<&[usize]>,
     ) -> f64 {
-        let first = self.off.payments;
-        let payments = &mut series[first..first + self.scenario.months];
-        let mut total_payments = 0.0;
-        for ci in 0..self.scenario.contracts.len() {
-            let paid = self.contract_payments(ci, v, ws, payments);
+        let t_len = self.scenario.months;
+        // Lent out while the contracts read the rest of `ws`.
+        let mut streams = std::mem::take(&mut ws.contract_payments);
+        for (ci, c) in self.scenario.contracts.iter().enumerate() {
+            if let Some(changed) = exercised {
+                if !linked_tranches(&c.basis)
+                    .iter()
+                    .any(|j| changed.contains(j))
+                {
+                    continue;
+                }
+            }
+            let stream = &mut streams[ci * t_len..(ci + 1) * t_len];
+            stream.fill(0.0);
+            let paid = self.contract_payments(ci, v, ws, stream);
+            ws.contract_totals[ci] = paid;
             outcomes[self.layout.first_contract_outcome + ci] = paid;
+        }
+        let first = self.off.payments;
+        let payments = &mut series[first..first + t_len];
+        // Month by month in contract order, as adding each contract's
+        // payments into the series in turn would (a month a contract does
+        // not pay adds 0, which changes no sum here).
+        let mut total_payments = 0.0;
+        for (stream, paid) in streams.chunks_exact(t_len).zip(&ws.contract_totals) {
+            for (p, x) in payments.iter_mut().zip(stream) {
+                *p += x;
+            }
             total_payments += paid;
         }
+        ws.contract_payments = streams;
         total_payments + refresh_payments(&ws.fleet, payments)
     }
 
@@ -78,6 +105,16 @@ impl Model<'_> {
                 lease(c, tranches, &terms, &ws.fleet, leased, steps, payments)
             }
         }
+    }
+}
+
+/// The tranches a contract's payments depend on (none for take-or-pay).
+fn linked_tranches(basis: &PaymentBasis) -> &[usize] {
+    match basis {
+        PaymentBasis::TakeOrPay { .. } => &[],
+        PaymentBasis::PayAsDelivered { tranches, .. }
+        | PaymentBasis::Purchase { tranches, .. }
+        | PaymentBasis::Lease { tranches, .. } => tranches,
     }
 }
 

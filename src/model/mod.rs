@@ -63,6 +63,11 @@ pub struct Workspace {
     due_steps: Vec<f64>,
     /// A lease's principals by first payment month (see `contracts::lease`).
     leased: Vec<(i32, f64)>,
+    /// Each contract's payments per month (contract-major), and its total:
+    /// kept so that an option exercised in a decision month recomputes
+    /// only the contracts it is linked to.
+    contract_payments: Vec<f64>,
+    contract_totals: Vec<f64>,
     /// The trial's uniform per input slot (see [`DrawPlan`]).
     u: Vec<f64>,
     /// The trial's value per input slot.
@@ -84,6 +89,8 @@ impl Workspace {
             due: vec![0.0; t],
             due_steps: vec![0.0; t],
             leased: Vec::new(),
+            contract_payments: vec![0.0; scenario.contracts.len() * t],
+            contract_totals: vec![0.0; scenario.contracts.len()],
             u: Vec::new(),
             values: Vec::new(),
             normal_scores: Vec::new(),
@@ -331,7 +338,7 @@ impl<'s> Model<'s> {
                 ws.fleet.earliest[j] = i32::MIN;
             }
         }
-        let (mut never_gw, mut payments) = self.fleet_stages::<ALL>(v, ws, series, outcomes);
+        let (mut never_gw, mut payments) = self.fleet_stages::<ALL>(v, ws, series, outcomes, None);
         let terms = self.financing_terms(v);
         let mut demand = self.demand_start(v);
         let mut balance = cash::Balance::start(self.scenario.start_cash_usd_bn);
@@ -344,7 +351,8 @@ impl<'s> Model<'s> {
             self.cash::<ALL>(&terms, series, from..to, &mut balance);
             from = to;
             if self.decide(*month, group, v, ws, series) {
-                (never_gw, payments) = self.fleet_stages::<ALL>(v, ws, series, outcomes);
+                (never_gw, payments) =
+                    self.fleet_stages::<ALL>(v, ws, series, outcomes, Some(group));
             }
         }
         self.revenue::<ALL>(v, series, from..months, &mut demand);
@@ -354,8 +362,10 @@ impl<'s> Model<'s> {
     }
 
     /// The stages that depend on the fleet alone, over the whole horizon:
-    /// capacity, the contracts' payments and funding. Returns the GW that
-    /// never arrives and the contracts' total payments.
+    /// capacity, the contracts' payments and funding. Again after options
+    /// of `exercised` were exercised, only what they can change: not the
+    /// planned capacity, and only the contracts they are linked to. Returns
+    /// the GW that never arrives and the contracts' total payments.
     #[inline]
     fn fleet_stages<const ALL: bool>(
         &self,
@@ -363,10 +373,11 @@ impl<'s> Model<'s> {
         ws: &mut Workspace,
         series: &mut [f64],
         outcomes: &mut [f64],
+        exercised: Option<&[usize]>,
     ) -> (f64, f64) {
-        self.clear_sums(series);
-        let never_gw = self.capacity::<ALL>(v, ws, series);
-        let payments = self.contracts(v, ws, series, outcomes);
+        self.clear_sums(series, exercised.is_none());
+        let never_gw = self.capacity::<ALL>(v, ws, series, exercised.is_none());
+        let payments = self.contracts(v, ws, series, outcomes, exercised);
         self.funding(v, ws, series);
         (never_gw, payments)
     }
@@ -409,13 +420,15 @@ impl<'s> Model<'s> {
         if ALL { Needs::ALL } else { self.outcome_needs }
     }
 
-    /// Zeroes the series that the fleet's stages add into. Every month of
-    /// every other series is assigned by its stage.
+    /// Zeroes the series that the fleet's stages add into (planned capacity
+    /// only with `planned`). Every month of every other series is assigned
+    /// by its stage.
     #[inline]
-    fn clear_sums(&self, series: &mut [f64]) {
+    fn clear_sums(&self, series: &mut [f64], planned: bool) {
         let (off, t_len) = (self.off, self.scenario.months);
+        let planned = if planned { off.planned } else { usize::MAX };
         for first in [
-            off.planned,
+            planned,
             off.online,
             off.accelerators,
             off.compute,
