@@ -123,12 +123,14 @@ pub(crate) fn statistics_header(fixed: &[&str], percentiles: &[f64]) -> Vec<Stri
 
 /// The column of the statistics tables that bounds how far the row's
 /// percentiles are from the exact ones (PERCENTILE.INC over all trials), in
-/// the row's unit: 0 when they are exact.
+/// the row's unit, rounded up to the 6th decimal: 0 when they are exact.
 pub const PERCENTILE_BOUND_COLUMN: &str = "percentile_error_bound";
 
 /// The cells of `s` under [`statistics_header`]'s statistics columns.
 pub(crate) fn statistics_cells(s: &crate::stats::Summary) -> impl Iterator<Item = String> + '_ {
+    // Rounded up, so that the bound written still bounds.
     let bound = s.bounds.iter().copied().fold(0.0, f64::max);
+    let bound = (bound * 1e6).ceil() / 1e6;
     [s.mean, s.std_dev, s.std_error]
         .into_iter()
         .chain(s.percentiles.iter().copied())

@@ -141,7 +141,10 @@ impl Probe {
                 if a == b {
                     (a, 0.0)
                 } else {
-                    (a + (b - a) / 2.0, with_margin((b - a) / 2.0))
+                    (
+                        a + (b - a) / 2.0,
+                        with_margin((b - a) / 2.0, a.abs().max(b.abs())),
+                    )
                 }
             })
         };
@@ -152,10 +155,15 @@ impl Probe {
         let (b, eb) = interval(1)?;
         // The same expression as exact percentiles, so that exact values
         // agree bit for bit.
-        Some((
-            a + self.frac * (b - a),
-            with_margin((1.0 - self.frac) * ea + self.frac * eb),
-        ))
+        let bound = if ea == 0.0 && eb == 0.0 {
+            0.0
+        } else {
+            with_margin(
+                (1.0 - self.frac) * ea + self.frac * eb,
+                a.abs().max(b.abs()),
+            )
+        };
+        Some((a + self.frac * (b - a), bound))
     }
 
     fn meets_goal(&self) -> bool {
@@ -209,10 +217,12 @@ fn pilot_bracket(keys: &[u64], q: f64) -> Option<(u64, u64)> {
     (ka <= kb).then_some((ka, kb))
 }
 
-/// `bound` widened by a part in 10^12 for the rounding of the arithmetic
-/// that made it and the value it bounds.
-fn with_margin(bound: f64) -> f64 {
-    bound * (1.0 + 1e-12)
+/// `bound` widened for the rounding of the arithmetic that made it and the
+/// value it bounds: a part in 10^12, and 4 units in the last place of the
+/// largest value involved (`scale`), which the midpoint and the
+/// interpolation can each be off by when the bound is itself that small.
+fn with_margin(bound: f64, scale: f64) -> f64 {
+    bound * (1.0 + 1e-12) + 4.0 * f64::EPSILON * scale
 }
 
 /// An active probe's bracket as a pass reads it: keys `ka..=ka + span`,
