@@ -5,9 +5,12 @@
 use crate::metric::Metric;
 use crate::model::{Model, OutcomeKind, OutputLayout, TrialRecord, Workspace};
 use crate::month::Month;
-use crate::runner::{RunConfig, RunError, accumulate, method_for_width, refine};
+use crate::runner::{
+    Reported, RunConfig, RunError, accumulate, accumulate_counting, method_for_width,
+    refine_counted,
+};
 use crate::scenario::Scenario;
-use crate::stats::{Goal, QuantityAccumulator, Refinement, Summary, ValueKind};
+use crate::stats::{Goal, Method, QuantityAccumulator, Summary, ValueKind};
 
 /// Which way is better for a quantity, if either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,37 +227,40 @@ pub fn compare(
         }
     };
     let ends = [10.0, 50.0, 90.0];
-    // Per accumulator: A and B at `ends`, B - A at the run's percentiles,
-    // the two events at none.
-    let percentiles = |column: usize| -> &[f64] {
-        match column % 5 {
-            0 | 1 => &ends,
-            2 => &config.percentiles,
-            _ => &[],
-        }
-    };
-    // Outcomes exact, as a run's; months as a run's series.
-    let goal = |column: usize| match pairs[column / 5].month {
-        Some(_) if !config.exact => Goal::Bounded,
-        _ => Goal::Exact,
+    let reported = Compared {
+        ends: &ends,
+        percentiles: &config.percentiles,
+        months: pairs.iter().map(|p| p.month.is_some()).collect(),
+        exact: config.exact,
     };
     let refined = pool.install(|| {
-        accumulate(
-            config.trials,
-            0..config.chunks(),
-            threads,
-            &mut accs,
-            &rows,
-            None,
-            &|_| {},
-        );
-        let mut refinement = Refinement::new(&accs, percentiles, goal);
-        refine(config.trials, width, &mut refinement, &rows);
-        let mut refined = vec![Vec::new(); accs.len()];
-        for (column, index, r) in refinement.results() {
-            refined[column].push((index, r));
-        }
-        refined
+        let chunks = 0..config.chunks();
+        // Sketched, as a run of this size is: counted against a pilot's
+        // brackets in the one pass, as a run's are.
+        let counted = if method == Method::Sketch {
+            accumulate_counting(
+                config.trials,
+                chunks,
+                threads,
+                &mut accs,
+                &rows,
+                &rows,
+                &reported,
+                &|_| {},
+            )
+        } else {
+            accumulate(
+                config.trials,
+                chunks,
+                threads,
+                &mut accs,
+                &rows,
+                None,
+                &|_| {},
+            );
+            None
+        };
+        refine_counted(&accs, config.trials, &rows, &reported, counted).0
     });
     let mut refined = refined.into_iter();
     let mut accs = accs.into_iter();
@@ -285,4 +291,33 @@ pub fn compare(
         });
     }
     Ok(rows)
+}
+
+/// What a comparison reports of each pair's five columns: A and B at their
+/// p10, p50 and p90, B - A at the run's percentiles, the two events at none;
+/// outcomes exact, as a run's, monthly quantities as a run's series.
+struct Compared<'a> {
+    ends: &'a [f64],
+    percentiles: &'a [f64],
+    /// Per pair, whether it is a monthly quantity.
+    months: Vec<bool>,
+    exact: bool,
+}
+
+impl Reported for Compared<'_> {
+    fn list(&self, column: usize) -> &[f64] {
+        match column % 5 {
+            0 | 1 => self.ends,
+            2 => self.percentiles,
+            _ => &[],
+        }
+    }
+
+    fn goal(&self, column: usize) -> Goal {
+        if self.months[column / 5] && !self.exact {
+            Goal::Bounded
+        } else {
+            Goal::Exact
+        }
+    }
 }

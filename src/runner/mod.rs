@@ -10,6 +10,7 @@
 //! run split into shards ([`simulate`] over part of the chunks, then
 //! [`RunState::absorb`]) gives the same results as one run.
 
+mod counting;
 mod passes;
 mod pilot;
 mod rows;
@@ -30,6 +31,7 @@ use crate::stats::{
 };
 use crate::years::{Reporting, YearBasis, YearTable, year_spans};
 
+pub(crate) use counting::{Reported, accumulate_counting, refine_counted};
 pub(crate) use passes::refine;
 use pilot::Pilot;
 pub use pilot::PilotTally;
@@ -737,50 +739,19 @@ fn simulate_counting(
         // The pilot's trials are kept (for sensitivity) only by the part of
         // the run they belong to.
         let keep = keep.filter(|_| chunks.start == 0);
-        let length = Pilot::length(config.trials, rows.width());
-        let pilot = Pilot::simulate(length, rows.width(), &|first, last, buffer| {
-            rows.fill(first, last, buffer, keep);
-        });
+        let pilot_fill = |first, last, buffer: &mut [f64]| rows.fill(first, last, buffer, keep);
         let reported = RowPercentiles::new(&config.percentiles, ends, config.exact);
-        let sketched = (0..all.len()).filter(|&c| all[c].sketch().is_some());
-        let refinement = pilot.refinement(
+        let (refinement, tally) = accumulate_counting(
             config.trials,
-            sketched,
-            |c| reported.list(c),
-            |c| reported.goal(c),
-        );
-        // The chunks the pilot holds first, from it; then it is dropped
-        // before the pass collects most of its values.
-        let held = chunks.start
-            ..pilot
-                .whole_chunks(config.trials)
-                .clamp(chunks.start, chunks.end);
-        let pass = |range: Range<u64>, pilot: Option<&Pilot>, all: &mut [QuantityAccumulator]| {
-            let counting = Counting {
-                pilot,
-                refinement: &refinement,
-            };
-            accumulate(
-                config.trials,
-                range,
-                threads,
-                all,
-                &fill,
-                Some(counting),
-                progress,
-            )
-        };
-        let first = pass(held.clone(), Some(&pilot), &mut all);
-        drop(pilot);
-        let rest = pass(held.end..chunks.end, None, &mut all);
-        let tally = match (first, rest) {
-            (Some(mut a), Some(b)) => {
-                a.merge(b);
-                Some(a)
-            }
-            (a, b) => a.or(b),
-        };
-        tally.map(|tally| PilotTally {
+            chunks.clone(),
+            threads,
+            &mut all,
+            &fill,
+            &pilot_fill,
+            &reported,
+            progress,
+        )?;
+        Some(PilotTally {
             percentiles: config.percentiles.clone(),
             refinement: Some(refinement),
             tally,
@@ -982,47 +953,34 @@ fn refine_state(
     };
     let (row, ends) = state.take_row();
     let reported = RowPercentiles::new(percentiles, ends, state.exact);
-    let mut refinement = Refinement::new(&row, |c| reported.list(c), |c| reported.goal(c));
     let reporting = Reporting {
         period: state.period,
         years: state.years,
     };
     let rows = TrialRows::new(scenario, state.seed, scope, reporting);
+    debug_assert_eq!(rows.width(), row.len());
+    let fill = |first, last, buffer: &mut [f64]| rows.fill(first, last, buffer, None);
     // What the pass counted against the pilot's brackets: most percentiles
     // are found without another pass.
-    if let Some(pilot) = state.pilot.take().filter(|p| p.percentiles == percentiles) {
-        let counted = pilot.refinement.unwrap_or_else(|| {
-            // Saved states carry counts alone: the brackets again.
-            let fill = |first, last, buffer: &mut [f64]| rows.fill(first, last, buffer, None);
-            let length = Pilot::length(state.trials, rows.width());
-            let sketched = (0..row.len()).filter(|&c| row[c].sketch().is_some());
-            Pilot::simulate(length, rows.width(), &fill).refinement(
-                state.trials,
-                sketched,
-                |c| reported.list(c),
-                |c| reported.goal(c),
-            )
+    let counted = state
+        .pilot
+        .take()
+        .filter(|p| p.percentiles == percentiles)
+        .map(|pilot| {
+            let brackets = pilot.refinement.unwrap_or_else(|| {
+                // Saved states carry counts alone: the brackets again.
+                let length = Pilot::length(state.trials, rows.width());
+                let sketched = (0..row.len()).filter(|&c| row[c].sketch().is_some());
+                Pilot::simulate(length, rows.width(), &fill).refinement(
+                    state.trials,
+                    sketched,
+                    |c| reported.list(c),
+                    |c| reported.goal(c),
+                )
+            });
+            (brackets, pilot.tally)
         });
-        if counted.tally().same_shape(&pilot.tally) && pilot.tally.counts_within(state.trials) {
-            let mut counted = counted;
-            counted.calibrate(&row);
-            counted.advance(pilot.tally);
-            refinement.adopt(&counted);
-        }
-    }
-    if !refinement.is_done() {
-        debug_assert_eq!(rows.width(), row.len());
-        refine(
-            state.trials,
-            rows.width(),
-            &mut refinement,
-            &|first, last, buffer| rows.fill(first, last, buffer, None),
-        );
-    }
-    let mut refined = vec![Vec::new(); row.len()];
-    for (column, index, r) in refinement.results() {
-        refined[column].push((index, r));
-    }
+    let (refined, refinement) = refine_counted(&row, state.trials, &fill, &reported, counted);
     state.put_row(row, ends);
     (refined, refinement)
 }
@@ -1048,7 +1006,9 @@ impl RowPercentiles {
             exact,
         }
     }
+}
 
+impl Reported for RowPercentiles {
     fn list(&self, column: usize) -> &[f64] {
         if self.outcomes.contains(&column) {
             &self.with_ends
