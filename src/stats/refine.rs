@@ -774,13 +774,22 @@ impl Refinement {
                 && !tally.overflow[a]
                 && tally.values[a].len() as u64 + at_low + at_high == inside)
                 .then(|| {
+                    // Only the ranks the percentile needs are read (the
+                    // standard error is not estimated for collected
+                    // values), so they are selected, not sorted.
                     let mut v = std::mem::take(&mut tally.values[a]);
-                    v.sort_unstable();
-                    let mut all = Vec::with_capacity(inside as usize);
-                    all.extend(std::iter::repeat_n(p.ka, at_low as usize));
-                    all.extend(v);
-                    all.extend(std::iter::repeat_n(p.kb, at_high as usize));
-                    all
+                    let mut at = |r: u64| -> (u64, u64) {
+                        let i = r.saturating_sub(below);
+                        let key = if i < at_low {
+                            p.ka
+                        } else if i - at_low < v.len() as u64 {
+                            *v.select_nth_unstable((i - at_low) as usize).1
+                        } else {
+                            p.kb
+                        };
+                        (r, key)
+                    };
+                    [at(p.lo), at(p.lo + 1)]
                 });
             let h = self.hot[a];
             let bins = h.start..h.start + h.bins;
@@ -795,8 +804,11 @@ impl Refinement {
                     ((p.floor, p.ka.saturating_sub(1).max(p.floor)), None)
                 } else if r >= below + inside {
                     ((p.kb.saturating_add(1).min(p.ceiling), p.ceiling), None)
-                } else if let Some(v) = &collected {
-                    let k = v[(r - below) as usize];
+                } else if let Some(keys) = &collected {
+                    let k = keys
+                        .iter()
+                        .find(|(at, _)| *at == r)
+                        .map_or(p.ka, |(_, k)| *k);
                     ((k, k), None)
                 } else if counts.is_empty() {
                     // Collecting overflowed: somewhere in the bracket.
