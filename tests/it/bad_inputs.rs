@@ -337,3 +337,65 @@ fn bad_arguments_name_the_flag() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A lease of 12 per GW on a 1 GW tranche over 12 months at `rate`.
+fn tiny_lease(rate: &str) -> String {
+    format!(
+        "[scenario]\nname = \"tiny\"\nstart = \"2026-01\"\nend = \"2026-12\"\n\n\
+         [[tranche]]\nname = \"a\"\ncounterparty = \"x\"\ngw = 1\nplanned = \"2026-01\"\n\
+         accelerators_per_gw = 100000\n\n\
+         [[contract]]\nname = \"l\"\ncounterparty = \"v\"\nbasis = \"lease\"\n\
+         value_usd_bn = 100\nstart = \"2026-01\"\nterm_months = 12\ntranches = [\"a\"]\n\
+         usd_bn_per_gw = 12\nrate = {rate}\n"
+    )
+}
+
+/// Lease rates so small that `1 - (1 + r)^-n` cancels (below about 1e-15 it
+/// is 0, an infinite payment; up to 1e-13 it underpays by up to 25%) pay
+/// the level `P r / (1 - (1 + r)^-n)` by its stable form: 1 a month, as at
+/// rate 0, within a rounding. No cell of the tables is blank or infinite.
+#[test]
+fn a_tiny_lease_rate_pays_like_no_interest() {
+    let wd = Workdir::new();
+    for rate in ["1e-300", "1e-16", "1.3e-15", "2e-15", "1e-13", "1e-9"] {
+        wd.create("tiny.toml", tiny_lease(rate));
+        let out = wd.path().join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        wd.capsim(&[
+            "run",
+            "tiny.toml",
+            "--trials",
+            "10",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .expect_code(0);
+        for table in ["timeseries.csv", "years.csv"] {
+            for row in wd.read_csv(&format!("out/tiny/{table}")) {
+                assert!(
+                    row.iter()
+                        .all(|c| !c.is_empty() && !c.to_lowercase().contains("inf")),
+                    "rate {rate}, {table}: {row:?}"
+                );
+            }
+        }
+        let rows = wd.read_csv("out/tiny/timeseries.csv");
+        let p50 = crate::util::column(&rows[0], "p50");
+        let mut months = 0;
+        for row in rows.iter().filter(|r| r[0] == "compute_payments_usd_bn") {
+            let paid: f64 = row[p50].parse().unwrap();
+            assert!((paid - 1.0).abs() < 1e-6, "rate {rate}: {row:?}");
+            months += 1;
+        }
+        assert_eq!(months, 12, "rate {rate}");
+        let deals = wd.capsim(&["deals", "tiny.toml", "--trials", "10"]);
+        deals.expect_code(0);
+        let text = deals.stdout.to_lowercase();
+        assert!(
+            !text.contains("nan") && !text.contains("inf"),
+            "rate {rate}: {}",
+            deals.stdout
+        );
+    }
+}
