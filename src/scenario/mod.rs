@@ -322,7 +322,8 @@ pub struct Financing {
     /// Annual interest rate on negative cash, a fraction (0.09 = 9% a year),
     /// charged monthly on the previous month-end balance.
     pub debt_rate: Input,
-    /// Size of one equity raise, USD bn; 0 means no equity is raised.
+    /// Size of one equity raise, USD bn: 0 (no equity is raised) or 1e-6
+    /// to 1e6.
     pub equity_block_usd_bn: f64,
     /// Fraction of each equity raise lost to fees and discount (0-0.9).
     pub equity_cost: Input,

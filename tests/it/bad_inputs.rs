@@ -399,3 +399,54 @@ fn a_tiny_lease_rate_pays_like_no_interest() {
         );
     }
 }
+
+/// Equity in blocks of 10 at a cost of 0.9 reaches cash as 1, exactly what
+/// a cost of 1 a month takes: one block a month holds cash at the floor.
+/// `1 - 0.9` is 0.09999999999999998, and a count of blocks rounded up
+/// raised two in the first month; the smallest block, 1e-6, stays finite.
+#[test]
+fn equity_blocks_are_counted_without_rounding_up_a_spare() {
+    let wd = Workdir::new();
+    for block in ["10", "1e-6"] {
+        wd.create(
+            "equity.toml",
+            format!(
+                "[scenario]\nname = \"equity\"\nstart = \"2026-01\"\nend = \"2026-12\"\n\n\
+                 [costs]\nother_usd_bn_per_year = 12\n\n\
+                 [financing]\nequity_block_usd_bn = {block}\nequity_cost = 0.9\n"
+            ),
+        );
+        let out = wd.path().join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        wd.capsim(&[
+            "run",
+            "equity.toml",
+            "--trials",
+            "10",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .expect_code(0);
+        let rows = wd.read_csv("out/equity/timeseries.csv");
+        let p50 = crate::util::column(&rows[0], "p50");
+        let value = |metric: &str| -> Vec<f64> {
+            rows.iter()
+                .filter(|r| r[0] == metric)
+                .map(|r| r[p50].parse().unwrap())
+                .collect()
+        };
+        // 1 a month reaches cash, so 10 is raised before its cost.
+        let per_month = 10.0;
+        let equity = value("equity_raised_usd_bn");
+        assert_eq!(equity.len(), 12);
+        for e in equity {
+            assert!(
+                (e - per_month).abs() < 1e-6 * per_month,
+                "block {block}: {e}"
+            );
+        }
+        assert_eq!(value("cash_balance_usd_bn"), vec![0.0; 12], "block {block}");
+        assert_eq!(value("cash_shortfall"), vec![0.0; 12], "block {block}");
+    }
+}
