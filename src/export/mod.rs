@@ -3,6 +3,7 @@
 //! rename), so that a failed or interrupted run never leaves a half-written
 //! file and the previous run's output stays intact until replaced.
 
+mod cells;
 pub mod chart;
 mod comparison;
 mod deals;
@@ -24,6 +25,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use crate::number::{format_number, percentile_column};
+pub(crate) use cells::CsvOut;
+pub use cells::safe_cell;
 pub use comparison::write_comparison_csv;
 pub use deals::DealsCsvExporter;
 pub use manifest::{

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::report::readable;
 use super::{
-    Exporter, RunReport, csv_to_io, escape_html, percentile_column, statistics_cells,
+    CsvOut, Exporter, RunReport, escape_html, percentile_column, statistics_cells,
     statistics_header,
 };
 use crate::runner::RunResult;
@@ -27,7 +27,7 @@ impl Exporter for YearsCsvExporter {
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
         let table = &result.years;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let header = statistics_header(
             &[
                 "quantity",
@@ -39,7 +39,7 @@ impl Exporter for YearsCsvExporter {
             ],
             &result.percentiles,
         );
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         for q in YearQuantity::ALL {
             for (k, span) in table.spans.iter().enumerate() {
                 let Some(s) = table.get(q, k) else {
@@ -55,10 +55,10 @@ impl Exporter for YearsCsvExporter {
                     span.months.len().to_string(),
                 ];
                 row.extend(statistics_cells(s));
-                w.write_record(&row).map_err(csv_to_io)?;
+                w.row(&row)?;
             }
         }
-        w.flush()
+        w.finish()
     }
 }
 

@@ -450,3 +450,92 @@ fn equity_blocks_are_counted_without_rounding_up_a_spare() {
         assert_eq!(value("cash_shortfall"), vec![0.0; 12], "block {block}");
     }
 }
+
+/// Is `cell` a plain decimal number (`-2.5`, `-1e-3`)?
+fn plain_number(cell: &str) -> bool {
+    let body = cell.trim_start_matches(['-', '+']);
+    cell.len() - body.len() <= 1
+        && body.parse::<f64>().is_ok_and(f64::is_finite)
+        && body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+}
+
+/// Text a spreadsheet would run as a formula (a view's `description` and
+/// `source`, a counterparty, a name that begins with `-`) is written with a
+/// leading `'` in every CSV file; no cell of any file begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return unless it is a plain number.
+#[test]
+fn text_a_spreadsheet_would_evaluate_is_neutralised() {
+    let wd = Workdir::new();
+    let scenario = crate::util::SMALL
+        .replace("name = \"azure\"", "name = \"-1-1\"")
+        .replace(
+            "counterparty = \"Bigcloud\"",
+            "counterparty = \"=cmd|' /C calc'!A0\"",
+        )
+        + r#"
+[[outside_view]]
+name = "rev-2026"
+description = "=HYPERLINK(\"http://example.com\",\"x\")"
+metric = "revenue_usd_bn"
+from = "2026-01"
+to = "2026-12"
+stat = "sum"
+value = 13
+source = "@SUM(1+1)"
+
+[[outside_view]]
+name = "tabbed"
+description = "\t=1+1"
+metric = "revenue_usd_bn"
+from = "2026-01"
+to = "2026-12"
+stat = "sum"
+value = 13
+source = "+1+1"
+"#;
+    wd.create("evil.toml", &scenario);
+    let out = wd.path().join("out");
+    wd.capsim(&[
+        "run",
+        "evil.toml",
+        "--trials",
+        "50",
+        "--no-charts",
+        "--export-trials",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    let mut cells = Vec::new();
+    for file in wd.files() {
+        if !file.ends_with(".csv") {
+            continue;
+        }
+        for row in wd.read_csv(&file) {
+            cells.extend(row.into_iter().map(|c| (file.clone(), c)));
+        }
+    }
+    assert!(cells.len() > 1000, "{} cells", cells.len());
+    for (file, cell) in &cells {
+        let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        assert!(!risky || plain_number(cell), "{file}: {cell:?}");
+    }
+    let views = wd.read_csv("out/evil/outside_views.csv");
+    let (description, source) = (
+        crate::util::column(&views[0], "description"),
+        crate::util::column(&views[0], "source"),
+    );
+    assert_eq!(
+        views[1][description],
+        "'=HYPERLINK(\"http://example.com\",\"x\")"
+    );
+    assert_eq!(views[1][source], "'@SUM(1+1)");
+    assert_eq!(views[2][description], "'\t=1+1");
+    assert_eq!(views[2][source], "'+1+1");
+    let deals = wd.read("out/evil/deals.csv");
+    assert!(
+        deals.contains("'-1-1,contract,'=cmd|' /C calc'!A0,"),
+        "{deals}"
+    );
+}
