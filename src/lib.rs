@@ -18,6 +18,7 @@ pub mod app;
 pub mod distribution;
 pub mod error;
 pub mod export;
+pub mod file;
 pub mod linalg;
 pub mod metric;
 pub mod model;

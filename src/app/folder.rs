@@ -127,7 +127,8 @@ impl Drop for FolderLock {
 }
 
 fn read_holder(path: &Path) -> Holder {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text =
+        crate::file::read_text_bounded(path, crate::file::MAX_OWN_FILE_BYTES).unwrap_or_default();
     let mut lines = text.lines();
     let pid = lines.next().and_then(|l| l.trim().parse().ok());
     let host = lines
@@ -338,9 +339,10 @@ fn remove_stale(parent: &Path, name: &str) {
 /// every file the manifest lists (nothing else if it has none).
 fn previous_files(folder: &Path) -> HashSet<PathBuf> {
     let mut ours = HashSet::from([PathBuf::from(MANIFEST_FILE)]);
-    let manifest = std::fs::read(folder.join(MANIFEST_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let manifest =
+        crate::file::read_bounded(&folder.join(MANIFEST_FILE), crate::file::MAX_OWN_FILE_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     if let Some(files) = manifest.as_ref().and_then(|m| m["files"].as_array()) {
         ours.extend(files.iter().filter_map(|f| f.as_str()).map(PathBuf::from));
     }

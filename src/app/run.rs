@@ -255,10 +255,13 @@ fn run_one(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, AppError> {
-    let bytes = std::fs::read(path).map_err(|source| AppError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::file::read_bounded(path, crate::file::MAX_SCENARIO_BYTES).map_err(|source| {
+            AppError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let config = RunConfig {
         trials: request.trials.unwrap_or(scenario.trials),
         seed: request.seed.unwrap_or(scenario.seed),

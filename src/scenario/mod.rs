@@ -502,8 +502,9 @@ impl Scenario {
         validate::parse(text, path)
     }
 
-    /// Reads and validates a scenario file; reads no more than the size
-    /// limit (64 MB) of a larger file, device or pipe.
+    /// Reads and validates a scenario file: a regular file of at most 64 MB
+    /// ([`crate::file::MAX_SCENARIO_BYTES`]); a folder, device or pipe is
+    /// refused before it is read.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let bytes = validate::read_limited(path)?;
         let text = String::from_utf8(bytes).map_err(|e| {

@@ -539,3 +539,92 @@ source = "+1+1"
         "{deals}"
     );
 }
+
+/// Runs capsim with `args` in `wd`, failing (and killing it) if it takes
+/// more than `secs` seconds: a read of a pipe or device that does not end.
+fn capsim_within(wd: &Workdir, args: &[&str], secs: u64) -> crate::util::Run {
+    let mut child = wd
+        .command(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("capsim starts");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > secs {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("capsim {} did not finish in {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    crate::util::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Every file capsim reads is checked for its kind and size before it is
+/// read: a device (`/dev/zero`, which merge once read without bound), a
+/// pipe (which would block), a folder and a state file larger than 4 GB
+/// (sparse: nothing of it is read) are refused at once with exit 2, a
+/// message naming the file and nothing written; so are scenarios that are
+/// not regular files, for every subcommand that reads one.
+#[cfg(unix)]
+#[test]
+fn files_that_are_not_regular_or_too_large_are_refused_before_reading() {
+    let wd = Workdir::new();
+    std::fs::create_dir(wd.path().join("folder")).unwrap();
+    let fifo = wd.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let big = std::fs::File::create(wd.path().join("big.state")).unwrap();
+    big.set_len(5 << 30).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["merge", "/dev/zero"],
+            "/dev/zero: cannot read state file: it is a character device, not a regular file",
+        ),
+        (
+            &["merge", "fifo"],
+            "fifo: cannot read state file: it is a pipe, not a regular file",
+        ),
+        (
+            &["merge", "folder"],
+            "folder: cannot read state file: it is a folder, not a regular file",
+        ),
+        (
+            &["merge", "big.state"],
+            "big.state: cannot read state file: it is 5 GB; at most 4 GB is read",
+        ),
+        (
+            &["run", "/dev/zero"],
+            "/dev/zero: cannot read scenario: it is a character device, not a regular file",
+        ),
+        (&["validate", "fifo"], "fifo: cannot read scenario: it is a pipe"),
+        (&["run", "fifo"], "fifo: cannot read scenario: it is a pipe"),
+        (&["deals", "fifo"], "fifo: cannot read scenario: it is a pipe"),
+        (
+            &["compare", "fifo", "fifo"],
+            "fifo: cannot read scenario: it is a pipe",
+        ),
+        (
+            &["sweep", "fifo", "--set", "cash.start_usd_bn=1,2"],
+            "fifo: cannot read scenario: it is a pipe",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = capsim_within(&wd, args, 30);
+        assert_eq!(o.code, 2, "capsim {}: {}", args.join(" "), o.stderr);
+        assert!(
+            o.stderr.starts_with(&format!("error: {want}")),
+            "capsim {}: {}",
+            args.join(" "),
+            o.stderr
+        );
+        assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+        assert!(!wd.exists("output"), "capsim {} wrote output", args.join(" "));
+    }
+}

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::checker::edit_distance;
 use crate::error::{Diagnostic, ScenarioError};
+use crate::file::Refused;
 use crate::scenario::MAX_ITEMS;
 
 /// The TOML reader's message, with the terms of Rust and serde replaced by
@@ -62,36 +63,26 @@ fn closest_field(message: &str) -> Option<&str> {
         .map(|(_, known)| known)
 }
 
-/// Largest scenario file read, bytes. A scenario at every limit (10,000
-/// tranches and contracts, each with comments) is a few MB; reading a much
-/// larger file would only use up memory before failing.
-const MAX_FILE_BYTES: usize = 64 << 20;
+/// Largest scenario file read, bytes ([`crate::file::MAX_SCENARIO_BYTES`]).
+const MAX_FILE_BYTES: usize = crate::file::MAX_SCENARIO_BYTES as usize;
 
-/// The bytes of the scenario file at `path`, reading at most
-/// [`MAX_FILE_BYTES`] and one more byte to tell a file over the limit, so
-/// that a huge file, a device such as `/dev/zero` or an endless pipe costs
-/// no more memory than the limit.
+/// The bytes of the scenario file at `path`, read by
+/// [`crate::file::read_bounded`]: a regular file of at most
+/// [`MAX_FILE_BYTES`], so that a huge file, a folder, a device such as
+/// `/dev/zero` or a pipe is refused before it is read. A file over the
+/// limit is a diagnostic at its first line; one that is not a regular file
+/// cannot be read.
 pub(in crate::scenario) fn read_limited(path: &Path) -> Result<Vec<u8>, ScenarioError> {
-    use std::io::Read;
-    let read_error = |source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
+    let source = match crate::file::read_bounded(path, crate::file::MAX_SCENARIO_BYTES) {
+        Ok(bytes) => return Ok(bytes),
+        Err(source) => source,
     };
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    // Regular files say their size: one allocation of the right size.
-    let size = file
-        .metadata()
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
-    let capacity = size.map_or(0, |n| n.min(MAX_FILE_BYTES as u64 + 1) as usize);
-    let mut bytes = Vec::with_capacity(capacity);
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() <= MAX_FILE_BYTES {
-        return Ok(bytes);
-    }
+    let Some(Refused::TooLarge { size, .. }) = crate::file::refusal(&source) else {
+        return Err(ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        });
+    };
     let size = match size {
         Some(n) => format!("is {} MB", n >> 20),
         None => format!("is larger than {} MB", MAX_FILE_BYTES >> 20),
