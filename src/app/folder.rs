@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::AppError;
+use super::output::fitted_name;
 use crate::error::ExportError;
 use crate::export::MANIFEST_FILE;
 
@@ -42,7 +43,10 @@ fn io_err(path: &Path, source: std::io::Error) -> AppError {
     })
 }
 
-/// The folder holding `folder` (`.` for a bare name) and `folder`'s name.
+/// The folder holding `folder` (`.` for a bare name) and `folder`'s name
+/// as its lock and temporary folders use it: cut, with a hash of the
+/// whole, if longer than 200 bytes ([`fitted_name`]), so that
+/// `.capsim-NAME.PID.old.tmp` fits in a file name wherever `folder` does.
 fn parent_and_name(folder: &Path) -> (PathBuf, String) {
     let parent = match folder.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -50,7 +54,7 @@ fn parent_and_name(folder: &Path) -> (PathBuf, String) {
     };
     let name = folder
         .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(|| "output".into(), |n| fitted_name(&n.to_string_lossy()));
     (parent, name)
 }
 

@@ -4,9 +4,34 @@
 //! `OUT/comparisons/<A stem>-vs-<B stem>/` and sweeps to
 //! `OUT/sweeps/<stem>/`: no run's folder can be a sweep's or a comparison's,
 //! since a run of a scenario named `sweeps` or `comparisons` is refused
-//! (see [`reserved_folder`]).
+//! (see [`reserved_folder`]). A comparison's name longer than 200 bytes is
+//! cut, with a hash of the whole ([`fitted_name`]).
 
 use std::path::{Path, PathBuf};
+
+/// The longest name, in bytes, capsim gives a folder or uses in the names
+/// of a folder's hidden siblings (`.capsim-NAME.PID.old.tmp`) as it is:
+/// with those affixes it stays within the 255 bytes filesystems allow.
+pub(super) const LONGEST_NAME: usize = 200;
+
+/// How much of a longer name [`fitted_name`] keeps, bytes.
+const KEPT_OF_LONG_NAME: usize = 120;
+
+/// `name` as capsim can use it in a file name: as it is up to
+/// [`LONGEST_NAME`] bytes; a longer one is cut to its first 120 bytes (at
+/// a character boundary), then `~` and the first 16 hex digits of the
+/// SHA-256 of the whole name, so that distinct names stay distinct.
+pub(super) fn fitted_name(name: &str) -> String {
+    if name.len() <= LONGEST_NAME {
+        return name.to_string();
+    }
+    let mut cut = KEPT_OF_LONG_NAME;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = super::sha256_hex(name.as_bytes());
+    format!("{}~{}", &name[..cut], &hash[..16])
+}
 
 /// What an output folder holds, which decides its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +65,11 @@ pub fn output_dir(out: &Path, scenario: &Path, kind: OutputKind) -> PathBuf {
     let stem = |path: &Path, fallback: &str| scenario_stem(path).unwrap_or_else(|| fallback.into());
     match kind {
         OutputKind::Run => out.join(stem(scenario, "merged")),
-        OutputKind::Compare { b } => out.join(COMPARISONS_DIR).join(format!(
+        OutputKind::Compare { b } => out.join(COMPARISONS_DIR).join(fitted_name(&format!(
             "{}-vs-{}",
             stem(scenario, "scenario"),
             stem(b, "scenario")
-        )),
+        ))),
         OutputKind::Sweep => out.join(SWEEPS_DIR).join(stem(scenario, "scenario")),
     }
 }
@@ -88,6 +113,29 @@ mod tests {
             Path::new("out/merged")
         );
         assert!(reserved_folder("sweeps") && reserved_folder("comparisons"));
+        // Two stems of 240 bytes: a name of 484 cut to 137, apart.
+        let (long_a, long_b, long_c) = ("a".repeat(240), "b".repeat(240), "c".repeat(240));
+        let ab = output_dir(
+            out,
+            &PathBuf::from(format!("{long_a}.toml")),
+            OutputKind::Compare {
+                b: &PathBuf::from(format!("{long_b}.toml")),
+            },
+        );
+        let ac = output_dir(
+            out,
+            &PathBuf::from(format!("{long_a}.toml")),
+            OutputKind::Compare {
+                b: &PathBuf::from(format!("{long_c}.toml")),
+            },
+        );
+        let name = ab.file_name().unwrap().to_str().unwrap();
+        assert_eq!(name.len(), 120 + 1 + 16);
+        assert!(name.starts_with(&long_a[..120]));
+        assert_ne!(ab, ac);
+        assert_eq!(fitted_name("short"), "short");
+        // Cut at a character boundary.
+        assert!(fitted_name(&"é".repeat(150)).starts_with(&"é".repeat(60)));
         assert!(!reserved_folder("a-sweep"));
     }
 }

@@ -11,6 +11,7 @@ use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
 use super::outputs::{analyses, write_outputs};
 use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
 use crate::export::percentile_column;
+use crate::number::percentile_named_as_an_end;
 use crate::period::Period;
 use crate::runner::{CHUNK_TRIALS, RunConfig, run_sampling, simulate_by};
 use crate::scenario::Scenario;
@@ -206,6 +207,11 @@ pub(super) fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
     if p.iter().any(|x| !(*x > 0.0 && *x < 100.0)) {
         return Err(AppError::Percentiles(
             "each percentile must lie strictly between 0 and 100",
+        ));
+    }
+    if p.iter().any(|x| percentile_named_as_an_end(*x)) {
+        return Err(AppError::Percentiles(
+            "a percentile would be named p0 or p100, as the minimum or maximum: column names keep 6 decimal places, so percentiles must lie between 0.000001 and 99.999999",
         ));
     }
     if p.windows(2).any(|w| w[0] >= w[1]) {

@@ -20,6 +20,7 @@ use super::{
     ramp_fraction,
 };
 use crate::metric::{Metric, MetricKind};
+use crate::number::readable;
 
 /// One warning about a scenario item.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,17 +207,21 @@ impl Best {
     }
 }
 
+/// USD bn in a warning: whole above 100, one decimal below (a huge or tiny
+/// amount in scientific notation).
 fn money(x: f64) -> String {
     if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
+        readable(x, 0)
+    } else if x.abs() >= 1e-3 || x == 0.0 {
         format!("{x:.1}")
+    } else {
+        readable(x, 1)
     }
 }
 
+/// A number in a warning: at most 3 decimals ([`readable`]).
 fn number(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    readable(x, 3)
 }
 
 /// Every warning about `scenario`, in file order of kinds: tranches,

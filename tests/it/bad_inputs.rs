@@ -309,6 +309,14 @@ fn bad_arguments_name_the_flag() {
             "--percentiles",
         ),
         (&["run", "ok.toml", "--percentiles", "nan"], "--percentiles"),
+        (
+            &["run", "ok.toml", "--percentiles", "0.0000001,50"],
+            "--percentiles",
+        ),
+        (
+            &["run", "ok.toml", "--percentiles", "50,99.99999999"],
+            "--percentiles",
+        ),
         (&["run", "ok.toml", "--percentiles", ""], "--percentiles"),
         (&["run", "ok.toml", "--bogus"], "--bogus"),
         (&["run", "ok.toml", "ok.toml"], "ok.toml"),
@@ -603,9 +611,15 @@ fn files_that_are_not_regular_or_too_large_are_refused_before_reading() {
             &["run", "/dev/zero"],
             "/dev/zero: cannot read scenario: it is a character device, not a regular file",
         ),
-        (&["validate", "fifo"], "fifo: cannot read scenario: it is a pipe"),
+        (
+            &["validate", "fifo"],
+            "fifo: cannot read scenario: it is a pipe",
+        ),
         (&["run", "fifo"], "fifo: cannot read scenario: it is a pipe"),
-        (&["deals", "fifo"], "fifo: cannot read scenario: it is a pipe"),
+        (
+            &["deals", "fifo"],
+            "fifo: cannot read scenario: it is a pipe",
+        ),
         (
             &["compare", "fifo", "fifo"],
             "fifo: cannot read scenario: it is a pipe",
@@ -625,6 +639,67 @@ fn files_that_are_not_regular_or_too_large_are_refused_before_reading() {
             o.stderr
         );
         assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
-        assert!(!wd.exists("output"), "capsim {} wrote output", args.join(" "));
+        assert!(
+            !wd.exists("output"),
+            "capsim {} wrote output",
+            args.join(" ")
+        );
     }
+}
+
+/// A scenario file with the longest legal name (255 bytes) runs, and so
+/// do a comparison and a sweep of two long names: the hidden lock and
+/// temporary folders beside the output folder, and a comparison's
+/// `A-vs-B` folder, cut a name longer than 200 bytes and add a hash of
+/// the whole, so they fit in a file name and stay distinct.
+#[test]
+fn the_longest_file_names_run_compare_and_sweep() {
+    let wd = Workdir::new();
+    let (a, b) = ("a".repeat(250), "b".repeat(240));
+    let text = "[scenario]\nname = \"long\"\nstart = \"2026-01\"\nend = \"2026-06\"\n";
+    wd.create(&format!("{a}.toml"), text);
+    wd.create(&format!("{b}.toml"), text);
+    let (fa, fb) = (format!("{a}.toml"), format!("{b}.toml"));
+    for args in [
+        vec!["run", &fa, &fb, "--no-charts"],
+        vec!["compare", &fa, &fb, "--no-charts"],
+        vec!["sweep", &fa, "--set", "cash.start_usd_bn=1,2"],
+    ] {
+        let mut args = args;
+        args.extend(["--trials", "10"]);
+        let o = wd.capsim(&args);
+        assert_eq!(o.code, 0, "capsim {}: {}", args[0], o.stderr);
+    }
+    assert!(wd.exists(&format!("output/{a}/summary.csv")));
+    assert!(wd.exists(&format!("output/{b}/summary.csv")));
+    assert!(wd.exists(&format!("output/sweeps/{a}/sweep.csv")));
+    let comparisons: Vec<String> = std::fs::read_dir(wd.path().join("output/comparisons"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(comparisons.len(), 1, "{comparisons:?}");
+    assert!(comparisons[0].starts_with(&a[..120]) && comparisons[0].len() == 137);
+    // Nothing hidden is left beside the folders.
+    let hidden = wd.files().into_iter().filter(|f| f.contains(".capsim-"));
+    assert_eq!(hidden.count(), 0);
+}
+
+/// A warning about a huge threshold shows it as `1e300`, not 301 digits.
+#[test]
+fn warnings_show_huge_numbers_in_scientific_notation() {
+    let wd = Workdir::new();
+    wd.create(
+        "huge.toml",
+        "[scenario]\nname = \"huge\"\nstart = \"2026-01\"\nend = \"2026-12\"\n\n\
+         [[target]]\nname = \"t\"\nmetric = \"capacity_online_gw\"\nat_least = 1e300\n",
+    );
+    let o = wd.capsim(&["validate", "huge.toml"]);
+    o.expect_code(0);
+    assert!(o.stderr.contains(">= 1e300"), "{}", o.stderr);
+    let longest_digits = o
+        .stderr
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max();
+    assert!(longest_digits < Some(12), "{}", o.stderr);
 }

@@ -27,8 +27,18 @@ pub(super) fn explain_toml_error(message: &str, text: &str, span: &Range<usize>)
     if message == "duplicate key" && !found.is_empty() {
         return format!("`{found}` is defined twice; each key and table may be given only once");
     }
-    if message.contains("as i128, expected i64") || message.contains("as u64, expected i64") {
+    // An integer outside i64 reaches serde as an i128 or u128 (named in
+    // its message, "integer `X` as i128"), or as a u64 that i64 refuses.
+    let beyond_i64 = message.contains("` as i128") || message.contains("` as u128");
+    let u64_for_i64 =
+        message.starts_with("invalid value: integer `") || message.contains("` as u64");
+    if (beyond_i64 || u64_for_i64) && message.ends_with("expected i64") {
         return format!("the integer {found} is too large");
+    }
+    if beyond_i64 {
+        return format!(
+            "the integer {found} is too large to read (whole numbers go up to 9223372036854775807); write a number this size with a decimal point or an exponent, such as 1e20"
+        );
     }
     if message == "floating-point number overflowed" {
         return format!(
@@ -40,6 +50,7 @@ pub(super) fn explain_toml_error(message: &str, text: &str, span: &Range<usize>)
     }
     message
         .replace("expected i64", "expected a whole number (no decimal point)")
+        .replace("expected f64", "expected a number")
         .replace(
             "expected a sequence",
             "expected a list such as [\"a\", \"b\"]",
@@ -170,6 +181,34 @@ mod tests {
             explain_toml_error("unknown field `gww`, expected `gw`", "", &(0..0)),
             "unknown field `gww`, expected `gw`; did you mean `gw`?"
         );
+    }
+
+    /// serde's names of Rust types never reach the user.
+    #[test]
+    fn integers_too_large_are_explained_without_rust_types() {
+        let text = "x = 99999999999999999999";
+        let span = 4..text.len();
+        for message in [
+            "invalid type: integer `99999999999999999999` as i128, expected a number or a distribution such as { dist = \"normal\", mean = 1, sd = 0.2 }",
+            "invalid type: integer `99999999999999999999` as i128, expected f64",
+            "invalid type: integer `99999999999999999999` as u128, expected f64",
+        ] {
+            let got = explain_toml_error(message, text, &span);
+            assert!(
+                got.starts_with("the integer 99999999999999999999 is too large to read"),
+                "{got}"
+            );
+            assert!(!got.contains("128") && !got.contains("f64"), "{got}");
+        }
+        for message in [
+            "invalid type: integer `99999999999999999999` as i128, expected i64",
+            "invalid value: integer `99999999999999999999`, expected i64",
+        ] {
+            let got = explain_toml_error(message, text, &span);
+            assert_eq!(got, "the integer 99999999999999999999 is too large");
+        }
+        let got = explain_toml_error("invalid type: string \"a\", expected f64", text, &span);
+        assert_eq!(got, "invalid type: string \"a\", expected a number");
     }
 
     #[test]
