@@ -76,7 +76,7 @@ impl FolderLock {
     /// A lock held by a live capsim is [`AppError::Busy`]; a stale one (its
     /// process gone, or older than a day) is taken over, and `notes` says so.
     pub(super) fn acquire(folder: &Path, notes: &mut Vec<String>) -> Result<FolderLock, AppError> {
-        let (parent, name) = parent_and_name(folder);
+        let (parent, name) = parent_and_name(&real_folder(folder));
         std::fs::create_dir_all(&parent).map_err(|e| io_err(folder, e))?;
         let path = parent.join(format!("{TEMP_PREFIX}{name}.lock"));
         let cannot = |e: std::io::Error| {
@@ -202,9 +202,25 @@ fn process_alive(pid: u32) -> bool {
 /// by [`Staging::commit`] or removed when dropped uncommitted.
 #[derive(Debug)]
 pub(super) struct Staging {
+    /// The output folder as named.
     folder: PathBuf,
+    /// The folder replaced: `folder`, or where it leads if it is a link.
+    real: PathBuf,
     tmp: PathBuf,
     committed: bool,
+}
+
+/// `folder`, or the folder it leads to if it is a symbolic link to one:
+/// the link stays, and the folder it leads to is the one replaced (and
+/// locked, so that runs through two links to one folder wait for each
+/// other).
+fn real_folder(folder: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(folder) {
+        Ok(m) if m.file_type().is_symlink() && folder.is_dir() => {
+            std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf())
+        }
+        _ => folder.to_path_buf(),
+    }
 }
 
 impl Staging {
@@ -212,17 +228,18 @@ impl Staging {
     /// holds. Removes what killed runs left beside it first. An existing
     /// `folder` must be a folder capsim may write in.
     pub(super) fn new(folder: &Path) -> Result<Staging, AppError> {
-        let (parent, name) = parent_and_name(folder);
+        let real = real_folder(folder);
+        let (parent, name) = parent_and_name(&real);
         std::fs::create_dir_all(&parent).map_err(|e| io_err(folder, e))?;
-        if let Ok(meta) = std::fs::symlink_metadata(folder) {
+        if let Ok(meta) = std::fs::symlink_metadata(&real) {
             if !meta.is_dir() {
                 let e = std::io::Error::new(
                     std::io::ErrorKind::AlreadyExists,
-                    "it exists and is not a folder",
+                    "it exists and is not a folder (nor a link to one)",
                 );
                 return Err(io_err(folder, e));
             }
-            check_writable(folder)?;
+            check_writable(&real)?;
         }
         remove_stale(&parent, &name);
         let tmp = parent.join(format!(
@@ -235,6 +252,7 @@ impl Staging {
         std::fs::create_dir(&tmp).map_err(|e| io_err(folder, e))?;
         Ok(Staging {
             folder: folder.to_path_buf(),
+            real,
             tmp,
             committed: false,
         })
@@ -261,15 +279,15 @@ impl Staging {
     /// capsim did not write (neither listed in its manifest.json nor written
     /// now), then swaps the new folder into place and removes the old one.
     pub(super) fn commit(mut self) -> Result<(), AppError> {
-        let folder = self.folder.clone();
-        if folder.is_dir() {
-            let ours = previous_files(&folder);
-            carry_over(&folder, &self.tmp, Path::new(""), &ours).map_err(|e| io_err(&folder, e))?;
+        let (folder, real) = (self.folder.clone(), self.real.clone());
+        if real.is_dir() {
+            let ours = previous_files(&real);
+            carry_over(&real, &self.tmp, Path::new(""), &ours).map_err(|e| io_err(&folder, e))?;
         }
         sync_dir(&self.tmp);
-        swap(&self.tmp, &folder).map_err(|e| io_err(&folder, e))?;
+        swap(&self.tmp, &real).map_err(|e| io_err(&folder, e))?;
         self.committed = true;
-        let (parent, _) = parent_and_name(&folder);
+        let (parent, _) = parent_and_name(&real);
         sync_dir(&parent);
         Ok(())
     }

@@ -703,3 +703,70 @@ fn warnings_show_huge_numbers_in_scientific_notation() {
         .max();
     assert!(longest_digits < Some(12), "{}", o.stderr);
 }
+
+/// `--threads 1024` is accepted and capped at 4 threads per core, which
+/// the manifest records.
+#[test]
+fn threads_beyond_four_per_core_are_capped() {
+    let wd = Workdir::new();
+    wd.create(
+        "ok.toml",
+        "[scenario]\nname = \"ok\"\nstart = \"2026-01\"\nend = \"2026-06\"\n",
+    );
+    wd.capsim(&[
+        "run",
+        "ok.toml",
+        "--trials",
+        "10",
+        "--no-charts",
+        "--threads",
+        "1024",
+    ])
+    .expect_code(0);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&wd.read("output/ok/manifest.json")).unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(manifest["threads"], serde_json::json!(4 * cores.min(256)));
+    let help = wd.capsim(&["run", "--help"]);
+    assert!(
+        help.stdout.contains("at most 4 per core"),
+        "{}",
+        help.stdout
+    );
+}
+
+/// An output folder that is a symbolic link to a folder is followed: the
+/// link stays, the folder it leads to is replaced as a whole (keeping the
+/// user's files), run after run; a link to a file is still refused.
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_is_a_link_to_a_folder_is_followed() {
+    let wd = Workdir::new();
+    wd.create(
+        "ok.toml",
+        "[scenario]\nname = \"ok\"\nstart = \"2026-01\"\nend = \"2026-06\"\n",
+    );
+    wd.create("elsewhere/results/notes.txt", "mine\n");
+    std::fs::create_dir(wd.path().join("output")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere/results", wd.path().join("output/ok")).unwrap();
+    for _ in 0..2 {
+        wd.capsim(&["run", "ok.toml", "--trials", "10", "--no-charts"])
+            .expect_code(0);
+        let link = std::fs::symlink_metadata(wd.path().join("output/ok")).unwrap();
+        assert!(link.file_type().is_symlink());
+        assert!(wd.exists("elsewhere/results/summary.csv"));
+        assert_eq!(wd.read("elsewhere/results/notes.txt"), "mine\n");
+    }
+    let hidden = wd.files().into_iter().filter(|f| f.contains(".capsim-"));
+    assert_eq!(hidden.count(), 0);
+    // A link to a file is not a folder.
+    std::fs::remove_file(wd.path().join("output/ok")).unwrap();
+    std::os::unix::fs::symlink("../ok.toml", wd.path().join("output/ok")).unwrap();
+    let o = wd.capsim(&["run", "ok.toml", "--trials", "10", "--no-charts"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("not a folder (nor a link to one)"),
+        "{}",
+        o.stderr
+    );
+}
