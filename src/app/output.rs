@@ -50,10 +50,20 @@ pub enum OutputKind<'a> {
 
 /// The file stem of a scenario path (`scenarios/a.toml` -> `a`), if it has
 /// a non-empty one.
+///
+/// A stem that is not UTF-8 (possible on Unix) is its readable part, with
+/// each byte that is not UTF-8 shown as U+FFFD, then `~` and 16 hex digits
+/// of the SHA-256 of its bytes (cut as [`fitted_name`] cuts a long name):
+/// two stems that differ only in such bytes get distinct folders.
 pub fn scenario_stem(path: &Path) -> Option<String> {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
+    let stem = path.file_stem().filter(|s| !s.is_empty())?;
+    Some(match stem.to_str() {
+        Some(text) => text.to_string(),
+        None => {
+            let hash = super::sha256_hex(stem.as_encoded_bytes());
+            fitted_name(&format!("{}~{}", stem.to_string_lossy(), &hash[..16]))
+        }
+    })
 }
 
 /// The folder inside `out` where the outputs of `kind` for the scenario file

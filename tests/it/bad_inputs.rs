@@ -770,3 +770,51 @@ fn an_output_folder_that_is_a_link_to_a_folder_is_followed() {
         o.stderr
     );
 }
+
+/// Scenario files whose names differ only in bytes that are not UTF-8
+/// write to distinct folders (their readable names with a hash of the
+/// bytes), so neither replaces the other.
+#[cfg(target_os = "linux")]
+#[test]
+fn names_differing_only_in_bytes_that_are_not_text_get_distinct_folders() {
+    use std::os::unix::ffi::OsStrExt;
+    let wd = Workdir::new();
+    let text = "[scenario]\nname = \"x\"\nstart = \"2026-01\"\nend = \"2026-06\"\n";
+    let names = [&b"a\xff.toml"[..], &b"a\xfe.toml"[..]];
+    for name in names {
+        let name = std::ffi::OsStr::from_bytes(name);
+        std::fs::write(wd.path().join(name), text).unwrap();
+        let o = wd
+            .command(&["run", "--trials", "10", "--no-charts", "--quiet"])
+            .arg(name)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Both at once: two folders, not a refusal.
+    let o = wd
+        .command(&["run", "--trials", "10", "--no-charts", "--quiet"])
+        .args(names.map(std::ffi::OsStr::from_bytes))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let folders: Vec<String> = std::fs::read_dir(wd.path().join("output"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    for f in &folders {
+        assert!(f.starts_with("a\u{FFFD}~") && f.len() == 4 + 1 + 16, "{f}");
+        assert!(wd.exists(&format!("output/{f}/summary.csv")));
+    }
+}
