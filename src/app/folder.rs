@@ -8,7 +8,9 @@
 //! folder what capsim did not write, and swaps the new folder into place: a
 //! reader sees the previous set of files or the new one, never a mix, and a
 //! run that fails or is killed before the swap leaves the previous folder
-//! untouched.
+//! untouched. Where the swap takes two renames, a run killed between them
+//! leaves the previous folder set aside; the next run puts it back as soon
+//! as it holds the lock ([`restore_set_aside`]).
 //!
 //! The calls into libc (host name, process check, write access, the atomic
 //! exchange of two folders) are the library's only unsafe code, allowed here
@@ -93,6 +95,7 @@ impl FolderLock {
                 Ok(mut file) => {
                     let content = format!("{}\n{}\n", std::process::id(), hostname());
                     file.write_all(content.as_bytes()).map_err(cannot)?;
+                    restore_set_aside(&real_folder(folder));
                     return Ok(FolderLock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -325,14 +328,24 @@ fn check_writable(folder: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Removes the temporary folders of `name` in `parent` left by runs that
-/// were killed: those of a process no longer running, or older than
-/// [`STALE_AFTER`]. Best effort.
-fn remove_stale(parent: &Path, name: &str) {
+/// A hidden folder of `name` that a killed run left beside it.
+struct Leftover {
+    path: PathBuf,
+    /// Set aside by the fallback swap (`.capsim-NAME.PID.old.tmp`): the
+    /// previous folder, complete, which the run was replacing.
+    set_aside: bool,
+    modified: Option<std::time::SystemTime>,
+}
+
+/// The temporary folders of `name` in `parent` left by runs that were
+/// killed: those of a process no longer running, or older than
+/// [`STALE_AFTER`].
+fn leftovers(parent: &Path, name: &str) -> Vec<Leftover> {
     let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
+        return Vec::new();
     };
     let prefix = format!("{TEMP_PREFIX}{name}.");
+    let mut out = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
@@ -343,16 +356,51 @@ fn remove_stale(parent: &Path, name: &str) {
             continue;
         };
         // `<pid>` or `<pid>.old`.
-        let pid = middle.split('.').next().and_then(|p| p.parse::<u32>().ok());
+        let mut parts = middle.split('.');
+        let pid = parts.next().and_then(|p| p.parse::<u32>().ok());
+        let set_aside = parts.next() == Some("old") && parts.next().is_none();
         let dead = pid.is_some_and(|p| p != std::process::id() && !process_alive(p));
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
+        let modified = entry.metadata().and_then(|m| m.modified()).ok();
+        let old = modified
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > STALE_AFTER);
         if (dead || old) && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            out.push(Leftover {
+                path: entry.path(),
+                set_aside,
+                modified,
+            });
+        }
+    }
+    out
+}
+
+/// Removes the temporary folders of `name` in `parent` left by runs that
+/// were killed ([`leftovers`]). Best effort.
+fn remove_stale(parent: &Path, name: &str) {
+    for leftover in leftovers(parent, name) {
+        let _ = std::fs::remove_dir_all(leftover.path);
+    }
+}
+
+/// Puts back the previous folder that the fallback swap of a killed run
+/// set aside, if `folder` is missing (the run was killed between its two
+/// renames): the newest such copy, complete as it was the folder, is
+/// renamed into place, so that a later run that is interrupted too, or
+/// removes what killed runs left, never leaves no copy at all. Called with
+/// `folder`'s lock held. Best effort.
+fn restore_set_aside(folder: &Path) {
+    if std::fs::symlink_metadata(folder).is_ok() {
+        return;
+    }
+    let (parent, name) = parent_and_name(folder);
+    let newest = leftovers(&parent, &name)
+        .into_iter()
+        .filter(|l| l.set_aside)
+        .max_by_key(|l| l.modified);
+    if let Some(copy) = newest {
+        if std::fs::rename(&copy.path, folder).is_ok() {
+            sync_dir(&parent);
         }
     }
 }
@@ -531,6 +579,55 @@ mod tests {
             .collect();
         assert_eq!(left, ["run"]);
         assert!(notes.is_empty());
+    }
+
+    /// The pid of a process that has ended.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    /// A run of the fallback swap killed between its two renames leaves no
+    /// folder, the previous one set aside and its own new one: the next
+    /// run puts the previous one back as soon as it holds the lock, and
+    /// removes the rest only then, so through any number of such
+    /// interruptions one complete copy remains.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_set_aside_by_a_killed_swap_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        for round in 0..3 {
+            let pid = dead_pid();
+            let aside = dir.path().join(format!(".capsim-run.{pid}.old.tmp"));
+            let new = dir.path().join(format!(".capsim-run.{pid}.tmp"));
+            if round == 0 {
+                write(&aside.join(MANIFEST_FILE), r#"{"files": ["a.csv"]}"#);
+                write(&aside.join("a.csv"), "old a\n");
+            } else {
+                // Killed between the renames once more.
+                std::fs::rename(&folder, &aside).unwrap();
+            }
+            write(&new.join("a.csv"), "new a, perhaps half written\n");
+            let mut notes = Vec::new();
+            let lock = FolderLock::acquire(&folder, &mut notes).unwrap();
+            let read = std::fs::read_to_string(folder.join("a.csv")).unwrap();
+            assert_eq!(read, "old a\n", "round {round}");
+            assert!(!aside.exists());
+            // The run is interrupted again before its swap: the staging
+            // folder goes, the folder stays.
+            let staging = Staging::new(&folder).unwrap();
+            assert!(!new.exists());
+            drop(staging);
+            drop(lock);
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(left, ["run"], "round {round}");
+        }
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub enum OutputKind<'a> {
 ///
 /// A stem that is not UTF-8 (possible on Unix) is its readable part, with
 /// each byte that is not UTF-8 shown as U+FFFD, then `~` and 16 hex digits
-/// of the SHA-256 of its bytes (cut as [`fitted_name`] cuts a long name):
+/// of the SHA-256 of its bytes (a name over 200 bytes cut, with a hash):
 /// two stems that differ only in such bytes get distinct folders.
 pub fn scenario_stem(path: &Path) -> Option<String> {
     let stem = path.file_stem().filter(|s| !s.is_empty())?;

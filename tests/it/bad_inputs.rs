@@ -818,3 +818,43 @@ fn names_differing_only_in_bytes_that_are_not_text_get_distinct_folders() {
         assert!(wd.exists(&format!("output/{f}/summary.csv")));
     }
 }
+
+/// A run killed between the two renames of the fallback swap (where
+/// `RENAME_EXCHANGE` is missing) leaves no folder, the previous folder set
+/// aside as `.capsim-NAME.PID.old.tmp` and its new one: the next run puts
+/// the previous folder back before anything else, so the user's files in
+/// it survive into the new folder (it once removed both hidden copies).
+#[cfg(unix)]
+#[test]
+fn a_folder_set_aside_by_a_killed_swap_survives_the_next_run() {
+    let wd = Workdir::new();
+    wd.create(
+        "ok.toml",
+        "[scenario]\nname = \"ok\"\nstart = \"2026-01\"\nend = \"2026-06\"\n",
+    );
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    wd.create(
+        &format!("output/.capsim-ok.{pid}.old.tmp/manifest.json"),
+        r#"{"files": ["summary.csv"]}"#,
+    );
+    wd.create(
+        &format!("output/.capsim-ok.{pid}.old.tmp/summary.csv"),
+        "old\n",
+    );
+    wd.create(
+        &format!("output/.capsim-ok.{pid}.old.tmp/notes.txt"),
+        "mine\n",
+    );
+    wd.create(
+        &format!("output/.capsim-ok.{pid}.tmp/summary.csv"),
+        "new, half\n",
+    );
+    wd.capsim(&["run", "ok.toml", "--trials", "10", "--no-charts"])
+        .expect_code(0);
+    assert_eq!(wd.read("output/ok/notes.txt"), "mine\n");
+    assert!(wd.read("output/ok/summary.csv").starts_with("outcome,"));
+    let hidden = wd.files().into_iter().filter(|f| f.contains(".capsim-"));
+    assert_eq!(hidden.count(), 0);
+}
