@@ -858,3 +858,49 @@ fn a_folder_set_aside_by_a_killed_swap_survives_the_next_run() {
     let hidden = wd.files().into_iter().filter(|f| f.contains(".capsim-"));
     assert_eq!(hidden.count(), 0);
 }
+
+/// Running out of memory (here a 120 MB limit on address space, and a
+/// 7 MB scenario whose parsing needs about 220 MB) ends capsim with one line,
+/// `error: out of memory: ...`, and exit code 1, not an abort (exit 134)
+/// with an empty backtrace.
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_memory_is_a_one_line_error() {
+    let wd = Workdir::new();
+    let mut text =
+        String::from("[scenario]\nname = \"big\"\nstart = \"2026-01\"\nend = \"2026-12\"\n");
+    for j in 0..300 {
+        text.push_str(&format!(
+            "\n[[tranche]]\nname = \"t{j}\"\ncounterparty = \"x\"\ngw = 1\nplanned = \"2026-01\"\naccelerators_per_gw = 400000\n"
+        ));
+    }
+    let all: Vec<String> = (0..300).map(|j| format!("\"t{j}\"")).collect();
+    let tranches = all.join(", ");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n[[contract]]\nname = \"c{i}\"\ncounterparty = \"x\"\nbasis = \"purchase\"\nvalue_usd_bn = 1\nstart = \"2026-01\"\nterm_months = 12\ntranches = [{tranches}]\nusd_bn_per_gw = 1\n"
+        ));
+    }
+    wd.create("big.toml", &text);
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -v 120000 && exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_capsim"),
+            "validate",
+            "big.toml",
+        ])
+        .current_dir(wd.path())
+        .env_remove("RUST_BACKTRACE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: out of memory: could not allocate "),
+        "{stderr}"
+    );
+}
