@@ -70,6 +70,8 @@ pub(super) struct FolderLock {
 struct Holder {
     pid: Option<u32>,
     host: Option<String>,
+    /// When the holder started ([`process_start`]), if known.
+    start: Option<String>,
     age: Option<Duration>,
 }
 
@@ -93,7 +95,9 @@ impl FolderLock {
                 .open(&path)
             {
                 Ok(mut file) => {
-                    let content = format!("{}\n{}\n", std::process::id(), hostname());
+                    let pid = std::process::id();
+                    let start = process_start(pid).unwrap_or_default();
+                    let content = format!("{pid}\n{}\n{start}\n", hostname());
                     file.write_all(content.as_bytes()).map_err(cannot)?;
                     restore_set_aside(&real_folder(folder));
                     return Ok(FolderLock { path });
@@ -142,11 +146,20 @@ fn read_holder(path: &Path) -> Holder {
         .next()
         .map(|l| l.trim().to_string())
         .filter(|h| !h.is_empty());
+    let start = lines
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|s| !s.is_empty());
     let age = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.elapsed().ok());
-    Holder { pid, host, age }
+    Holder {
+        pid,
+        host,
+        start,
+        age,
+    }
 }
 
 /// Why a lock is stale, or `None` if its holder may still be writing.
@@ -156,12 +169,42 @@ fn stale(holder: &Holder) -> Option<String> {
         if !process_alive(pid) {
             return Some(format!("pid {pid} is no longer running"));
         }
+        // A live pid that started at another time is another process.
+        if let (Some(then), Some(now)) = (&holder.start, process_start(pid)) {
+            if *then != now {
+                return Some(format!(
+                    "pid {pid} is now another process (the capsim that took the lock has ended)"
+                ));
+            }
+        }
     }
     match holder.age {
         Some(age) if age > LOCK_STALE_AFTER => {
             Some(format!("it is {} hours old", age.as_secs() / 3600))
         }
         _ => None,
+    }
+}
+
+/// When process `pid` started, as `BOOT_ID:TICKS` (the boot and the start
+/// time in clock ticks since it, from `/proc`), so that a pid reused by
+/// another process is told apart; `None` where unknown (not Linux).
+fn process_start(pid: u32) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let read = |p: &str| crate::file::read_text_bounded(Path::new(p), 1 << 16).ok();
+        let boot = read("/proc/sys/kernel/random/boot_id")?;
+        let stat = read(&format!("/proc/{pid}/stat"))?;
+        // Fields after the command name (which may hold spaces), in
+        // parentheses: the start time is field 22, the 20th after it.
+        let after = &stat[stat.rfind(')')? + 1..];
+        let ticks = after.split_whitespace().nth(19)?;
+        Some(format!("{}:{ticks}", boot.trim()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
     }
 }
 
@@ -628,6 +671,33 @@ mod tests {
                 .collect();
             assert_eq!(left, ["run"], "round {round}");
         }
+    }
+
+    /// A lock whose pid is alive but started at another time (the pid was
+    /// reused) is stale; one whose pid started when it says is not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_lock_whose_pid_was_reused_is_stale() {
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = sleeper.id();
+        let holder = |start: Option<String>| Holder {
+            pid: Some(pid),
+            host: Some(hostname()),
+            start,
+            age: Some(Duration::from_secs(1)),
+        };
+        let now = process_start(pid).unwrap();
+        assert!(stale(&holder(Some(now))).is_none());
+        let why = stale(&holder(Some("another-boot:1".into()))).unwrap();
+        assert!(why.contains("is now another process"), "{why}");
+        // A lock from before start times were recorded: the pid decides.
+        assert!(stale(&holder(None)).is_none());
+        sleeper.kill().unwrap();
+        sleeper.wait().unwrap();
+        assert!(stale(&holder(None)).unwrap().contains("no longer running"));
     }
 
     #[test]

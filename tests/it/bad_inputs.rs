@@ -941,3 +941,30 @@ fn a_million_mistakes_are_reported_as_the_first_hundred_and_a_count() {
         &stderr[stderr.len().saturating_sub(2000)..]
     );
 }
+
+/// A lock left by a killed capsim whose pid now belongs to another process
+/// (here a `sleep`) is taken over at once, with a note, not after a day.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_lock_whose_pid_was_reused_is_taken_over() {
+    let wd = Workdir::new();
+    wd.create(
+        "ok.toml",
+        "[scenario]\nname = \"ok\"\nstart = \"2026-01\"\nend = \"2026-06\"\n",
+    );
+    let mut sleeper = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    wd.create(
+        "output/.capsim-ok.lock",
+        format!("{}\n{}\nan-earlier-boot:12345\n", sleeper.id(), host.trim()),
+    );
+    let o = wd.capsim(&["run", "ok.toml", "--trials", "10", "--no-charts"]);
+    sleeper.kill().unwrap();
+    sleeper.wait().unwrap();
+    o.expect_code(0);
+    assert!(o.stderr.contains("is now another process"), "{}", o.stderr);
+    assert!(!wd.exists("output/.capsim-ok.lock"));
+}
