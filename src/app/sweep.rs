@@ -130,7 +130,9 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
     let advance = |n: u64| progress.advance(n);
     let mut results = Vec::with_capacity(settings.len());
     for (s, config) in settings.iter().zip(&configs) {
-        results.push(run_outcomes(&s.scenario, config, &advance)?);
+        let result = run_outcomes(&s.scenario, config, &advance)?;
+        super::outputs::check_finite(&s.scenario, &result)?;
+        results.push(result);
     }
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();

@@ -968,3 +968,29 @@ fn a_lock_whose_pid_was_reused_is_taken_over() {
     assert!(o.stderr.contains("is now another process"), "{}", o.stderr);
     assert!(!wd.exists("output/.capsim-ok.lock"));
 }
+
+/// Revenue growing +10,000% a year for 100 years: the demand run rate
+/// reaches about 1e206 and its standard deviation overflows. The run exits
+/// 1 naming the statistic, with nothing written, rather than exit 0 with
+/// blank cells where numbers are due.
+#[test]
+fn results_that_overflow_are_an_error_not_blank_cells() {
+    let wd = Workdir::new();
+    wd.create(
+        "grow.toml",
+        "[scenario]\nname = \"grow\"\nstart = \"2026-01\"\nend = \"2125-12\"\n\n\
+         [revenue]\nrun_rate_usd_bn = { dist = \"uniform\", min = 1e5, max = 1e6 }\n\
+         annual_growth = { dist = \"uniform\", min = 99, max = 100 }\n\
+         usd_bn_per_gw_year = 10\n",
+    );
+    let o = wd.capsim(&["run", "grow.toml", "--trials", "20", "--no-charts"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "error: the results overflow: the standard deviation of demand_run_rate_usd_bn in "
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(!wd.exists("output/grow/timeseries.csv"));
+}
