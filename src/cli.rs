@@ -87,7 +87,8 @@ pub struct DealsArgs {
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
 
-    /// Worker threads [default: all cores]. Results do not depend on it.
+    /// Worker threads [default: all cores; at most 4 per core]. Results do
+    /// not depend on it.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Option<u64>,
 }
@@ -112,7 +113,7 @@ Examples:
     mut_arg("trials", |a| a.help("Number of paired trials [default: A's `simulation.trials`]")),
     mut_arg("seed", |a| a.help("Seed shared by both scenarios [default: A's `simulation.seed`]")),
     mut_arg("out", |a| a.help("Output folder; results go to OUT/comparisons/<A stem>-vs-<B stem>/")),
-    mut_arg("threads", |a| a.help("Worker threads [default: all cores]")),
+    mut_arg("threads", |a| a.help("Worker threads [default: all cores; at most 4 per core]")),
 )]
 pub struct CompareArgs {
     /// The baseline scenario (A).
@@ -317,7 +318,8 @@ pub struct RunOptions {
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
 
-    /// Worker threads [default: all cores]. Results do not depend on it.
+    /// Worker threads [default: all cores; at most 4 per core]. Results do
+    /// not depend on it.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = whole_number(1, 1024))]
     pub threads: Option<u64>,
 

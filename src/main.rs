@@ -13,6 +13,12 @@ macro_rules! outln {
 
 mod cli;
 mod cmd;
+mod oom;
+
+/// An allocation that fails ends capsim with a one-line error and exit
+/// code 1 (see `oom`).
+#[global_allocator]
+static ALLOCATOR: oom::Guarded = oom::Guarded;
 
 use std::process::ExitCode;
 

@@ -42,6 +42,14 @@ pub fn percentile_column(p: f64) -> String {
     format!("p{}", format_number(Some(p)))
 }
 
+/// Whether percentile `p` (strictly between 0 and 100) would be named as
+/// an end, `p0` or `p100`, which read as the minimum and maximum: below
+/// 0.0000005 or above 99.9999995, as names keep 6 decimal places.
+pub fn percentile_named_as_an_end(p: f64) -> bool {
+    let name = percentile_column(p);
+    name == "p0" || name == "p100"
+}
+
 // ---- Reading (terminal summary, HTML report) ----
 
 /// `x` with exactly `decimals` decimals, or `-` when there is none (a
@@ -131,18 +139,54 @@ pub fn axis_number(v: f64) -> String {
 
 // ---- Messages ----
 
-/// An amount of money in a message: whole from 100, one decimal below.
-pub fn money(x: f64) -> String {
-    if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
+/// `x` in scientific notation with 4 significant digits (`1e300`,
+/// `-1.235e12`, `1.5e-7`) when it is 1e9 or more, or below 0.001 but not 0;
+/// `None` for everyday magnitudes (and 0, infinities and NaN), so that no
+/// message holds a 301-digit number or shows a tiny value as 0.
+fn scientific(x: f64) -> Option<String> {
+    let a = x.abs();
+    if !a.is_finite() || a == 0.0 || (1e-3..1e9).contains(&a) {
+        return None;
     }
+    let s = format!("{x:.3e}");
+    let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+    Some(format!("{}e{exponent}", trim_zeros(mantissa.to_string())))
 }
 
-/// A value in a message: at most 3 decimals, trailing zeros removed.
+/// An amount of money in a message: whole from 100, one decimal below; a
+/// huge or tiny amount in scientific notation.
+pub fn money(x: f64) -> String {
+    scientific(x).unwrap_or_else(|| {
+        if x.abs() >= 100.0 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1}")
+        }
+    })
+}
+
+/// A value in a message: at most 3 decimals, trailing zeros removed; a huge
+/// or tiny value in scientific notation.
 pub fn short(x: f64) -> String {
-    trim_zeros(format!("{x:.3}"))
+    scientific(x).unwrap_or_else(|| unsigned_zero(trim_zeros(format!("{x:.3}"))))
+}
+
+/// A size in bytes as people read it: bytes below 1 MB, whole MB below
+/// 1 GB (`65 MB`, rounded down), GB to a tenth above (`4 GB`, `4.5 GB`),
+/// with 1 MB = 2^20 bytes and 1 GB = 2^30.
+pub fn byte_size(n: u64) -> String {
+    if n >= 1 << 30 {
+        let tenths = ((u128::from(n) * 10) >> 30) as u64;
+        if tenths % 10 == 0 {
+            format!("{} GB", tenths / 10)
+        } else {
+            format!("{}.{} GB", tenths / 10, tenths % 10)
+        }
+    } else if n >= 1 << 20 {
+        format!("{} MB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 /// A number as shown in messages: plain for everyday magnitudes, in exponent
@@ -189,6 +233,10 @@ mod tests {
         assert_eq!(format_number(Some(f64::NAN)), "");
         assert_eq!(percentile_column(2.5), "p2.5");
         assert_eq!(percentile_column(50.0), "p50");
+        assert!(percentile_named_as_an_end(1e-7));
+        assert!(percentile_named_as_an_end(99.9999999));
+        assert!(!percentile_named_as_an_end(0.000001));
+        assert!(!percentile_named_as_an_end(99.999999));
     }
 
     #[test]
@@ -227,8 +275,28 @@ mod tests {
         assert_eq!(money(12.34), "12.3");
         assert_eq!(short(1.5), "1.5");
         assert_eq!(short(2.0), "2");
+        assert_eq!(short(1e300), "1e300");
+        assert_eq!(short(-1.23456e12), "-1.235e12");
+        assert_eq!(short(1.5e-7), "1.5e-7");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(-0.0), "0");
+        assert_eq!(short(999_999_999.0), "999999999");
+        assert_eq!(short(f64::INFINITY), "inf");
+        assert_eq!(money(-0.0001), "-1e-4");
+        assert_eq!(money(0.0), "0.0");
+        assert_eq!(money(1234.5678), "1235");
+        assert_eq!(money(2.5e12), "2.5e12");
         assert_eq!(in_message(1e308).to_string(), "1e308");
         assert_eq!(in_message(0.5).to_string(), "0.5");
         assert_eq!(round_sig(1234.5), 1230.0);
+    }
+
+    #[test]
+    fn byte_sizes_read_as_people_read_them() {
+        assert_eq!(byte_size(65 << 20), "65 MB");
+        assert_eq!(byte_size(4 << 30), "4 GB");
+        assert_eq!(byte_size((9 << 30) / 2), "4.5 GB");
+        assert_eq!(byte_size(12 << 30), "12 GB");
+        assert_eq!(byte_size(17), "17 bytes");
     }
 }

@@ -190,7 +190,7 @@ impl StateFile {
     /// length, and that its scenario text matches the scenario's recorded
     /// hash. Any failure is an error naming the file, never a panic.
     pub fn read(path: &Path) -> Result<StateFile, StateError> {
-        let bytes = std::fs::read(path).map_err(|source| StateError::Read {
+        let bytes = crate::file::read_state(path).map_err(|source| StateError::Read {
             path: path.to_path_buf(),
             source,
         })?;

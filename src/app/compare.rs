@@ -176,7 +176,7 @@ fn record(path: &Path, scenario: &Scenario) -> ScenarioRecord {
     ScenarioRecord {
         scenario_name: scenario.name.clone(),
         scenario_path: path.display().to_string(),
-        scenario_sha256: std::fs::read(path)
+        scenario_sha256: crate::file::read_bounded(path, crate::file::MAX_SCENARIO_BYTES)
             .map(|bytes| sha256_hex(&bytes))
             .unwrap_or_default(),
     }

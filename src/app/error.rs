@@ -102,6 +102,13 @@ pub enum AppError {
         /// Where it stops being UTF-8.
         source: std::str::Utf8Error,
     },
+    /// A statistic of the results is beyond the largest float (about
+    /// 1.8e308): inputs so large that their results cannot be computed.
+    /// Nothing is written, so that no file holds a blank cell in its place.
+    #[error(
+        "the results overflow: {0} is beyond about 1.8e308, so it cannot be written; the inputs are too large (a warning above may say which); no files were written"
+    )]
+    Overflow(String),
     /// The worker threads of the per-trial analyses could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(rayon::ThreadPoolBuildError),
@@ -134,6 +141,7 @@ impl AppError {
             AppError::Busy { .. }
             | AppError::Read { .. }
             | AppError::NotText { .. }
+            | AppError::Overflow(_)
             | AppError::Threads(_)
             | AppError::Run(_)
             | AppError::Export(_)

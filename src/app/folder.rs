@@ -9,7 +9,9 @@
 //! folder what capsim did not write, and swaps the new folder into place: a
 //! reader sees the previous set of files or the new one, never a mix, and a
 //! run that fails or is killed before the swap leaves the previous folder
-//! untouched.
+//! untouched. Where the swap takes two renames, a run killed between them
+//! leaves the previous folder set aside; the next run puts it back as soon
+//! as it holds the lock ([`restore_set_aside`]).
 //!
 //! The calls into libc (host name, process check, write access, the atomic
 //! exchange of two folders) are the library's only unsafe code, allowed here
@@ -25,8 +27,16 @@ use std::time::Duration;
 use super::AppError;
 use crate::error::ExportError;
 use crate::export::MANIFEST_FILE;
-use crate::export::atomic::{TEMP_PREFIX, is_temp, parent_and_name, remove_stale, temp_name};
+use crate::export::atomic::{
+    TEMP_PREFIX, is_temp, leftovers, parent_and_name, remove_stale, temp_name,
+};
 
+/// The tag ([`temp_name`]) of a folder being written in place of an
+/// output folder.
+const STAGED: &str = "new";
+/// The tag of the previous output folder, set aside by the fallback swap
+/// between its two renames.
+const SET_ASIDE: &str = "old";
 /// A lock older than this is taken over even if its process seems alive
 /// (its pid may have been reused, or it was taken on another machine).
 const LOCK_STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -48,6 +58,8 @@ pub(super) struct FolderLock {
 struct Holder {
     pid: Option<u32>,
     host: Option<String>,
+    /// When the holder started ([`process_start`]), if known.
+    start: Option<String>,
     age: Option<Duration>,
 }
 
@@ -56,7 +68,7 @@ impl FolderLock {
     /// A lock held by a live capsim is [`AppError::Busy`]; a stale one (its
     /// process gone, or older than a day) is taken over, and `notes` says so.
     pub(super) fn acquire(folder: &Path, notes: &mut Vec<String>) -> Result<FolderLock, AppError> {
-        let (parent, name) = parent_and_name(folder);
+        let (parent, name) = parent_and_name(&real_folder(folder));
         std::fs::create_dir_all(&parent).map_err(|e| io_err(folder, e))?;
         let path = parent.join(format!("{TEMP_PREFIX}{name}.lock"));
         let cannot = |e: std::io::Error| {
@@ -71,8 +83,11 @@ impl FolderLock {
                 .open(&path)
             {
                 Ok(mut file) => {
-                    let content = format!("{}\n{}\n", std::process::id(), hostname());
+                    let pid = std::process::id();
+                    let start = process_start(pid).unwrap_or_default();
+                    let content = format!("{pid}\n{}\n{start}\n", hostname());
                     file.write_all(content.as_bytes()).map_err(cannot)?;
+                    restore_set_aside(&real_folder(folder));
                     return Ok(FolderLock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -111,18 +126,28 @@ impl Drop for FolderLock {
 }
 
 fn read_holder(path: &Path) -> Holder {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text =
+        crate::file::read_text_bounded(path, crate::file::MAX_OWN_FILE_BYTES).unwrap_or_default();
     let mut lines = text.lines();
     let pid = lines.next().and_then(|l| l.trim().parse().ok());
     let host = lines
         .next()
         .map(|l| l.trim().to_string())
         .filter(|h| !h.is_empty());
+    let start = lines
+        .next()
+        .map(|l| l.trim().to_string())
+        .filter(|s| !s.is_empty());
     let age = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.elapsed().ok());
-    Holder { pid, host, age }
+    Holder {
+        pid,
+        host,
+        start,
+        age,
+    }
 }
 
 /// Why a lock is stale, or `None` if its holder may still be writing.
@@ -132,12 +157,42 @@ fn stale(holder: &Holder) -> Option<String> {
         if !process_alive(pid) {
             return Some(format!("pid {pid} is no longer running"));
         }
+        // A live pid that started at another time is another process.
+        if let (Some(then), Some(now)) = (&holder.start, process_start(pid)) {
+            if *then != now {
+                return Some(format!(
+                    "pid {pid} is now another process (the capsim that took the lock has ended)"
+                ));
+            }
+        }
     }
     match holder.age {
         Some(age) if age > LOCK_STALE_AFTER => {
             Some(format!("it is {} hours old", age.as_secs() / 3600))
         }
         _ => None,
+    }
+}
+
+/// When process `pid` started, as `BOOT_ID:TICKS` (the boot and the start
+/// time in clock ticks since it, from `/proc`), so that a pid reused by
+/// another process is told apart; `None` where unknown (not Linux).
+fn process_start(pid: u32) -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let read = |p: &str| crate::file::read_text_bounded(Path::new(p), 1 << 16).ok();
+        let boot = read("/proc/sys/kernel/random/boot_id")?;
+        let stat = read(&format!("/proc/{pid}/stat"))?;
+        // Fields after the command name (which may hold spaces), in
+        // parentheses: the start time is field 22, the 20th after it.
+        let after = &stat[stat.rfind(')')? + 1..];
+        let ticks = after.split_whitespace().nth(19)?;
+        Some(format!("{}:{ticks}", boot.trim()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
     }
 }
 
@@ -181,9 +236,25 @@ fn process_alive(pid: u32) -> bool {
 /// by [`Staging::commit`] or removed when dropped uncommitted.
 #[derive(Debug)]
 pub(super) struct Staging {
+    /// The output folder as named.
     folder: PathBuf,
+    /// The folder replaced: `folder`, or where it leads if it is a link.
+    real: PathBuf,
     tmp: PathBuf,
     committed: bool,
+}
+
+/// `folder`, or the folder it leads to if it is a symbolic link to one:
+/// the link stays, and the folder it leads to is the one replaced (and
+/// locked, so that runs through two links to one folder wait for each
+/// other).
+fn real_folder(folder: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(folder) {
+        Ok(m) if m.file_type().is_symlink() && folder.is_dir() => {
+            std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf())
+        }
+        _ => folder.to_path_buf(),
+    }
 }
 
 impl Staging {
@@ -191,26 +262,28 @@ impl Staging {
     /// holds. Removes what killed runs left beside it first. An existing
     /// `folder` must be a folder capsim may write in.
     pub(super) fn new(folder: &Path) -> Result<Staging, AppError> {
-        let (parent, name) = parent_and_name(folder);
+        let real = real_folder(folder);
+        let (parent, name) = parent_and_name(&real);
         std::fs::create_dir_all(&parent).map_err(|e| io_err(folder, e))?;
-        if let Ok(meta) = std::fs::symlink_metadata(folder) {
+        if let Ok(meta) = std::fs::symlink_metadata(&real) {
             if !meta.is_dir() {
                 let e = std::io::Error::new(
                     std::io::ErrorKind::AlreadyExists,
-                    "it exists and is not a folder",
+                    "it exists and is not a folder (nor a link to one)",
                 );
                 return Err(io_err(folder, e));
             }
-            check_writable(folder)?;
+            check_writable(&real)?;
         }
         remove_stale(&parent, &name, &process_alive);
-        let tmp = parent.join(temp_name(&name, "new"));
+        let tmp = parent.join(temp_name(&name, STAGED));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
         }
         std::fs::create_dir(&tmp).map_err(|e| io_err(folder, e))?;
         Ok(Staging {
             folder: folder.to_path_buf(),
+            real,
             tmp,
             committed: false,
         })
@@ -237,15 +310,15 @@ impl Staging {
     /// capsim did not write (neither listed in its manifest.json nor written
     /// now), then swaps the new folder into place and removes the old one.
     pub(super) fn commit(mut self) -> Result<(), AppError> {
-        let folder = self.folder.clone();
-        if folder.is_dir() {
-            let ours = previous_files(&folder);
-            carry_over(&folder, &self.tmp, Path::new(""), &ours).map_err(|e| io_err(&folder, e))?;
+        let (folder, real) = (self.folder.clone(), self.real.clone());
+        if real.is_dir() {
+            let ours = previous_files(&real);
+            carry_over(&real, &self.tmp, Path::new(""), &ours).map_err(|e| io_err(&folder, e))?;
         }
         sync_dir(&self.tmp);
-        swap(&self.tmp, &folder).map_err(|e| io_err(&folder, e))?;
+        swap(&self.tmp, &real).map_err(|e| io_err(&folder, e))?;
         self.committed = true;
-        let (parent, _) = parent_and_name(&folder);
+        let (parent, _) = parent_and_name(&real);
         sync_dir(&parent);
         Ok(())
     }
@@ -283,13 +356,37 @@ fn check_writable(folder: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Puts back the previous folder that the fallback swap of a killed run
+/// set aside (`.capsim-NAME.PID.old.tmp`), if `folder` is missing (the run
+/// was killed between its two renames): the newest such copy, complete as
+/// it was the folder, is renamed into place, so that a later run that is
+/// interrupted too, or removes what killed runs left, never leaves no copy
+/// at all. Called with `folder`'s lock held, before [`remove_stale`].
+/// Best effort.
+fn restore_set_aside(folder: &Path) {
+    if std::fs::symlink_metadata(folder).is_ok() {
+        return;
+    }
+    let (parent, name) = parent_and_name(folder);
+    let newest = leftovers(&parent, &name, &process_alive)
+        .into_iter()
+        .filter(|l| l.is_dir && l.tag == SET_ASIDE)
+        .max_by_key(|l| l.modified);
+    if let Some(copy) = newest {
+        if std::fs::rename(&copy.path, folder).is_ok() {
+            sync_dir(&parent);
+        }
+    }
+}
+
 /// The files capsim wrote into `folder` last time: its manifest.json and
 /// every file the manifest lists (nothing else if it has none).
 fn previous_files(folder: &Path) -> HashSet<PathBuf> {
     let mut ours = HashSet::from([PathBuf::from(MANIFEST_FILE)]);
-    let manifest = std::fs::read(folder.join(MANIFEST_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let manifest =
+        crate::file::read_bounded(&folder.join(MANIFEST_FILE), crate::file::MAX_OWN_FILE_BYTES)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     if let Some(files) = manifest.as_ref().and_then(|m| m["files"].as_array()) {
         ours.extend(files.iter().filter_map(|f| f.as_str()).map(PathBuf::from));
     }
@@ -366,7 +463,7 @@ fn swap(new: &Path, folder: &Path) -> std::io::Result<()> {
     }
     let aside = {
         let (parent, name) = parent_and_name(folder);
-        parent.join(temp_name(&name, "old"))
+        parent.join(temp_name(&name, SET_ASIDE))
     };
     std::fs::rename(folder, &aside)?;
     if let Err(e) = std::fs::rename(new, folder) {
@@ -453,6 +550,82 @@ mod tests {
             .collect();
         assert_eq!(left, ["run"]);
         assert!(notes.is_empty());
+    }
+
+    /// The pid of a process that has ended.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    /// A run of the fallback swap killed between its two renames leaves no
+    /// folder, the previous one set aside and its own new one: the next
+    /// run puts the previous one back as soon as it holds the lock, and
+    /// removes the rest only then, so through any number of such
+    /// interruptions one complete copy remains.
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_set_aside_by_a_killed_swap_is_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("run");
+        for round in 0..3 {
+            let pid = dead_pid();
+            let aside = dir.path().join(format!(".capsim-run.{pid}.old.tmp"));
+            let new = dir.path().join(format!(".capsim-run.{pid}.new.tmp"));
+            if round == 0 {
+                write(&aside.join(MANIFEST_FILE), r#"{"files": ["a.csv"]}"#);
+                write(&aside.join("a.csv"), "old a\n");
+            } else {
+                // Killed between the renames once more.
+                std::fs::rename(&folder, &aside).unwrap();
+            }
+            write(&new.join("a.csv"), "new a, perhaps half written\n");
+            let mut notes = Vec::new();
+            let lock = FolderLock::acquire(&folder, &mut notes).unwrap();
+            let read = std::fs::read_to_string(folder.join("a.csv")).unwrap();
+            assert_eq!(read, "old a\n", "round {round}");
+            assert!(!aside.exists());
+            // The run is interrupted again before its swap: the staging
+            // folder goes, the folder stays.
+            let staging = Staging::new(&folder).unwrap();
+            assert!(!new.exists());
+            drop(staging);
+            drop(lock);
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(left, ["run"], "round {round}");
+        }
+    }
+
+    /// A lock whose pid is alive but started at another time (the pid was
+    /// reused) is stale; one whose pid started when it says is not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_lock_whose_pid_was_reused_is_stale() {
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = sleeper.id();
+        let holder = |start: Option<String>| Holder {
+            pid: Some(pid),
+            host: Some(hostname()),
+            start,
+            age: Some(Duration::from_secs(1)),
+        };
+        let now = process_start(pid).unwrap();
+        assert!(stale(&holder(Some(now))).is_none());
+        let why = stale(&holder(Some("another-boot:1".into()))).unwrap();
+        assert!(why.contains("is now another process"), "{why}");
+        // A lock from before start times were recorded: the pid decides.
+        assert!(stale(&holder(None)).is_none());
+        sleeper.kill().unwrap();
+        sleeper.wait().unwrap();
+        assert!(stale(&holder(None)).unwrap().contains("no longer running"));
     }
 
     #[test]

@@ -101,14 +101,21 @@ impl Progress for Silent {
     fn finish(&self) {}
 }
 
+/// Most worker threads per core a request gets: threads beyond the cores
+/// only add the cost of starting them and of their scratch (1,024 threads
+/// on 2 cores ran 64 times slower than 2).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
 /// The worker threads asked for (all cores if `None`). Also sizes rayon's
 /// global pool, which loading (distribution tables) and other work outside
 /// a run's own pools use, so that one thread means one thread throughout.
 /// Called before loading scenarios.
+/// More is capped at [`MAX_THREADS_PER_CORE`] per core.
 fn worker_threads(requested: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = requested
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+        .unwrap_or(cores)
+        .clamp(1, MAX_THREADS_PER_CORE * cores);
     // Fails only if the global pool already exists, which then serves.
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

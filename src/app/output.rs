@@ -4,9 +4,13 @@
 //! `OUT/comparisons/<A stem>-vs-<B stem>/` and sweeps to
 //! `OUT/sweeps/<stem>/`: no run's folder can be a sweep's or a comparison's,
 //! since a run of a scenario named `sweeps` or `comparisons` is refused
-//! (see [`reserved_folder`]).
+//! (see [`reserved_folder`]). A comparison's name longer than 200 bytes is
+//! cut, with a hash of the whole ([`fitted_name`]).
 
 use std::path::{Path, PathBuf};
+
+use crate::export::atomic::fitted_name;
+use crate::export::sha256_hex;
 
 /// What an output folder holds, which decides its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,10 +29,20 @@ pub enum OutputKind<'a> {
 
 /// The file stem of a scenario path (`scenarios/a.toml` -> `a`), if it has
 /// a non-empty one.
+///
+/// A stem that is not UTF-8 (possible on Unix) is its readable part, with
+/// each byte that is not UTF-8 shown as U+FFFD, then `~` and 16 hex digits
+/// of the SHA-256 of its bytes (a name over 200 bytes cut, with a hash):
+/// two stems that differ only in such bytes get distinct folders.
 pub fn scenario_stem(path: &Path) -> Option<String> {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
+    let stem = path.file_stem().filter(|s| !s.is_empty())?;
+    Some(match stem.to_str() {
+        Some(text) => text.to_string(),
+        None => {
+            let hash = sha256_hex(stem.as_encoded_bytes());
+            fitted_name(&format!("{}~{}", stem.to_string_lossy(), &hash[..16]))
+        }
+    })
 }
 
 /// The folder inside `out` where the outputs of `kind` for the scenario file
@@ -40,11 +54,11 @@ pub fn output_dir(out: &Path, scenario: &Path, kind: OutputKind) -> PathBuf {
     let stem = |path: &Path, fallback: &str| scenario_stem(path).unwrap_or_else(|| fallback.into());
     match kind {
         OutputKind::Run => out.join(stem(scenario, "merged")),
-        OutputKind::Compare { b } => out.join(COMPARISONS_DIR).join(format!(
+        OutputKind::Compare { b } => out.join(COMPARISONS_DIR).join(fitted_name(&format!(
             "{}-vs-{}",
             stem(scenario, "scenario"),
             stem(b, "scenario")
-        )),
+        ))),
         OutputKind::Sweep => out.join(SWEEPS_DIR).join(stem(scenario, "scenario")),
     }
 }
@@ -88,6 +102,26 @@ mod tests {
             Path::new("out/merged")
         );
         assert!(reserved_folder("sweeps") && reserved_folder("comparisons"));
+        // Two stems of 240 bytes: a name of 484 cut to 137, apart.
+        let (long_a, long_b, long_c) = ("a".repeat(240), "b".repeat(240), "c".repeat(240));
+        let ab = output_dir(
+            out,
+            &PathBuf::from(format!("{long_a}.toml")),
+            OutputKind::Compare {
+                b: &PathBuf::from(format!("{long_b}.toml")),
+            },
+        );
+        let ac = output_dir(
+            out,
+            &PathBuf::from(format!("{long_a}.toml")),
+            OutputKind::Compare {
+                b: &PathBuf::from(format!("{long_c}.toml")),
+            },
+        );
+        let name = ab.file_name().unwrap().to_str().unwrap();
+        assert_eq!(name.len(), 120 + 1 + 16);
+        assert!(name.starts_with(&long_a[..120]));
+        assert_ne!(ab, ac);
         assert!(!reserved_folder("a-sweep"));
     }
 }

@@ -14,10 +14,57 @@ use crate::export::{
     PeriodTimeseriesCsvExporter, RunManifest, RunReport, SensitivityCsvExporter, TrialsCsvExporter,
     recorded_seconds, standard_exporters, wide_exporters, write_run,
 };
-use crate::model::TrialValues;
+use crate::model::{OutcomeKind, TrialValues};
 use crate::period::Period;
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
+use crate::stats::Summary;
+
+/// [`AppError::Overflow`] naming the first statistic of `result` that is
+/// not a finite number where one is due: every statistic of every monthly
+/// metric, period, year and outcome, except those of month outcomes (a
+/// month that never comes is infinite by design, and left blank).
+pub(super) fn check_finite(scenario: &Scenario, result: &RunResult) -> Result<(), AppError> {
+    let bad = |s: &Summary| -> Option<&'static str> {
+        let stats = [
+            ("mean", s.mean),
+            ("standard deviation", s.std_dev),
+            ("standard error", s.std_error),
+        ];
+        stats
+            .into_iter()
+            .find(|(_, v)| v.is_some_and(|x| !x.is_finite()))
+            .map(|(what, _)| what)
+            .or_else(|| {
+                s.percentiles
+                    .iter()
+                    .any(|p| p.is_some_and(|x| !x.is_finite()))
+                    .then_some("a percentile")
+            })
+    };
+    let months = result.layout.months.max(1);
+    for (i, s) in result.series.iter().enumerate() {
+        if let Some(what) = bad(s) {
+            let metric = result.layout.metrics[i / months].name();
+            let month = scenario.month(i % months);
+            return Err(AppError::Overflow(format!(
+                "the {what} of {metric} in {month}"
+            )));
+        }
+    }
+    for (spec, s) in result.layout.outcomes.iter().zip(&result.outcomes) {
+        if let (false, Some(what)) = (spec.kind == OutcomeKind::Month, bad(s)) {
+            return Err(AppError::Overflow(format!("the {what} of {}", spec.name)));
+        }
+    }
+    let mut others = result.period_series.iter().chain(&result.years.summaries);
+    if let Some(what) = others.find_map(bad) {
+        return Err(AppError::Overflow(format!(
+            "the {what} of a yearly or period total"
+        )));
+    }
+    Ok(())
+}
 
 /// A run (or merge) whose outputs are written.
 #[derive(Debug, Clone)]
@@ -135,6 +182,7 @@ pub(super) struct Finished<'a> {
 /// returns the paths written. The caller holds `folder`'s lock.
 pub(super) fn write_outputs(run: Finished, folder: &Path) -> Result<Vec<PathBuf>, AppError> {
     let (scenario, result) = (run.scenario, run.result);
+    check_finite(scenario, result)?;
     let mut charts = if run.charts {
         render_charts_with(scenario, result, run.extra.sensitivity.as_deref())?
     } else {

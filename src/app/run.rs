@@ -11,7 +11,7 @@ use super::outputs::{Finished, FinishedRun, SENSITIVITY_SAMPLE, SWING_TRIALS};
 use super::outputs::{analyses, write_outputs};
 use super::{AppError, OutputKind, Progress, output_dir, scenario_stem};
 use crate::export::sha256_hex;
-use crate::number::percentile_column;
+use crate::number::{percentile_column, percentile_named_as_an_end};
 use crate::period::Period;
 use crate::runner::{CHUNK_TRIALS, RunConfig, run_sampling, simulate_by};
 use crate::scenario::Scenario;
@@ -209,6 +209,11 @@ pub(super) fn check_percentiles(p: &[f64]) -> Result<(), AppError> {
             "each percentile must lie strictly between 0 and 100",
         ));
     }
+    if p.iter().any(|x| percentile_named_as_an_end(*x)) {
+        return Err(AppError::Percentiles(
+            "a percentile would be named p0 or p100, as the minimum or maximum: column names keep 6 decimal places, so percentiles must lie between 0.000001 and 99.999999",
+        ));
+    }
     if p.windows(2).any(|w| w[0] >= w[1]) {
         return Err(AppError::Percentiles("percentiles must increase"));
     }
@@ -256,10 +261,13 @@ fn run_one(
     threads: usize,
     progress: &dyn Progress,
 ) -> Result<RunOutcome, AppError> {
-    let bytes = std::fs::read(path).map_err(|source| AppError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::file::read_bounded(path, crate::file::MAX_SCENARIO_BYTES).map_err(|source| {
+            AppError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let config = RunConfig {
         trials: request.trials.unwrap_or(scenario.trials),
         seed: request.seed.unwrap_or(scenario.seed),

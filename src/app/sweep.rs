@@ -102,12 +102,14 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
     let path = &request.scenario;
     // The file itself first, so its mistakes point at its own lines.
     super::load_all(std::slice::from_ref(path))?;
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        AppError::Scenarios(vec![ScenarioError::Read {
-            path: path.clone(),
-            source,
-        }])
-    })?;
+    let text = crate::file::read_text_bounded(path, crate::file::MAX_SCENARIO_BYTES).map_err(
+        |source| {
+            AppError::Scenarios(vec![ScenarioError::Read {
+                path: path.clone(),
+                source,
+            }])
+        },
+    )?;
     let keys = SweepKey::parse_all(&request.set)?;
     let settings = sweep_settings(&text, path, &keys)?;
     let configs: Vec<RunConfig> = settings
@@ -128,7 +130,9 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<SweepOut
     let advance = |n: u64| progress.advance(n);
     let mut results = Vec::with_capacity(settings.len());
     for (s, config) in settings.iter().zip(&configs) {
-        results.push(run_outcomes(&s.scenario, config, &advance)?);
+        let result = run_outcomes(&s.scenario, config, &advance)?;
+        super::outputs::check_finite(&s.scenario, &result)?;
+        results.push(result);
     }
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();

@@ -164,7 +164,8 @@ fn measure(
     let (ok, peak_kb) = wait_with_peak_memory(child)?;
     let seconds = started.elapsed().as_secs_f64();
     if !ok {
-        let stderr = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let stderr = capsim::file::read_text_bounded(&log_path, capsim::file::MAX_OWN_FILE_BYTES)
+            .unwrap_or_default();
         return Err(Failure::Other(format!(
             "capsim run {} --trials {trials} --threads {threads} failed:\n{}",
             scenario.display(),

@@ -39,6 +39,7 @@ impl From<AppError> for Failure {
             | AppError::Busy { .. }
             | AppError::Read { .. }
             | AppError::NotText { .. }
+            | AppError::Overflow(_)
             | AppError::Threads(_)
             | AppError::Run(_)
             | AppError::Export(_)

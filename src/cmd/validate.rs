@@ -50,7 +50,7 @@ pub(crate) fn print_warnings(path: &std::path::Path, s: &capsim::scenario::Scena
     if warnings.is_empty() {
         return;
     }
-    let lines = std::fs::read_to_string(path)
+    let lines = capsim::file::read_text_bounded(path, capsim::file::MAX_SCENARIO_BYTES)
         .map(|source| ItemLines::new(&source))
         .unwrap_or_default();
     for w in warnings {

@@ -2,13 +2,16 @@
 //! output folder in `app::folder`) first takes a temporary name beside its
 //! target, `.capsim-<name>.<pid>.<tag>.tmp`, and is renamed into place once
 //! complete, so that a failed or killed run never leaves a half-written file
-//! under a real name. One naming, and one clean-up of the temporaries that
-//! killed runs leave behind ([`remove_stale`]).
+//! under a real name. One naming (of a name cut to fit, [`fitted_name`]),
+//! and one account of the temporaries that killed runs leave behind
+//! ([`leftovers`]), which are removed ([`remove_stale`]) or, for an output
+//! folder set aside by a killed swap, put back (`app::folder`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use super::sha256_hex;
 use crate::error::ExportError;
 
 /// Prefix of capsim's temporary files and folders, and of its lock files.
@@ -20,7 +23,35 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// seconds), not by a run still writing.
 const STALE_AFTER: Duration = Duration::from_secs(3600);
 
-/// The folder holding `path` (`.` for a bare name) and `path`'s own name.
+/// The longest name, in bytes, capsim gives a folder or uses in the names
+/// of its hidden siblings (`.capsim-NAME.PID.TAG.tmp`, `.capsim-NAME.lock`)
+/// as it is: with those affixes it stays within the 255 bytes filesystems
+/// allow.
+const LONGEST_NAME: usize = 200;
+
+/// How much of a longer name [`fitted_name`] keeps, bytes.
+const KEPT_OF_LONG_NAME: usize = 120;
+
+/// `name` as capsim can use it in a file name: as it is up to
+/// [`LONGEST_NAME`] bytes; a longer one is cut to its first 120 bytes (at
+/// a character boundary), then `~` and the first 16 hex digits of the
+/// SHA-256 of the whole name, so that distinct names stay distinct.
+pub(crate) fn fitted_name(name: &str) -> String {
+    if name.len() <= LONGEST_NAME {
+        return name.to_string();
+    }
+    let mut cut = KEPT_OF_LONG_NAME;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = sha256_hex(name.as_bytes());
+    format!("{}~{}", &name[..cut], &hash[..16])
+}
+
+/// The folder holding `path` (`.` for a bare name) and `path`'s own name as
+/// its temporaries (and an output folder's lock) use it: cut, with a hash
+/// of the whole, if longer than [`LONGEST_NAME`] ([`fitted_name`]), so
+/// that they fit in a file name wherever `path` does.
 pub(crate) fn parent_and_name(path: &Path) -> (PathBuf, String) {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -28,7 +59,7 @@ pub(crate) fn parent_and_name(path: &Path) -> (PathBuf, String) {
     };
     let name = path
         .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(|| "output".into(), |n| fitted_name(&n.to_string_lossy()));
     (parent, name)
 }
 
@@ -47,53 +78,79 @@ pub(crate) fn is_temp(file_name: &str) -> bool {
     file_name.starts_with(TEMP_PREFIX) && file_name.ends_with(TEMP_SUFFIX)
 }
 
-/// The name and writing process of a temporary name, if it is one of
+/// The name, writing process and tag of a temporary name, if it is one of
 /// [`temp_name`]'s.
-fn parse_temp(file_name: &str) -> Option<(&str, u32)> {
+fn parse_temp(file_name: &str) -> Option<(&str, u32, &str)> {
     let middle = file_name
         .strip_prefix(TEMP_PREFIX)?
         .strip_suffix(TEMP_SUFFIX)?;
     let mut parts = middle.rsplitn(3, '.');
-    let (_tag, pid, name) = (parts.next()?, parts.next()?, parts.next()?);
-    Some((name, pid.parse().ok()?))
+    let (tag, pid, name) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((name, pid.parse().ok()?, tag))
 }
 
-/// Removes the temporary files and folders of `name` in `dir` that killed
-/// runs left behind: those untouched for an hour, and those of a process
-/// that `alive` says is no longer running (a caller that cannot tell says
-/// `true`). Best effort: what cannot be read or removed is left alone.
-pub(crate) fn remove_stale(dir: &Path, name: &str, alive: &dyn Fn(u32) -> bool) {
+/// A temporary file or folder that a killed run left behind ([`leftovers`]).
+pub(crate) struct Leftover {
+    /// Where it is.
+    pub(crate) path: PathBuf,
+    /// Its tag ([`temp_name`]): `old` for an output folder that
+    /// `app::folder`'s fallback swap set aside, complete.
+    pub(crate) tag: String,
+    /// Whether it is a folder (else a file).
+    pub(crate) is_dir: bool,
+    /// When it was last changed, if known.
+    pub(crate) modified: Option<SystemTime>,
+}
+
+/// The temporary files and folders of `name` in `dir` that killed runs left
+/// behind: those untouched for an hour, and those of a process that `alive`
+/// says is no longer running (a caller that cannot tell says `true`). What
+/// cannot be read is passed over.
+pub(crate) fn leftovers(dir: &Path, name: &str, alive: &dyn Fn(u32) -> bool) -> Vec<Leftover> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
+    let mut out = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
-        let Some((of, pid)) = parse_temp(&file_name) else {
+        let Some((of, pid, tag)) = parse_temp(&file_name) else {
             continue;
         };
         if of != name {
             continue;
         }
         let dead = pid != std::process::id() && !alive(pid);
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
+        let modified = entry.metadata().and_then(|m| m.modified()).ok();
+        let old = modified
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age > STALE_AFTER);
         if !(dead || old) {
             continue;
         }
         match entry.file_type() {
-            Ok(t) if t.is_dir() => {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-            Ok(t) if t.is_file() => {
-                let _ = std::fs::remove_file(entry.path());
-            }
+            Ok(t) if t.is_dir() || t.is_file() => out.push(Leftover {
+                path: entry.path(),
+                tag: tag.to_string(),
+                is_dir: t.is_dir(),
+                modified,
+            }),
             _ => {}
         }
+    }
+    out
+}
+
+/// Removes the temporary files and folders of `name` in `dir` that killed
+/// runs left behind ([`leftovers`]). Best effort: what cannot be removed is
+/// left alone.
+pub(crate) fn remove_stale(dir: &Path, name: &str, alive: &dyn Fn(u32) -> bool) {
+    for leftover in leftovers(dir, name, alive) {
+        let _ = if leftover.is_dir {
+            std::fs::remove_dir_all(&leftover.path)
+        } else {
+            std::fs::remove_file(&leftover.path)
+        };
     }
 }
 
@@ -158,10 +215,27 @@ mod tests {
     fn temporary_names_say_name_and_process() {
         let t = temp_name("my.run", "new");
         assert!(is_temp(&t));
-        assert_eq!(parse_temp(&t), Some(("my.run", std::process::id())));
-        assert_eq!(parse_temp(".capsim-a.12.x7Yz.tmp"), Some(("a", 12)));
+        assert_eq!(parse_temp(&t), Some(("my.run", std::process::id(), "new")));
+        assert_eq!(parse_temp(".capsim-a.12.x7Yz.tmp"), Some(("a", 12, "x7Yz")));
         assert_eq!(parse_temp(".capsim-a.lock"), None);
         assert_eq!(parse_temp(".capsim-killed.tmp"), None);
+    }
+
+    /// A name over 200 bytes is cut to 120 (at a character boundary) and a
+    /// hash of the whole, so that its temporaries fit in a file name and
+    /// distinct names stay distinct.
+    #[test]
+    fn long_names_are_cut_with_a_hash() {
+        assert_eq!(fitted_name("short"), "short");
+        let long = "a".repeat(240);
+        let fitted = fitted_name(&long);
+        assert_eq!(fitted.len(), 120 + 1 + 16);
+        assert!(fitted.starts_with(&long[..120]));
+        assert_ne!(fitted, fitted_name(&"a".repeat(241)));
+        assert!(fitted_name(&"é".repeat(150)).starts_with(&"é".repeat(60)));
+        let (_, name) = parent_and_name(&Path::new("out").join(&long));
+        assert_eq!(name, fitted);
+        assert!(temp_name(&name, "old").len() <= 255);
     }
 
     /// A temporary file a killed run left behind goes at the next write of

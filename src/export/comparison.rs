@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{csv_to_io, format_number, percentile_column};
+use super::{CsvOut, format_number, percentile_column};
 use crate::analysis::{Better, ComparisonRow};
 
 /// Writes `comparison.csv`: one row per compared outcome (blank `month`) and
@@ -14,7 +14,7 @@ pub fn write_comparison_csv(
     diff_percentiles: &[f64],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = CsvOut::new(out);
     let mut header: Vec<String> = [
         "quantity",
         "unit",
@@ -39,7 +39,7 @@ pub fn write_comparison_csv(
             .map(|p| format!("diff_{}", percentile_column(*p))),
     );
     header.extend(["p_b_greater", "p_b_less", "p_b_better"].map(String::from));
-    w.write_record(&header).map_err(csv_to_io)?;
+    w.row(&header)?;
     for r in rows {
         let better = match r.better {
             Some(Better::Higher) => Some(r.p_b_greater),
@@ -61,7 +61,7 @@ pub fn write_comparison_csv(
         row.push(format_number(Some(r.p_b_greater)));
         row.push(format_number(Some(r.p_b_less)));
         row.push(format_number(better));
-        w.write_record(&row).map_err(csv_to_io)?;
+        w.row(&row)?;
     }
-    w.flush()
+    w.finish()
 }

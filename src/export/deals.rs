@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number};
+use super::{CsvOut, Exporter, RunReport, format_number};
 use crate::analysis::{DealKind, DealRow, DealsAnalysis, Spread};
 
 /// Writes `deals.csv`: one row per deal (contracts, then funding events),
@@ -65,7 +65,7 @@ impl Exporter for DealsCsvExporter {
 
     fn write(&self, _report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let a = &self.analysis;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let mut header: Vec<String> = ["deal", "kind", "counterparty", "trials", "value_usd_bn"]
             .iter()
             .map(|s| (*s).to_string())
@@ -77,7 +77,7 @@ impl Exporter for DealsCsvExporter {
             header.push(format!("effect_{}_mean", h.name));
             header.push(format!("effect_{}_se", h.name));
         }
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         let trials = a.trials.to_string();
         for r in &a.rows {
             let mut row = vec![
@@ -88,7 +88,7 @@ impl Exporter for DealsCsvExporter {
                 format_number(Some(r.value_usd_bn)),
             ];
             row.extend(deal_cells(r));
-            w.write_record(&row).map_err(csv_to_io)?;
+            w.row(&row)?;
         }
         let c = &a.reconciliation;
         let mut row = vec![
@@ -102,7 +102,7 @@ impl Exporter for DealsCsvExporter {
             row.extend(spread_cells(Some(s)));
         }
         row.extend(std::iter::repeat_n(String::new(), 2 * a.headlines.len()));
-        w.write_record(&row).map_err(csv_to_io)?;
-        w.flush()
+        w.row(&row)?;
+        w.finish()
     }
 }

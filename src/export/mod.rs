@@ -4,6 +4,7 @@
 //! file and the previous run's output stays intact until replaced.
 
 pub(crate) mod atomic;
+mod cells;
 pub mod chart;
 mod comparison;
 mod deals;
@@ -26,6 +27,8 @@ use std::path::{Path, PathBuf};
 
 pub use crate::number::{format_number, percentile_column};
 pub(crate) use atomic::write_atomically;
+pub(crate) use cells::CsvOut;
+pub use cells::safe_cell;
 pub use comparison::write_comparison_csv;
 pub use deals::DealsCsvExporter;
 pub(crate) use manifest::sha256_hex;

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number};
+use super::{CsvOut, Exporter, RunReport, format_number};
 use crate::runner::RunResult;
 use crate::scenario::{OutsideView, Scenario};
 
@@ -73,8 +73,8 @@ impl Exporter for OutsideViewsCsvExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let (scenario, result) = (report.scenario, report.result);
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record([
+        let mut w = CsvOut::new(out);
+        w.row([
             "name",
             "description",
             "metric",
@@ -87,12 +87,11 @@ impl Exporter for OutsideViewsCsvExporter {
             "p90",
             "share_of_trials_below_published",
             "source",
-        ])
-        .map_err(csv_to_io)?;
+        ])?;
         for row in view_rows(scenario, result) {
             let v = row.view;
             let [p10, p50, p90] = row.percentiles.map(format_number);
-            w.write_record([
+            w.row([
                 v.name.as_str(),
                 v.description.as_str(),
                 v.metric.name(),
@@ -105,9 +104,8 @@ impl Exporter for OutsideViewsCsvExporter {
                 &p90,
                 &format_number(row.share_below),
                 v.source.as_str(),
-            ])
-            .map_err(csv_to_io)?;
+            ])?;
         }
-        w.flush()
+        w.finish()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, statistics_cells, statistics_header};
+use super::{CsvOut, Exporter, RunReport, statistics_cells, statistics_header};
 use crate::metric::MetricKind;
 use crate::period::Period;
 
@@ -31,12 +31,12 @@ impl Exporter for PeriodTimeseriesCsvExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let header = statistics_header(
             &["metric", "unit", "period", "period_end"],
             &result.percentiles,
         );
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         let spans = &result.period_spans;
         for (k, metric) in result.layout.metrics.iter().enumerate() {
             let unit = if metric.kind() == MetricKind::Flow {
@@ -57,9 +57,9 @@ impl Exporter for PeriodTimeseriesCsvExporter {
                     span.end.to_string(),
                 ];
                 row.extend(statistics_cells(s));
-                w.write_record(&row).map_err(csv_to_io)?;
+                w.row(&row)?;
             }
         }
-        w.flush()
+        w.finish()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number};
+use super::{CsvOut, Exporter, RunReport, format_number};
 use crate::analysis::SensitivityRow;
 use crate::runner::RunResult;
 
@@ -45,8 +45,8 @@ impl Exporter for SensitivityCsvExporter {
     }
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record([
+        let mut w = CsvOut::new(out);
+        w.row([
             "outcome",
             "unit",
             "input",
@@ -60,8 +60,7 @@ impl Exporter for SensitivityCsvExporter {
             "change_at_input_p90",
             "run_p50",
             "tornado_rank",
-        ])
-        .map_err(csv_to_io)?;
+        ])?;
         let mut p50: Option<(&str, Option<f64>)> = None;
         for r in &self.rows {
             let swing = match (r.median_at_p10, r.median_at_p90) {
@@ -78,7 +77,7 @@ impl Exporter for SensitivityCsvExporter {
                     v
                 }
             };
-            w.write_record([
+            w.row([
                 r.outcome.as_str(),
                 r.unit.as_str(),
                 r.input.as_str(),
@@ -92,9 +91,8 @@ impl Exporter for SensitivityCsvExporter {
                 &format_number(changes.map(|c| c.1)),
                 &format_number(run_p50),
                 &r.tornado_rank.map(|k| k.to_string()).unwrap_or_default(),
-            ])
-            .map_err(csv_to_io)?;
+            ])?;
         }
-        w.flush()
+        w.finish()
     }
 }

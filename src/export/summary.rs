@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number, percentile_column};
+use super::{CsvOut, Exporter, RunReport, format_number, percentile_column};
 use crate::model::OutcomeKind;
 
 /// Writes `summary.csv`: columns `outcome,unit,mean,std_error,std_dev`, one
@@ -21,7 +21,7 @@ impl Exporter for SummaryCsvExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let mut header: Vec<String> = ["outcome", "unit", "mean", "std_error", "std_dev"]
             .iter()
             .map(|s| s.to_string())
@@ -34,7 +34,7 @@ impl Exporter for SummaryCsvExporter {
                 .iter()
                 .map(|p| format!("{}_month", percentile_column(*p))),
         );
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         for (spec, s) in result.layout.outcomes.iter().zip(&result.outcomes) {
             let mut row = vec![
                 spec.name.clone(),
@@ -55,8 +55,8 @@ impl Exporter for SummaryCsvExporter {
                 _ => String::new(),
             };
             row.extend(s.percentiles.iter().map(calendar));
-            w.write_record(&row).map_err(csv_to_io)?;
+            w.row(&row)?;
         }
-        w.flush()
+        w.finish()
     }
 }

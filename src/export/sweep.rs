@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{csv_to_io, format_number};
+use super::{CsvOut, format_number};
 use crate::analysis::{SWEEP_PERCENTILES, SweepSetting};
 use crate::model::OutcomeKind;
 use crate::runner::RunResult;
@@ -73,7 +73,7 @@ pub fn write_sweep_csv(
     let keys = settings.first().map_or(0, |s| s.values.len());
     let refs: Vec<&RunResult> = results.iter().collect();
     let (values, events) = sweep_outcomes(&refs);
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = CsvOut::new(out);
     let mut header = vec!["setting".to_string()];
     for k in 1..=keys {
         header.push(format!("key{k}"));
@@ -88,8 +88,7 @@ pub fn write_sweep_csv(
         header.push(format!("{e}_probability"));
         header.push(format!("{e}_std_error"));
     }
-    w.write_record(header.iter().map(|h| one_line(h)))
-        .map_err(csv_to_io)?;
+    w.row(header.iter().map(|h| one_line(h)))?;
     for (i, (s, r)) in settings.iter().zip(results).enumerate() {
         let mut row = vec![(i + 1).to_string()];
         for (k, v) in &s.values {
@@ -117,7 +116,7 @@ pub fn write_sweep_csv(
                 None => row.extend([String::new(), String::new()]),
             }
         }
-        w.write_record(&row).map_err(csv_to_io)?;
+        w.row(&row)?;
     }
-    w.flush()
+    w.finish()
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number};
+use super::{CsvOut, Exporter, RunReport, format_number};
 use crate::scenario::Threshold;
 
 /// Writes `targets.csv`: columns
@@ -19,8 +19,8 @@ impl Exporter for TargetsCsvExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let (scenario, result) = (report.scenario, report.result);
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record([
+        let mut w = CsvOut::new(out);
+        w.row([
             "target",
             "metric",
             "threshold",
@@ -28,8 +28,7 @@ impl Exporter for TargetsCsvExporter {
             "month",
             "p_met_by_month",
             "std_error",
-        ])
-        .map_err(csv_to_io)?;
+        ])?;
         let n = result.trials.max(1) as f64;
         for (k, t) in scenario.targets.iter().enumerate() {
             let outcome = result.layout.first_target_outcome + 2 * k + 1;
@@ -41,7 +40,7 @@ impl Exporter for TargetsCsvExporter {
                 Threshold::AtMost(v) => (v, "at_most"),
             };
             for (m, p) in by_month.iter().enumerate() {
-                w.write_record([
+                w.row([
                     t.name.as_str(),
                     t.metric.name(),
                     &format_number(Some(threshold)),
@@ -49,10 +48,9 @@ impl Exporter for TargetsCsvExporter {
                     &scenario.month(m).to_string(),
                     &format_number(Some(*p)),
                     &format_number(Some((p * (1.0 - p) / n).sqrt())),
-                ])
-                .map_err(csv_to_io)?;
+                ])?;
             }
         }
-        w.flush()
+        w.finish()
     }
 }

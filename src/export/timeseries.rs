@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, statistics_cells, statistics_header};
+use super::{CsvOut, Exporter, RunReport, statistics_cells, statistics_header};
 
 /// Writes `timeseries.csv`: columns `metric,unit,month,mean,std_dev,std_error`
 /// and one column per percentile.
@@ -16,9 +16,9 @@ impl Exporter for TimeseriesCsvExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let header = statistics_header(&["metric", "unit", "month"], &result.percentiles);
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         let months = result.layout.months;
         for (k, metric) in result.layout.metrics.iter().enumerate() {
             for m in 0..months {
@@ -29,9 +29,9 @@ impl Exporter for TimeseriesCsvExporter {
                     report.scenario.month(m).to_string(),
                 ];
                 row.extend(statistics_cells(s));
-                w.write_record(&row).map_err(csv_to_io)?;
+                w.row(&row)?;
             }
         }
-        w.flush()
+        w.finish()
     }
 }

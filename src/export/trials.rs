@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, format_number};
+use super::{CsvOut, Exporter, RunReport, format_number};
 use crate::analysis::TrialTable;
 
 /// Writes `trials.csv` (with `--export-trials N`): `trial`, every uncertain
@@ -20,12 +20,11 @@ impl Exporter for TrialsCsvExporter {
     }
 
     fn write(&self, _report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(&self.table.columns).map_err(csv_to_io)?;
+        let mut w = CsvOut::new(out);
+        w.row(&self.table.columns)?;
         for row in &self.table.rows {
-            w.write_record(row.iter().map(|x| format_number(Some(*x))))
-                .map_err(csv_to_io)?;
+            w.row(row.iter().map(|x| format_number(Some(*x))))?;
         }
-        w.flush()
+        w.finish()
     }
 }

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::OnceLock;
 
-use super::{Exporter, RunReport, csv_to_io, format_number, percentile_column};
+use super::{CsvOut, Exporter, RunReport, format_number, percentile_column};
 use crate::metric::Metric;
 use crate::period::Period;
 
@@ -72,7 +72,7 @@ impl Exporter for WideCsvExporter {
 
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let first = if self.period == Period::Month {
             "month"
         } else {
@@ -80,9 +80,9 @@ impl Exporter for WideCsvExporter {
         };
         let mut header = vec![first.to_string(), "mean".to_string()];
         header.extend(result.percentiles.iter().map(|p| percentile_column(*p)));
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         let Some(k) = result.layout.metrics.iter().position(|m| *m == self.metric) else {
-            return w.flush();
+            return w.finish();
         };
         let (labels, summaries) = if self.period == Period::Month {
             let months = result.layout.months;
@@ -102,8 +102,8 @@ impl Exporter for WideCsvExporter {
         for (label, s) in labels.into_iter().zip(summaries) {
             let mut row = vec![label, format_number(s.mean)];
             row.extend(s.percentiles.iter().map(|p| format_number(*p)));
-            w.write_record(&row).map_err(csv_to_io)?;
+            w.row(&row)?;
         }
-        w.flush()
+        w.finish()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::{Exporter, RunReport, csv_to_io, escape_html, statistics_cells, statistics_header};
+use super::{CsvOut, Exporter, RunReport, escape_html, statistics_cells, statistics_header};
 use crate::number::{percentile_column, readable};
 use crate::runner::RunResult;
 use crate::years::{YearBasis, YearQuantity};
@@ -24,7 +24,7 @@ impl Exporter for YearsCsvExporter {
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         let result = report.result;
         let table = &result.years;
-        let mut w = csv::Writer::from_writer(out);
+        let mut w = CsvOut::new(out);
         let header = statistics_header(
             &[
                 "quantity",
@@ -36,7 +36,7 @@ impl Exporter for YearsCsvExporter {
             ],
             &result.percentiles,
         );
-        w.write_record(&header).map_err(csv_to_io)?;
+        w.row(&header)?;
         for q in YearQuantity::ALL {
             for (k, span) in table.spans.iter().enumerate() {
                 let Some(s) = table.get(q, k) else {
@@ -52,10 +52,10 @@ impl Exporter for YearsCsvExporter {
                     span.months.len().to_string(),
                 ];
                 row.extend(statistics_cells(s));
-                w.write_record(&row).map_err(csv_to_io)?;
+                w.row(&row)?;
             }
         }
-        w.flush()
+        w.finish()
     }
 }
 

@@ -69,16 +69,38 @@ pub(super) struct Terms {
     max: f64,
 }
 
+/// A count of blocks within this share of a whole number is taken as that
+/// number: `1 - equity_cost` is inexact (`1 - 0.9` is 0.09999999999999998),
+/// and a gap of exactly one net block must not raise two.
+const BLOCK_ROUNDING: f64 = 1e-9;
+
+/// Equity raised in one month, USD bn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Raise {
+    /// Raised, before its cost, USD bn.
+    pub(super) gross: f64,
+    /// Whether it covers the gap (not cut by the cap).
+    pub(super) covers: bool,
+}
+
 impl Terms {
     /// Equity raised (gross, USD bn) to bring `cash` back to `floor`: whole
     /// blocks, as few as needed, within `room` (the rest of the cap).
     #[inline]
-    pub(super) fn equity_for(&self, cash: f64, floor: f64, room: f64) -> f64 {
+    pub(super) fn equity_for(&self, cash: f64, floor: f64, room: f64) -> Raise {
         if cash >= floor || self.block <= 0.0 || room <= 0.0 {
-            return 0.0;
+            return Raise {
+                gross: 0.0,
+                covers: cash >= floor,
+            };
         }
-        let blocks = ((floor - cash) / (self.block * self.net)).ceil();
-        (blocks * self.block).min(room)
+        let exact = (floor - cash) / (self.block * self.net);
+        let blocks = (exact * (1.0 - BLOCK_ROUNDING)).ceil().max(1.0);
+        let gross = blocks * self.block;
+        Raise {
+            gross: gross.min(room),
+            covers: gross <= room,
+        }
     }
 }
 
@@ -147,11 +169,16 @@ impl Model<'_> {
             funding_total += fund;
             interest_total += interest;
             cash += rev + fund - pay - opex - interest;
-            let equity = terms.equity_for(cash, floor, terms.max - equity_total);
+            let raise = terms.equity_for(cash, floor, terms.max - equity_total);
+            let equity = raise.gross;
             if equity > 0.0 {
                 equity_total += equity;
                 equity_net += equity * terms.net;
                 cash += equity * terms.net;
+                if raise.covers {
+                    // Below the floor by no more than a rounding.
+                    cash = cash.max(floor);
+                }
             }
             // What must have been raised so far: the deepest the balance
             // would have gone below the floor without the equity raised.
@@ -206,16 +233,44 @@ mod tests {
         }
     }
 
+    fn gross(t: Terms, cash: f64, floor: f64, room: f64) -> f64 {
+        t.equity_for(cash, floor, room).gross
+    }
+
     #[test]
     fn equity_comes_in_whole_blocks_net_of_cost() {
         // 25 below the floor, blocks of 10 net 8: four blocks (32 >= 25).
-        assert_eq!(terms(10.0, 0.2).equity_for(-20.0, 5.0, 100.0), 40.0);
+        assert_eq!(gross(terms(10.0, 0.2), -20.0, 5.0, 100.0), 40.0);
         // Exactly one net block short: one block.
-        assert_eq!(terms(10.0, 0.0).equity_for(-5.0, 5.0, 100.0), 10.0);
-        // Within the cap, at most what is left of it.
-        assert_eq!(terms(10.0, 0.0).equity_for(-100.0, 5.0, 15.0), 15.0);
+        assert_eq!(gross(terms(10.0, 0.0), -5.0, 5.0, 100.0), 10.0);
+        // Within the cap, at most what is left of it, and then not enough.
+        let cut = terms(10.0, 0.0).equity_for(-100.0, 5.0, 15.0);
+        assert_eq!(
+            cut,
+            Raise {
+                gross: 15.0,
+                covers: false
+            }
+        );
         // Nothing at or above the floor, or without blocks.
-        assert_eq!(terms(10.0, 0.0).equity_for(5.0, 5.0, 100.0), 0.0);
-        assert_eq!(terms(0.0, 0.0).equity_for(-5.0, 5.0, 100.0), 0.0);
+        assert_eq!(gross(terms(10.0, 0.0), 5.0, 5.0, 100.0), 0.0);
+        assert_eq!(gross(terms(0.0, 0.0), -5.0, 5.0, 100.0), 0.0);
+    }
+
+    /// `1 - 0.9` is 0.09999999999999998: a gap of exactly one net block (10
+    /// at a cost of 0.9 reaches cash as 1) is one block, not two; a gap a
+    /// little more than that is two.
+    #[test]
+    fn rounding_of_the_cost_does_not_raise_a_block_more() {
+        for (block, cost) in [(10.0, 0.9), (3.0, 0.7), (0.3, 0.1), (1e-6, 0.9)] {
+            let t = terms(block, cost);
+            for k in 1..=50 {
+                let gap = f64::from(k) * block * (1.0 - cost);
+                let want = f64::from(k) * block;
+                assert_eq!(gross(t, -gap, 0.0, 1e6), want, "{block} {cost} {k}");
+                let more = gross(t, -gap * (1.0 + 1e-6), 0.0, 1e6);
+                assert_eq!(more, f64::from(k + 1) * block, "{block} {cost} {k}");
+            }
+        }
     }
 }

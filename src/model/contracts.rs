@@ -244,15 +244,28 @@ pub(super) struct LeaseTerms {
     pub(super) lead_months: i32,
 }
 
-/// The level monthly payment that repays `principal` over `months` months
-/// at `annual_rate` (compounded monthly): `P r / (1 - (1 + r)^-n)` with
-/// `r` the monthly rate, `P / n` without interest.
+/// Below this monthly rate the annuity factor `1 - (1 + r)^-n` is computed
+/// as `-expm1(-n ln1p(r))`: written directly it cancels (its relative error
+/// is about 1e-16 / r, so 1e-12 at this bound, and `1 + r` rounds to 1, an
+/// infinite payment, below about 1e-16). Above it the direct form is kept,
+/// so the payments of ordinary rates are unchanged to the last bit.
+const SMALL_MONTHLY_RATE: f64 = 1e-4;
+
+/// The level monthly payment (in the unit of `principal`, per month) that
+/// repays `principal` over `months` months at `annual_rate` (a fraction per
+/// year, compounded monthly): `P r / (1 - (1 + r)^-n)` with `r` the monthly
+/// rate, `P / n` without interest (its limit as `r` goes to 0). Finite for
+/// every rate in 0..=1, however small.
 #[inline]
 pub fn annuity_payment(principal: f64, annual_rate: f64, months: u32) -> f64 {
     let r = annual_rate / 12.0;
     let n = f64::from(months.max(1));
-    if r > 0.0 {
+    if r >= SMALL_MONTHLY_RATE {
         principal * r / (1.0 - (1.0 + r).powf(-n))
+    } else if r * n > 1e-18 {
+        // r / (1 - (1 + r)^-n) = (1/n)(1 + (n + 1) r / 2 + ...): within a
+        // rounding of 1/n when n r is below 1e-18.
+        principal * (r / -(-n * r.ln_1p()).exp_m1())
     } else {
         principal / n
     }
@@ -348,5 +361,49 @@ pub(super) fn capped(amount: f64, remaining: f64) -> f64 {
         amount
     } else {
         remaining
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::annuity_payment;
+
+    /// `r / (1 - (1 + r)^-n)` by its series in `r`, exact to rounding when
+    /// `n r` is below 1e-6: `(1/n)(1 + (n + 1) r / 2 + (n^2 - 1) r^2 / 12)`.
+    fn series(r: f64, n: f64) -> f64 {
+        (1.0 + (n + 1.0) * r / 2.0 + (n * n - 1.0) * r * r / 12.0) / n
+    }
+
+    #[test]
+    fn tiny_rates_pay_the_limit_not_infinity() {
+        for months in [1u32, 12, 60, 600] {
+            let n = f64::from(months);
+            for e in 8..=320 {
+                let annual = 10f64.powi(-e);
+                let r = annual / 12.0;
+                let got = annuity_payment(1.0, annual, months);
+                assert!(got.is_finite(), "rate 1e-{e}, {months} months: {got}");
+                if n * r < 1e-6 {
+                    let want = series(r, n);
+                    assert!(
+                        ((got - want) / want).abs() < 1e-14,
+                        "rate 1e-{e}, {months} months: {got} vs {want}"
+                    );
+                }
+            }
+            assert_eq!(annuity_payment(6.0, 0.0, months), 6.0 / n);
+        }
+    }
+
+    #[test]
+    fn the_two_forms_meet_at_the_switch() {
+        for months in [1u32, 12, 60, 600] {
+            let below = annuity_payment(1.0, 12.0 * 1e-4 * (1.0 - 1e-15), months);
+            let above = annuity_payment(1.0, 12.0 * 1e-4, months);
+            assert!(((above - below) / above).abs() < 1e-11, "{below} {above}");
+        }
+        // Ordinary rates keep the direct form, bit for bit.
+        let direct = 12.0 * 0.01 / (1.0 - 1.01f64.powf(-12.0));
+        assert_eq!(annuity_payment(12.0, 0.12, 12), direct);
     }
 }

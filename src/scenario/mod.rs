@@ -323,7 +323,8 @@ pub struct Financing {
     /// Annual interest rate on negative cash, a fraction (0.09 = 9% a year),
     /// charged monthly on the previous month-end balance.
     pub debt_rate: Input,
-    /// Size of one equity raise, USD bn; 0 means no equity is raised.
+    /// Size of one equity raise, USD bn: 0 (no equity is raised) or 1e-6
+    /// to 1e6.
     pub equity_block_usd_bn: f64,
     /// Fraction of each equity raise lost to fees and discount (0-0.9).
     pub equity_cost: Input,
@@ -502,8 +503,9 @@ impl Scenario {
         validate::parse(text, path)
     }
 
-    /// Reads and validates a scenario file; reads no more than the size
-    /// limit (64 MB) of a larger file, device or pipe.
+    /// Reads and validates a scenario file: a regular file of at most 64 MB
+    /// ([`crate::file::MAX_SCENARIO_BYTES`]); a folder, device or pipe is
+    /// refused before it is read.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let bytes = validate::read_limited(path)?;
         let text = String::from_utf8(bytes).map_err(|e| {

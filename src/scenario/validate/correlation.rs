@@ -60,6 +60,7 @@ impl Checker<'_> {
                         p.get_ref()
                     ),
                 ),
+                None if self.full() => self.error(p.span(), String::new()),
                 None => {
                     let paths: Vec<String> = plan.inputs.iter().map(|i| i.path.clone()).collect();
                     let hint = closest(p.get_ref(), paths.iter());

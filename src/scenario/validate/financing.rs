@@ -2,6 +2,7 @@
 
 use super::MAX_USD_BN;
 use super::checker::Checker;
+use crate::number::in_message;
 use crate::scenario::Financing;
 use crate::scenario::raw::RawFinancing;
 
@@ -10,6 +11,9 @@ const MAX_RATE: f64 = 1.0;
 /// Highest share of an equity raise lost to its cost: more would make a
 /// raise pointless and its size unbounded.
 const MAX_EQUITY_COST: f64 = 0.9;
+/// Smallest equity block, USD bn (USD 1,000): a smaller one is a slip, and
+/// a gap divided by a subnormal block overflows the count of blocks.
+const MIN_EQUITY_BLOCK: f64 = 1e-6;
 
 impl Checker<'_> {
     /// The `[financing]` table; every key is optional and defaults to no
@@ -24,7 +28,17 @@ impl Checker<'_> {
             "`debt_rate` (a fraction per year)",
         );
         let equity_block_usd_bn = k.equity_block_usd_bn.as_ref().map_or(0.0, |v| {
-            self.number(v, 0.0, MAX_USD_BN, "`equity_block_usd_bn`")
+            let block = self.number(v, 0.0, MAX_USD_BN, "`equity_block_usd_bn`");
+            if block > 0.0 && block < MIN_EQUITY_BLOCK {
+                self.error(
+                    v.span(),
+                    format!(
+                        "`equity_block_usd_bn` must be 0 (no equity) or at least {MIN_EQUITY_BLOCK} (USD 1,000), got {}",
+                        in_message(block)
+                    ),
+                );
+            }
+            block
         });
         let equity_cost = self.input_or(
             k.equity_cost.as_ref(),

@@ -2,7 +2,7 @@
 
 use super::checker::Checker;
 use crate::month::Month;
-use crate::number::percentile_column;
+use crate::number::{percentile_column, percentile_named_as_an_end};
 use crate::scenario::raw::{RawMeta, RawSimulation};
 use crate::scenario::{DEFAULT_PERCENTILES, DEFAULT_SEED, DEFAULT_TRIALS, MAX_MONTHS, MAX_TRIALS};
 
@@ -115,6 +115,14 @@ impl Checker<'_> {
             self.error(p.span(), "percentiles must list between 1 and 99 values");
         } else if list.iter().any(|x| !(*x > 0.0 && *x < 100.0)) {
             self.error(p.span(), "percentiles must lie strictly between 0 and 100");
+        } else if let Some(x) = list.iter().find(|x| percentile_named_as_an_end(**x)) {
+            self.error(
+                p.span(),
+                format!(
+                    "percentile {x} would be named {}, as the minimum or maximum: names keep 6 decimal places, so percentiles must lie between 0.000001 and 99.999999",
+                    percentile_column(*x)
+                ),
+            );
         } else if list.windows(2).any(|w| w[0] >= w[1]) {
             self.error(
                 p.span(),

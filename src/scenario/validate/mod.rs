@@ -27,7 +27,7 @@ use super::{Costs, DEFAULT_PERCENTILES, DEFAULT_SEED, DEFAULT_TRIALS, Input, Sce
 use crate::distribution::Uncertain;
 use crate::error::ScenarioError;
 use crate::month::Month;
-use checker::Checker;
+use checker::{Checker, MAX_DIAGNOSTICS};
 pub(super) use source::read_limited;
 use source::{explain_toml_error, too_large};
 
@@ -64,6 +64,15 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         Ok(scenario)
     } else {
         checker.diagnostics.sort_by_key(|d| (d.line, d.column));
+        if checker.not_shown > 0 {
+            // Said at the last one shown, whose line it follows.
+            if let Some(last) = checker.diagnostics.last_mut() {
+                last.message.push_str(&format!(
+                    " (and {} more errors not shown: only the first {MAX_DIAGNOSTICS} found are)",
+                    checker.not_shown
+                ));
+            }
+        }
         Err(ScenarioError::Invalid(checker.diagnostics))
     }
 }

@@ -45,7 +45,11 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for (name, w) in raw.get_ref() {
             let Some(&i) = shocks.get(name) else {
-                let hint = closest(name, shocks.keys());
+                let hint = if self.full() {
+                    String::new()
+                } else {
+                    closest(name, shocks.keys())
+                };
                 self.error(
                     w.span(),
                     format!("`delay_shocks` names shock {name:?}, which is not defined by a [[shock]] table{hint}"),

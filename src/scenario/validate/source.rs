@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::checker::edit_distance;
 use crate::error::{Diagnostic, ScenarioError};
+use crate::file::Refused;
 use crate::scenario::MAX_ITEMS;
 
 /// The TOML reader's message, with the terms of Rust and serde replaced by
@@ -26,8 +27,18 @@ pub(super) fn explain_toml_error(message: &str, text: &str, span: &Range<usize>)
     if message == "duplicate key" && !found.is_empty() {
         return format!("`{found}` is defined twice; each key and table may be given only once");
     }
-    if message.contains("as i128, expected i64") || message.contains("as u64, expected i64") {
+    // An integer outside i64 reaches serde as an i128 or u128 (named in
+    // its message, "integer `X` as i128"), or as a u64 that i64 refuses.
+    let beyond_i64 = message.contains("` as i128") || message.contains("` as u128");
+    let u64_for_i64 =
+        message.starts_with("invalid value: integer `") || message.contains("` as u64");
+    if (beyond_i64 || u64_for_i64) && message.ends_with("expected i64") {
         return format!("the integer {found} is too large");
+    }
+    if beyond_i64 {
+        return format!(
+            "the integer {found} is too large to read (whole numbers go up to 9223372036854775807); write a number this size with a decimal point or an exponent, such as 1e20"
+        );
     }
     if message == "floating-point number overflowed" {
         return format!(
@@ -39,6 +50,7 @@ pub(super) fn explain_toml_error(message: &str, text: &str, span: &Range<usize>)
     }
     message
         .replace("expected i64", "expected a whole number (no decimal point)")
+        .replace("expected f64", "expected a number")
         .replace(
             "expected a sequence",
             "expected a list such as [\"a\", \"b\"]",
@@ -62,36 +74,26 @@ fn closest_field(message: &str) -> Option<&str> {
         .map(|(_, known)| known)
 }
 
-/// Largest scenario file read, bytes. A scenario at every limit (10,000
-/// tranches and contracts, each with comments) is a few MB; reading a much
-/// larger file would only use up memory before failing.
-const MAX_FILE_BYTES: usize = 64 << 20;
+/// Largest scenario file read, bytes ([`crate::file::MAX_SCENARIO_BYTES`]).
+const MAX_FILE_BYTES: usize = crate::file::MAX_SCENARIO_BYTES as usize;
 
-/// The bytes of the scenario file at `path`, reading at most
-/// [`MAX_FILE_BYTES`] and one more byte to tell a file over the limit, so
-/// that a huge file, a device such as `/dev/zero` or an endless pipe costs
-/// no more memory than the limit.
+/// The bytes of the scenario file at `path`, read by
+/// [`crate::file::read_bounded`]: a regular file of at most
+/// [`MAX_FILE_BYTES`], so that a huge file, a folder, a device such as
+/// `/dev/zero` or a pipe is refused before it is read. A file over the
+/// limit is a diagnostic at its first line; one that is not a regular file
+/// cannot be read.
 pub(in crate::scenario) fn read_limited(path: &Path) -> Result<Vec<u8>, ScenarioError> {
-    use std::io::Read;
-    let read_error = |source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
+    let source = match crate::file::read_bounded(path, crate::file::MAX_SCENARIO_BYTES) {
+        Ok(bytes) => return Ok(bytes),
+        Err(source) => source,
     };
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    // Regular files say their size: one allocation of the right size.
-    let size = file
-        .metadata()
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.len());
-    let capacity = size.map_or(0, |n| n.min(MAX_FILE_BYTES as u64 + 1) as usize);
-    let mut bytes = Vec::with_capacity(capacity);
-    file.take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() <= MAX_FILE_BYTES {
-        return Ok(bytes);
-    }
+    let Some(Refused::TooLarge { size, .. }) = crate::file::refusal(&source) else {
+        return Err(ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        });
+    };
     let size = match size {
         Some(n) => format!("is {} MB", n >> 20),
         None => format!("is larger than {} MB", MAX_FILE_BYTES >> 20),
@@ -179,6 +181,34 @@ mod tests {
             explain_toml_error("unknown field `gww`, expected `gw`", "", &(0..0)),
             "unknown field `gww`, expected `gw`; did you mean `gw`?"
         );
+    }
+
+    /// serde's names of Rust types never reach the user.
+    #[test]
+    fn integers_too_large_are_explained_without_rust_types() {
+        let text = "x = 99999999999999999999";
+        let span = 4..text.len();
+        for message in [
+            "invalid type: integer `99999999999999999999` as i128, expected a number or a distribution such as { dist = \"normal\", mean = 1, sd = 0.2 }",
+            "invalid type: integer `99999999999999999999` as i128, expected f64",
+            "invalid type: integer `99999999999999999999` as u128, expected f64",
+        ] {
+            let got = explain_toml_error(message, text, &span);
+            assert!(
+                got.starts_with("the integer 99999999999999999999 is too large to read"),
+                "{got}"
+            );
+            assert!(!got.contains("128") && !got.contains("f64"), "{got}");
+        }
+        for message in [
+            "invalid type: integer `99999999999999999999` as i128, expected i64",
+            "invalid value: integer `99999999999999999999`, expected i64",
+        ] {
+            let got = explain_toml_error(message, text, &span);
+            assert_eq!(got, "the integer 99999999999999999999 is too large");
+        }
+        let got = explain_toml_error("invalid type: string \"a\", expected f64", text, &span);
+        assert_eq!(got, "invalid type: string \"a\", expected a number");
     }
 
     #[test]
