@@ -8,7 +8,7 @@
 //!   (every format), [`metric`] the monthly metrics, [`rng`] random
 //!   streams keyed by seed, component and trial, [`period`] reporting
 //!   periods, [`linalg`] small dense matrices, [`error`] errors with source
-//!   positions, [`file`] the one bounded read of a file;
+//!   positions, [`mod@file`] the one bounded read of a file;
 //! - [`distribution`] the distributions of uncertain inputs, each a quantile
 //!   function, and [`stats`] accumulators and percentiles over trials;
 //! - [`scenario`] reads and validates scenario files;
