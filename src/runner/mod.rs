@@ -490,6 +490,7 @@ pub fn run_sampling(
         Scope::All,
         period.into(),
         Some((sample, &kept)),
+        true,
         progress,
     )?;
     // Summarised on the run's threads too, so that a one-thread run is one.
@@ -563,7 +564,7 @@ pub fn run_continuing(
     // Counts against a pilot's brackets are for one trial count: a run that
     // grows refines from its sketches instead.
     let continuing = |chunks: Range<u64>| {
-        simulate_counting(
+        simulate_scoped(
             scenario,
             config,
             chunks,
@@ -604,6 +605,7 @@ pub fn run_outcomes(
         Scope::Outcomes,
         Reporting::default(),
         None,
+        true,
         progress,
     )?;
     let pool = thread_pool(config.threads)?;
@@ -656,31 +658,18 @@ pub(crate) fn simulate_by(
         Scope::All,
         reporting,
         None,
+        true,
         progress,
     )
 }
 
 /// As [`simulate_by`], summarising what `scope` says (period series only
-/// with every series), and keeping the trials `keep` asks for.
-fn simulate_scoped(
-    scenario: &Scenario,
-    config: &RunConfig,
-    chunks: Range<u64>,
-    scope: Scope,
-    reporting: Reporting,
-    keep: Option<Keep>,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<RunState, RunError> {
-    simulate_counting(
-        scenario, config, chunks, scope, reporting, keep, true, progress,
-    )
-}
-
-/// As [`simulate_scoped`]; a sketched run counts against its pilot's
-/// brackets only with `pilot` (a run that continues another, whose counts
-/// would be for another trial count, does not).
+/// with every series), and keeping the trials `keep` asks for. A sketched
+/// run counts against its pilot's brackets only with `pilot` (a run that
+/// continues another, whose counts would be for another trial count, does
+/// not).
 #[allow(clippy::too_many_arguments)]
-fn simulate_counting(
+fn simulate_scoped(
     scenario: &Scenario,
     config: &RunConfig,
     chunks: Range<u64>,

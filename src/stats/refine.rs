@@ -64,7 +64,7 @@ pub const COLLECT_BUDGET: u64 = (64 << 20) / 8;
 pub const PILOT_COLLECT_BUDGET: u64 = (96 << 20) / 8;
 
 /// How far a percentile is refined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Goal {
     /// To the exact order statistics (PERCENTILE.INC over all trials).
     Exact,
@@ -88,7 +88,7 @@ pub struct Refined {
 }
 
 /// One percentile of one quantity being refined.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Probe {
     /// Column of the quantity in a trial's row.
     column: usize,
@@ -228,7 +228,7 @@ fn with_margin(bound: f64, scale: f64) -> f64 {
 /// An active probe's bracket as a pass reads it: keys `ka..=ka + span`,
 /// in bins of about equal width in value (or in key, where the bracket's
 /// width in value is not finite).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Hot {
     ka: u64,
     span: u64,
@@ -373,7 +373,7 @@ impl PassTally {
 }
 
 /// The probes of a set of quantities, and the passes done so far.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Refinement {
     probes: Vec<Probe>,
     /// Open probes grouped by column: `(column, range in active)`.

@@ -859,6 +859,27 @@ fn a_folder_set_aside_by_a_killed_swap_survives_the_next_run() {
     assert_eq!(hidden.count(), 0);
 }
 
+/// A scenario of 300 tranches named `{prefix}0..` and 3,000 purchase
+/// contracts, each linked to tranches `t0..t299` (undefined unless the
+/// prefix is `t`): about 7 MB of TOML.
+fn many_contracts(prefix: &str) -> String {
+    let mut text =
+        String::from("[scenario]\nname = \"big\"\nstart = \"2026-01\"\nend = \"2026-12\"\n");
+    for j in 0..300 {
+        text.push_str(&format!(
+            "\n[[tranche]]\nname = \"{prefix}{j}\"\ncounterparty = \"x\"\ngw = 1\nplanned = \"2026-01\"\naccelerators_per_gw = 400000\n"
+        ));
+    }
+    let linked: Vec<String> = (0..300).map(|j| format!("\"t{j}\"")).collect();
+    let linked = linked.join(", ");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n[[contract]]\nname = \"c{i}\"\ncounterparty = \"x\"\nbasis = \"purchase\"\nvalue_usd_bn = 1\nstart = \"2026-01\"\nterm_months = 12\ntranches = [{linked}]\nusd_bn_per_gw = 1\n"
+        ));
+    }
+    text
+}
+
 /// Running out of memory (here a 120 MB limit on address space, and a
 /// 7 MB scenario whose parsing needs about 220 MB) ends capsim with one line,
 /// `error: out of memory: ...`, and exit code 1, not an abort (exit 134)
@@ -867,21 +888,7 @@ fn a_folder_set_aside_by_a_killed_swap_survives_the_next_run() {
 #[test]
 fn running_out_of_memory_is_a_one_line_error() {
     let wd = Workdir::new();
-    let mut text =
-        String::from("[scenario]\nname = \"big\"\nstart = \"2026-01\"\nend = \"2026-12\"\n");
-    for j in 0..300 {
-        text.push_str(&format!(
-            "\n[[tranche]]\nname = \"t{j}\"\ncounterparty = \"x\"\ngw = 1\nplanned = \"2026-01\"\naccelerators_per_gw = 400000\n"
-        ));
-    }
-    let all: Vec<String> = (0..300).map(|j| format!("\"t{j}\"")).collect();
-    let tranches = all.join(", ");
-    for i in 0..3000 {
-        text.push_str(&format!(
-            "\n[[contract]]\nname = \"c{i}\"\ncounterparty = \"x\"\nbasis = \"purchase\"\nvalue_usd_bn = 1\nstart = \"2026-01\"\nterm_months = 12\ntranches = [{tranches}]\nusd_bn_per_gw = 1\n"
-        ));
-    }
-    wd.create("big.toml", &text);
+    wd.create("big.toml", many_contracts("t"));
     let out = std::process::Command::new("sh")
         .args([
             "-c",
@@ -912,21 +919,8 @@ fn running_out_of_memory_is_a_one_line_error() {
 #[test]
 fn a_million_mistakes_are_reported_as_the_first_hundred_and_a_count() {
     let wd = Workdir::new();
-    let mut text =
-        String::from("[scenario]\nname = \"bad\"\nstart = \"2026-01\"\nend = \"2026-12\"\n");
-    for j in 0..300 {
-        text.push_str(&format!(
-            "\n[[tranche]]\nname = \"s{j}\"\ncounterparty = \"x\"\ngw = 1\nplanned = \"2026-01\"\naccelerators_per_gw = 400000\n"
-        ));
-    }
-    let refs: Vec<String> = (0..300).map(|j| format!("\"t{j}\"")).collect();
-    let refs = refs.join(", ");
-    for i in 0..3000 {
-        text.push_str(&format!(
-            "\n[[contract]]\nname = \"c{i}\"\ncounterparty = \"x\"\nbasis = \"purchase\"\nvalue_usd_bn = 1\nstart = \"2026-01\"\nterm_months = 12\ntranches = [{refs}]\nusd_bn_per_gw = 1\n"
-        ));
-    }
-    wd.create("many.toml", &text);
+    // The tranches are named s0.., the contracts name t0..: all undefined.
+    wd.create("many.toml", many_contracts("s"));
     let started = std::time::Instant::now();
     let stderr = run_invalid(&wd, "many.toml");
     assert!(
